@@ -1,0 +1,30 @@
+/**
+ * The command table: every declared command, by lower-case name. Commands not here answer
+ * `ERR unknown command`, as AMR does for the commands it blocks (docs/compat.md).
+ */
+import type { CommandSpec } from './command.js';
+import { stringCommands } from './strings.js';
+import { keyCommands } from './keys.js';
+import { serverCommands } from './server.js';
+import { clusterCommands } from './cluster.js';
+import { introspectionCommands } from './introspection.js';
+
+/** Every implemented command declaration. */
+export const allCommands: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...serverCommands,
+  ...clusterCommands,
+  ...introspectionCommands,
+];
+
+/** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */
+export function buildCommandTable(): Map<string, CommandSpec> {
+  const table = new Map<string, CommandSpec>();
+  for (const spec of allCommands) {
+    if (table.has(spec.name)) throw new Error(`command ${spec.name} is declared twice`);
+    table.set(spec.name, spec);
+    table.set(spec.name.toUpperCase(), spec);
+  }
+  return table;
+}

@@ -1,0 +1,86 @@
+/**
+ * The shapes shared by the layers: shards, connections, the cache core that commands see.
+ */
+import type { Bytes } from './keyspace/bytes.js';
+import type { Keyspace } from './keyspace/keyspace.js';
+import type { Clock } from './clock.js';
+import type { Rng } from './rng.js';
+import type { Topology } from './cluster/topology.js';
+import type { Config } from './config.js';
+import type { CommandSpec } from './commands/command.js';
+
+/** The three AMR clustering policies. */
+export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
+
+/** A primary shard: a keyspace owning some slots. */
+export interface Shard {
+  /** 0-based shard number. */
+  readonly index: number;
+  readonly keyspace: Keyspace;
+}
+
+/** One connection's state (CLIENT LIST fields, protocol, name …). */
+export interface ClientState {
+  readonly id: number;
+  name: string | null;
+  /** 2 or 3 (HELLO). */
+  resp: 2 | 3;
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand: string;
+  /** `host:port` the client appears to connect from. */
+  readonly addr: string;
+  /** `host:port` of the endpoint it connected to. */
+  readonly laddr: string;
+  /** Library name / version set by CLIENT SETINFO. */
+  libName: string;
+  libVersion: string;
+  /** Shards that whole-database commands (DBSIZE, KEYS, SCAN, FLUSHALL …) cover for this client. */
+  readonly shards: readonly Shard[];
+  closed: boolean;
+}
+
+/** A change a command (or expiry/eviction) made, as reported through the one change hook. */
+export interface ChangeRecord {
+  readonly shard: Shard;
+  /** The command name (lower case), or `expired` / `evicted` for removals nobody asked for. */
+  readonly command: string;
+  /** Keys changed, in order, with the keyspace event name for each. */
+  readonly keys: readonly string[];
+  readonly events: readonly string[];
+  /** What to replay on a replica: normalised argv lists (absolute expiry times, DEL for removals). */
+  readonly effects: readonly (readonly Bytes[])[];
+  readonly time: number;
+}
+
+export type ChangeListener = (change: ChangeRecord) => void;
+
+/** Counters INFO reports. */
+export interface ServerStats {
+  commandsProcessed: number;
+  connectionsReceived: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  /** Changes since start (rdb_changes_since_last_save). */
+  dirty: number;
+  readonly startTime: number;
+}
+
+/** What commands see of the cache. */
+export interface CacheCore {
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly settings: Config;
+  readonly topology: Topology;
+  readonly policy: ClusterPolicy;
+  readonly geoReplication: boolean;
+  readonly shards: readonly Shard[];
+  /** The shard that owns `slot`. */
+  shardForSlot(slot: number): Shard;
+  readonly clients: ReadonlyMap<number, ClientState>;
+  readonly stats: ServerStats;
+  /** Command declarations by lower-case name. */
+  readonly commands: ReadonlyMap<string, CommandSpec>;
+  /** Listeners of the change hook; empty when nobody listens (then reporting costs nothing). */
+  readonly changeListeners: ChangeListener[];
+}

@@ -1,0 +1,175 @@
+/**
+ * The one path every facade takes: look up the command, check arity, find its keys, route them by
+ * the cluster policy, run it, report what changed. Synchronous; promises live only at the edges.
+ */
+import { keyName, type Bytes } from './keyspace/bytes.js';
+import type { Keyspace } from './keyspace/keyspace.js';
+import type { CommandContext, CommandSpec, KeySpec } from './commands/command.js';
+import type { CacheCore, ChangeRecord, ClientState, Shard } from './core-types.js';
+import { slotOfName } from './cluster/slots.js';
+import { CROSSSLOT, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
+import { OK, type Reply } from './protocol/reply.js';
+
+/** The context a command runs in (one per command; cheap to make). */
+export class ExecContext implements CommandContext {
+  /** Keys changed and their events; only recorded while someone listens. */
+  keys: string[] | null = null;
+  events: string[] | null = null;
+  effects: Bytes[][] | null = null;
+  dirty = 0;
+
+  constructor(
+    readonly cache: CacheCore,
+    readonly client: ClientState,
+    readonly shard: Shard,
+    readonly db: Keyspace,
+    readonly now: number,
+  ) {}
+
+  changed(key: string, event = ''): void {
+    this.dirty++;
+    if (this.cache.changeListeners.length === 0) return;
+    (this.keys ??= []).push(key);
+    (this.events ??= []).push(event);
+  }
+
+  propagate(...effects: Bytes[][]): void {
+    if (this.cache.changeListeners.length === 0) return;
+    (this.effects ??= []).push(...effects);
+  }
+}
+
+/** Finds the command a name refers to (case-insensitive), or throws Redis's unknown-command error. */
+export function lookupCommand(cache: CacheCore, argv: readonly Bytes[]): CommandSpec {
+  const raw = argv[0];
+  const name = typeof raw === 'string' ? raw : raw.toString('utf8');
+  let spec = cache.commands.get(name);
+  if (spec === undefined) spec = cache.commands.get(name.toLowerCase());
+  if (spec === undefined) throw unknownCommand(name, argv.slice(1).map(String));
+  if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
+  if (spec.subcommands !== undefined) {
+    const subName = String(argv[1]);
+    const sub = spec.subcommands[subName.toLowerCase()];
+    if (sub === undefined) throw unknownSubcommand(subName, spec.name);
+    if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) throw wrongArity(sub.name);
+    return sub;
+  }
+  return spec;
+}
+
+/** The argv positions of a command's keys. */
+export function keyPositions(keys: KeySpec, argv: readonly Bytes[]): number[] {
+  if (typeof keys === 'function') return keys(argv);
+  const last = keys.last < 0 ? argv.length + keys.last : keys.last;
+  const positions: number[] = [];
+  for (let i = keys.first; i <= last && i < argv.length; i += keys.step) positions.push(i);
+  return positions;
+}
+
+/**
+ * Runs one command for a client and returns its reply (errors are thrown as ReplyError).
+ * `spec` may be passed by callers that already looked it up (typed methods, EXEC).
+ */
+export function dispatch(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
+  if (spec === undefined) spec = lookupCommand(cache, argv);
+  else if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
+  cache.stats.commandsProcessed++;
+  const now = cache.clock.now();
+  client.lastInteraction = now;
+  const keys = spec.keys;
+  if (keys === undefined || cache.shards.length === 1) {
+    const shard = cache.shards.length === 1 ? cache.shards[0] : client.shards[0];
+    return run(cache, client, spec, argv, shard, now);
+  }
+  // Fast path: exactly one key at position 1 (GET, SET, INCR …).
+  if (typeof keys !== 'function' && keys.first === 1 && keys.last === 1) {
+    if (argv.length < 2) return run(cache, client, spec, argv, client.shards[0], now);
+    return run(cache, client, spec, argv, cache.shardForSlot(slotOfName(keyName(argv[1]))), now);
+  }
+  const positions = keyPositions(keys, argv);
+  if (positions.length === 0) return run(cache, client, spec, argv, client.shards[0], now);
+  const firstSlot = slotOfName(keyName(argv[positions[0]]));
+  let crossSlot = false;
+  for (let i = 1; i < positions.length; i++) {
+    if (slotOfName(keyName(argv[positions[i]])) !== firstSlot) {
+      crossSlot = true;
+      break;
+    }
+  }
+  if (!crossSlot) return run(cache, client, spec, argv, cache.shardForSlot(firstSlot), now);
+  if (!mayCrossSlots(cache, spec)) throw CROSSSLOT;
+  return fanOut(cache, client, spec, argv, positions, now);
+}
+
+/** Enterprise lets DEL, MSET, MGET, EXISTS, UNLINK and TOUCH cross slots (not DEL/MSET/UNLINK with geo-replication). */
+function mayCrossSlots(cache: CacheCore, spec: CommandSpec): boolean {
+  if (cache.policy !== 'Enterprise' || spec.crossSlot === undefined) return false;
+  if (cache.geoReplication && (spec.name === 'del' || spec.name === 'mset' || spec.name === 'unlink')) return false;
+  return true;
+}
+
+/** Splits a multi-key command by shard, runs each part, merges the replies. */
+function fanOut(
+  cache: CacheCore,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: readonly Bytes[],
+  positions: number[],
+  now: number,
+): Reply {
+  const step = spec.crossSlot === 'mset' ? 2 : 1;
+  const parts = new Map<Shard, { argv: Bytes[]; order: number[] }>();
+  positions.forEach((pos, order) => {
+    const shard = cache.shardForSlot(slotOfName(keyName(argv[pos])));
+    let part = parts.get(shard);
+    if (part === undefined) parts.set(shard, (part = { argv: [argv[0]], order: [] }));
+    for (let j = 0; j < step; j++) part.argv.push(argv[pos + j]);
+    part.order.push(order);
+  });
+  if (spec.crossSlot === 'sum') {
+    let total = 0;
+    for (const [shard, part] of parts) total += run(cache, client, spec, part.argv, shard, now) as number;
+    return total;
+  }
+  if (spec.crossSlot === 'mget') {
+    const values: Reply[] = new Array(positions.length);
+    for (const [shard, part] of parts) {
+      const reply = run(cache, client, spec, part.argv, shard, now) as Reply[];
+      part.order.forEach((order, i) => (values[order] = reply[i]));
+    }
+    return values;
+  }
+  for (const [shard, part] of parts) run(cache, client, spec, part.argv, shard, now);
+  return OK;
+}
+
+function run(
+  cache: CacheCore,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: readonly Bytes[],
+  shard: Shard,
+  now: number,
+): Reply {
+  const ctx = new ExecContext(cache, client, shard, shard.keyspace, now);
+  const reply = spec.exec(ctx, argv);
+  if (ctx.dirty !== 0) {
+    cache.stats.dirty += ctx.dirty;
+    if (ctx.keys !== null) report(cache, ctx, spec, argv);
+  }
+  return reply;
+}
+
+function report(cache: CacheCore, ctx: ExecContext, spec: CommandSpec, argv: readonly Bytes[]): void {
+  const change: ChangeRecord = {
+    shard: ctx.shard,
+    command: spec.name,
+    keys: ctx.keys!,
+    events: ctx.events!,
+    effects: ctx.effects ?? [argv as Bytes[]],
+    time: ctx.now,
+  };
+  for (const listener of cache.changeListeners) listener(change);
+}
+
+export { ReplyError };

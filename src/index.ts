@@ -1,0 +1,27 @@
+/**
+ * azure-managed-redis-emulator: an in-process Azure Managed Redis.
+ *
+ * @packageDocumentation
+ */
+export { ManagedRedis, DEFAULT_START_TIME } from './managed-redis.js';
+export type { ManagedRedisOptions, EvictionPolicy } from './managed-redis.js';
+export { VirtualClock, RealClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { EventBus } from './events.js';
+export type { CacheEvents, RecordedEvent } from './events.js';
+export { ReplyError } from './protocol/errors.js';
+export {
+  StatusReply,
+  DoubleReply,
+  MapReply,
+  SetReply,
+  BoolReply,
+  VerbatimReply,
+  BigNumberReply,
+  NullArrayReply,
+} from './protocol/reply.js';
+export type { Reply } from './protocol/reply.js';
+export type { PlainReply } from './protocol/plain.js';
+export { keySlot } from './cluster/slots.js';
+export type { ClusterPolicy, ClientState, ChangeRecord } from './core-types.js';
+export type { SyncCommands, Arg } from './sync-api.js';

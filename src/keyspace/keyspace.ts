@@ -1,0 +1,143 @@
+/**
+ * One shard's keyspace: the data, an expiry index that keys without a TTL never touch, and lazy
+ * plus active expiry driven by the cache's clock.
+ */
+import type { Bytes } from './bytes.js';
+
+/** A value of a non-string type (list, hash, set, zset, stream): each type module subclasses it. */
+export abstract class RedisObject {
+  /** The name `TYPE` answers. */
+  abstract readonly type: string;
+  /** The name `OBJECT ENCODING` answers. */
+  abstract encoding(): string;
+  /** A deep copy (COPY, replicas). */
+  abstract clone(): RedisObject;
+}
+
+/** What a key holds: a string value (bytes) or a typed object. */
+export type StoredValue = Bytes | RedisObject;
+
+/** Strings written in place by APPEND/SETRANGE: Redis reports them as `raw` whatever their size. */
+export const rawStrings = new WeakSet<Buffer>();
+
+/** The type name `TYPE` answers for a stored value. */
+export function typeOf(value: StoredValue): string {
+  return value instanceof RedisObject ? value.type : 'string';
+}
+
+/** Why a key left: `expired` (its TTL passed) or `evicted` (memory pressure). */
+export type RemovalReason = 'expired' | 'evicted';
+
+/** Told about keys that leave without a command deleting them (expiry, eviction). */
+export type RemovalListener = (key: string, reason: RemovalReason) => void;
+
+export class Keyspace {
+  /** Key name (latin1 byte string) → value. */
+  readonly data = new Map<string, StoredValue>();
+  /** Key name → absolute expiry time in ms; only keys with a TTL are here. */
+  readonly expires = new Map<string, number>();
+  /** Set by the owner (shard) to hear about expired and evicted keys. */
+  onRemoved: RemovalListener | null = null;
+  /** Keys removed by expiry so far (INFO `expired_keys`). */
+  expiredCount = 0;
+  private activeExpiryCursor: Iterator<[string, number]> | null = null;
+
+  /** The live value of `key` at time `now`, expiring it first when its time has passed. */
+  get(key: string, now: number): StoredValue | undefined {
+    const value = this.data.get(key);
+    if (value === undefined || this.expires.size === 0) return value;
+    const when = this.expires.get(key);
+    if (when !== undefined && when <= now) {
+      this.expire(key);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** True when `key` exists at `now`. */
+  has(key: string, now: number): boolean {
+    return this.get(key, now) !== undefined;
+  }
+
+  /** Stores a value and drops any TTL (SET semantics), unless `keepTtl`. */
+  set(key: string, value: StoredValue, keepTtl = false): void {
+    this.data.set(key, value);
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */
+  replace(key: string, value: StoredValue): void {
+    this.data.set(key, value);
+  }
+
+  /** Removes a key; true when it was there. */
+  delete(key: string): boolean {
+    if (!this.data.delete(key)) return false;
+    if (this.expires.size !== 0) this.expires.delete(key);
+    return true;
+  }
+
+  /** Absolute expiry time in ms, or undefined when the key has no TTL. */
+  expireTime(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  /** Sets the absolute expiry time of an existing key. */
+  setExpire(key: string, when: number): void {
+    this.expires.set(key, when);
+  }
+
+  /** Drops the TTL; true when there was one. */
+  persist(key: string): boolean {
+    return this.expires.size !== 0 && this.expires.delete(key);
+  }
+
+  /** Number of keys, counting keys whose TTL has passed but have not been collected yet. */
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** Removes everything. */
+  clear(): void {
+    this.data.clear();
+    this.expires.clear();
+    this.activeExpiryCursor = null;
+  }
+
+  /** Removes a key whose TTL has passed and tells the listener. */
+  expire(key: string): void {
+    this.data.delete(key);
+    this.expires.delete(key);
+    this.expiredCount++;
+    this.onRemoved?.(key, 'expired');
+  }
+
+  /**
+   * One active expiry cycle, as Redis's `activeExpireCycle` does it: walk the expiry index from
+   * where the last cycle stopped, collect what has expired, and stop after `budget` keys looked at
+   * (or sooner, once few of the keys looked at were expired). Returns how many keys it removed.
+   */
+  activeExpire(now: number, budget = 200): number {
+    if (this.expires.size === 0) return 0;
+    let removed = 0;
+    let looked = 0;
+    let cursor = this.activeExpiryCursor ?? this.expires.entries();
+    while (looked < budget) {
+      const step = cursor.next();
+      if (step.done) {
+        this.activeExpiryCursor = null;
+        if (looked === 0 || removed * 4 < looked) return removed; // a full pass found little
+        cursor = this.expires.entries();
+        continue;
+      }
+      looked++;
+      const [key, when] = step.value;
+      if (when <= now) {
+        this.expire(key);
+        removed++;
+      }
+    }
+    this.activeExpiryCursor = cursor;
+    return removed;
+  }
+}

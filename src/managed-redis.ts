@@ -1,0 +1,252 @@
+/**
+ * `ManagedRedis`: one emulated Azure Managed Redis instance — options, clock, PRNG, topology,
+ * shards and the command table — and its synchronous entry point, `execute`.
+ */
+import { RealClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
+import { Rng } from './rng.js';
+import { Keyspace } from './keyspace/keyspace.js';
+import type { Bytes } from './keyspace/bytes.js';
+import { buildTopology, type Topology } from './cluster/topology.js';
+import { defaultConfig } from './config-defaults.js';
+import type { Config } from './config.js';
+import { buildCommandTable } from './commands/index.js';
+import type { CommandSpec } from './commands/command.js';
+import { dispatch, lookupCommand } from './dispatch.js';
+import { toPlain, type PlainReply } from './protocol/plain.js';
+import type { Reply } from './protocol/reply.js';
+import { EventBus } from './events.js';
+import type { CacheCore, ChangeListener, ClientState, ClusterPolicy, ServerStats, Shard } from './core-types.js';
+import { validateOptions } from './cluster/skus.js';
+import type { SkuName } from './cluster/skus.js';
+import { createClient, type ClientOptions, type RedisClient } from './client/client.js';
+import { installSyncCommands, type SyncCommands } from './sync-api.js';
+
+/** AMR's eviction policies (the ARM names, in Redis spelling). */
+export type EvictionPolicy =
+  | 'volatile-lru'
+  | 'allkeys-lru'
+  | 'volatile-lfu'
+  | 'allkeys-lfu'
+  | 'volatile-random'
+  | 'allkeys-random'
+  | 'volatile-ttl'
+  | 'noeviction';
+
+/** Options for {@link ManagedRedis}. Every option has AMR's default. */
+export interface ManagedRedisOptions {
+  /** The SKU, e.g. `Balanced_B5` (the default). Decides shard count and memory. */
+  sku?: SkuName;
+  /** `OSS` (AMR's default), `Enterprise` or `NoCluster` (SKUs up to 25 GB, not Flash). */
+  clusterPolicy?: ClusterPolicy;
+  /** Replica shards on other nodes (default true, as on AMR). */
+  highAvailability?: boolean;
+  /** Part of an active geo-replication group: DEL/MSET/UNLINK must be single-slot, FLUSHALL/FLUSHDB are blocked. */
+  geoReplication?: boolean;
+  /** `'real'` (default), `'virtual'`, or a clock of your own. */
+  clock?: 'real' | 'virtual' | Clock;
+  /** Start time of a virtual clock in ms since the epoch (default 2025-01-01T00:00:00Z). */
+  startTime?: number;
+  /** Seed of the one PRNG (default 0). */
+  seed?: number;
+  /** Eviction policy (default `volatile-lru`, as on AMR). */
+  evictionPolicy?: EvictionPolicy;
+  /** `notify-keyspace-events` flags (default empty). */
+  notifyKeyspaceEvents?: string;
+  /** Cache name, used in the hostname `<name>.<region>.redis.azure.net` (default `emulator`). */
+  name?: string;
+  /** Azure region for the hostname (default `eastus`). */
+  region?: string;
+  /** Remove expired keys in the background as Redis does, 10 times a second (default true). */
+  activeExpiry?: boolean;
+}
+
+/** The virtual clock's default start: 2025-01-01T00:00:00Z. */
+export const DEFAULT_START_TIME = 1735689600000;
+
+/** How often active expiry runs (Redis's default `hz` is 10). */
+const ACTIVE_EXPIRY_INTERVAL_MS = 100;
+
+export interface ManagedRedis extends SyncCommands {}
+
+/**
+ * An in-process Azure Managed Redis instance.
+ *
+ * ```ts
+ * const cache = new ManagedRedis({ sku: 'Balanced_B5', clusterPolicy: 'OSS', clock: 'virtual', seed: 1 });
+ * cache.execute(['SET', 'k', 'v']); // 'OK'
+ * const redis = cache.createClient(); // ioredis-compatible
+ * ```
+ */
+export class ManagedRedis implements CacheCore {
+  /** The cache's clock; with `clock: 'virtual'`, `advance(ms)` drives TTLs and timers. */
+  readonly clock: Clock;
+  /** The one seeded PRNG. */
+  readonly rng: Rng;
+  /** Settings as CONFIG GET reports them. */
+  readonly settings: Config;
+  /** Nodes, shards and slots of the SKU. */
+  readonly topology: Topology;
+  readonly policy: ClusterPolicy;
+  readonly geoReplication: boolean;
+  /** Primary shards, in slot order. */
+  readonly shards: readonly Shard[];
+  /** Typed events (failover, expiry …). */
+  readonly events = new EventBus();
+  readonly stats: ServerStats;
+  readonly commands: ReadonlyMap<string, CommandSpec>;
+  readonly changeListeners: ChangeListener[] = [];
+  readonly clients = new Map<number, ClientState>();
+  private readonly slotToShard: Uint16Array;
+  private nextClientId = 1;
+  private readonly defaultClient: ClientState;
+  private activeExpiryTimer: TimerHandle | null = null;
+  private closed = false;
+
+  constructor(options: ManagedRedisOptions = {}) {
+    const resolved = validateOptions(options);
+    this.policy = resolved.clusterPolicy;
+    this.geoReplication = resolved.geoReplication;
+    this.clock =
+      typeof options.clock === 'object'
+        ? options.clock
+        : options.clock === 'virtual'
+          ? new VirtualClock(options.startTime ?? DEFAULT_START_TIME)
+          : new RealClock();
+    this.rng = new Rng(options.seed ?? 0);
+    this.topology = buildTopology({
+      sku: resolved.sku,
+      policy: resolved.clusterPolicy,
+      highAvailability: resolved.highAvailability,
+      hostname: `${options.name ?? 'emulator'}.${options.region ?? 'eastus'}.redis.azure.net`,
+      randomHex: (bytes) => this.rng.hex(bytes),
+    });
+    this.slotToShard = this.topology.slotToShard;
+    this.shards = this.topology.shards.map((placement) => {
+      const keyspace = new Keyspace();
+      const shard: Shard = { index: placement.index, keyspace };
+      keyspace.onRemoved = (key, reason) => this.keyRemoved(shard, key, reason);
+      return shard;
+    });
+    this.settings = defaultConfig({
+      evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
+      notifyKeyspaceEvents: options.notifyKeyspaceEvents ?? '',
+      maxmemoryBytes: resolved.maxmemoryPerShardBytes,
+    });
+    this.stats = {
+      commandsProcessed: 0,
+      connectionsReceived: 0,
+      keyspaceHits: 0,
+      keyspaceMisses: 0,
+      dirty: 0,
+      startTime: this.clock.now(),
+    };
+    this.commands = buildCommandTable();
+    this.defaultClient = this.openClient({ name: null });
+    if (options.activeExpiry !== false) this.scheduleActiveExpiry();
+  }
+
+  /** The shard that owns a slot. */
+  shardForSlot(slot: number): Shard {
+    return this.shards[this.slotToShard[slot]];
+  }
+
+  /**
+   * Runs one command synchronously and returns its reply as ioredis would (statuses and bulk
+   * strings as strings, integers as numbers). Throws a ReplyError for error replies.
+   */
+  execute(argv: readonly Bytes[]): PlainReply {
+    return toPlain(dispatch(this, this.defaultClient, argv), false);
+  }
+
+  /** Like {@link execute}, with bulk strings as Buffers. */
+  executeBuffer(argv: readonly Bytes[]): PlainReply {
+    return toPlain(dispatch(this, this.defaultClient, argv), true);
+  }
+
+  /**
+   * Runs one command and returns the typed reply (status, double, map … kept distinct), for a
+   * given connection. For facades and exact comparisons.
+   */
+  executeReply(argv: readonly Bytes[], client: ClientState = this.defaultClient): Reply {
+    return dispatch(this, client, argv);
+  }
+
+  /** Runs a command whose declaration the caller already holds (the typed methods). */
+  runSpec(spec: CommandSpec, argv: readonly Bytes[], client: ClientState = this.defaultClient): Reply {
+    return dispatch(this, client, argv, spec);
+  }
+
+  /** Looks up a declaration, checking arity (throws the server's errors). */
+  lookup(argv: readonly Bytes[]): CommandSpec {
+    return lookupCommand(this, argv);
+  }
+
+  /** An ioredis-compatible client on this cache. */
+  createClient(options: ClientOptions = {}): RedisClient {
+    return createClient(this, options);
+  }
+
+  /** Registers a connection (facades call this; CLIENT LIST shows it). */
+  openClient(init: { name: string | null; node?: number }): ClientState {
+    const id = this.nextClientId++;
+    const node = init.node === undefined ? null : this.topology.nodes[init.node];
+    const client: ClientState = {
+      id,
+      name: init.name,
+      resp: 2,
+      createdAt: this.clock.now(),
+      lastInteraction: this.clock.now(),
+      lastCommand: 'NULL',
+      addr: `127.0.0.1:${40000 + id}`,
+      laddr: node ? `${node.ip}:${node.port}` : `${this.topology.hostname}:${this.topology.port}`,
+      libName: '',
+      libVersion: '',
+      shards: node
+        ? this.shards.filter((s) => this.topology.shards[s.index].primaryNode === node.index)
+        : this.shards,
+      closed: false,
+    };
+    this.clients.set(id, client);
+    this.stats.connectionsReceived++;
+    return client;
+  }
+
+  /** Forgets a connection. */
+  closeClient(client: ClientState): void {
+    client.closed = true;
+    this.clients.delete(client.id);
+  }
+
+  /** Stops background timers (active expiry). The cache stays usable. */
+  close(): void {
+    this.closed = true;
+    this.activeExpiryTimer?.cancel();
+    this.activeExpiryTimer = null;
+  }
+
+  private scheduleActiveExpiry(): void {
+    if (this.closed) return;
+    this.activeExpiryTimer = this.clock.setTimeout(() => {
+      const now = this.clock.now();
+      for (const shard of this.shards) shard.keyspace.activeExpire(now);
+      this.scheduleActiveExpiry();
+    }, ACTIVE_EXPIRY_INTERVAL_MS);
+  }
+
+  /** Expiry and eviction go through the same change hook as commands, as a DEL. */
+  private keyRemoved(shard: Shard, key: string, reason: 'expired' | 'evicted'): void {
+    this.stats.dirty++;
+    if (this.changeListeners.length === 0) return;
+    const change = {
+      shard,
+      command: reason,
+      keys: [key],
+      events: [reason],
+      effects: [[ 'DEL', Buffer.from(key, 'latin1') ]],
+      time: this.clock.now(),
+    };
+    for (const listener of this.changeListeners) listener(change);
+  }
+}
+
+installSyncCommands(ManagedRedis.prototype);

@@ -1,0 +1,66 @@
+/**
+ * Every error text the emulator sends, in one place, to the letter of Redis 7.4.
+ * Commands throw these; facades turn them into rejected promises or `[err, null]` pairs.
+ */
+
+/** An error reply from the (emulated) server. `message` is the full text Redis sends, code first. */
+export class ReplyError extends Error {
+  override name = 'ReplyError';
+  constructor(message: string) {
+    super(message);
+  }
+  /** The error code: the first word of the message (`ERR`, `WRONGTYPE`, `CROSSSLOT` …). */
+  get code(): string {
+    const space = this.message.indexOf(' ');
+    return space < 0 ? this.message : this.message.slice(0, space);
+  }
+}
+
+// Shared instances for the common errors: throwing them allocates nothing, and Error stack capture
+// is the expensive part of an error.
+function shared(message: string): ReplyError {
+  return new ReplyError(message);
+}
+
+export const WRONGTYPE = shared('WRONGTYPE Operation against a key holding the wrong kind of value');
+export const SYNTAX = shared('ERR syntax error');
+export const NOT_INTEGER = shared('ERR value is not an integer or out of range');
+export const NOT_FLOAT = shared('ERR value is not a valid float');
+export const NO_SUCH_KEY = shared('ERR no such key');
+export const OVERFLOW = shared('ERR increment or decrement would overflow');
+export const NAN_OR_INF_INCR = shared('ERR increment would produce NaN or Infinity');
+export const CROSSSLOT = shared("CROSSSLOT Keys in request don't hash to the same slot");
+export const OFFSET_RANGE = shared('ERR offset is out of range');
+export const STRING_TOO_LONG = shared('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+export const POSITIVE_RANGE = shared('ERR value is out of range, must be positive');
+export const EXPIRE_NEGATIVE = shared('ERR invalid expire time, must be >= 0');
+
+export function wrongArity(command: string): ReplyError {
+  return new ReplyError(`ERR wrong number of arguments for '${command.toLowerCase()}' command`);
+}
+
+export function invalidExpire(command: string): ReplyError {
+  return new ReplyError(`ERR invalid expire time in '${command.toLowerCase()}' command`);
+}
+
+/** `ERR unknown command 'X', with args beginning with: 'a' 'b' ` (the trailing space is Redis's). */
+export function unknownCommand(name: string, args: readonly (string | Buffer)[]): ReplyError {
+  let echoed = '';
+  for (let i = 0; i < args.length && echoed.length < 128; i++) {
+    echoed += `'${String(args[i]).slice(0, 128 - echoed.length)}' `;
+  }
+  return new ReplyError(
+    sanitize(`ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${echoed}`),
+  );
+}
+
+export function unknownSubcommand(subcommand: string, command: string): ReplyError {
+  return new ReplyError(
+    sanitize(`ERR unknown subcommand '${subcommand.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`),
+  );
+}
+
+/** Redis replaces newlines in echoed user text so an error stays one line. */
+function sanitize(text: string): string {
+  return text.replace(/[\r\n]/g, ' ');
+}
