@@ -76,6 +76,7 @@ export function dispatch(cache: CacheCore, client: ClientState, argv: readonly B
   cache.stats.commandsProcessed++;
   const now = cache.clock.now();
   client.lastInteraction = now;
+  client.lastCommand = spec.name;
   const keys = spec.keys;
   if (keys === undefined || cache.shards.length === 1) {
     const shard = cache.shards.length === 1 ? cache.shards[0] : client.shards[0];
