@@ -34,6 +34,10 @@ export const OFFSET_RANGE = shared('ERR offset is out of range');
 export const STRING_TOO_LONG = shared('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
 export const POSITIVE_RANGE = shared('ERR value is out of range, must be positive');
 export const EXPIRE_NEGATIVE = shared('ERR invalid expire time, must be >= 0');
+// CLUSTER (cluster helper)
+export const CLUSTER_DISABLED = shared('ERR This instance has cluster support disabled');
+export const INVALID_SLOT = shared('ERR Invalid slot');
+export const INVALID_SLOT_OR_KEYS = shared('ERR Invalid slot or number of keys');
 
 export function wrongArity(command: string): ReplyError {
   return new ReplyError(`ERR wrong number of arguments for '${command.toLowerCase()}' command`);
