@@ -39,6 +39,13 @@ export const CLUSTER_DISABLED = shared('ERR This instance has cluster support di
 export const INVALID_SLOT = shared('ERR Invalid slot');
 export const INVALID_SLOT_OR_KEYS = shared('ERR Invalid slot or number of keys');
 
+// Transactions (MULTI/EXEC/DISCARD/WATCH).
+export const EXECABORT = shared('EXECABORT Transaction discarded because of previous errors.');
+export const EXEC_WITHOUT_MULTI = shared('ERR EXEC without MULTI');
+export const DISCARD_WITHOUT_MULTI = shared('ERR DISCARD without MULTI');
+export const MULTI_NESTED = shared('ERR MULTI calls can not be nested');
+export const WATCH_INSIDE_MULTI = shared('ERR WATCH inside MULTI is not allowed');
+
 export function wrongArity(command: string): ReplyError {
   return new ReplyError(`ERR wrong number of arguments for '${command.toLowerCase()}' command`);
 }
