@@ -1,0 +1,44 @@
+/**
+ * Access to the real servers started by test/support/global-setup.ts, from inside test files.
+ *
+ *   describeLive('differential: strings', (redis) => { it(…, async () => { redis.standalone.port … }) });
+ *
+ * Without servers the suite is skipped with a loud warning, or, when `CI=true`, replaced by a
+ * failing test that says why.
+ */
+import { describe, inject, it } from 'vitest';
+import type { LiveRedis } from './redis-server.js';
+
+export type AvailableRedis = Extract<LiveRedis, { available: true }>;
+
+/** What global setup provided. */
+export function liveRedis(): LiveRedis {
+  return inject('redis') ?? { available: false, reason: 'global setup did not run (test/support/global-setup.ts)' };
+}
+
+const PLACEHOLDER: AvailableRedis = {
+  available: true,
+  version: 'none',
+  host: '127.0.0.1',
+  standalone: { port: 0 },
+  cluster: { ports: [0, 0, 0] },
+};
+
+/** A describe block that needs the live servers. */
+export function describeLive(name: string, body: (redis: AvailableRedis) => void): void {
+  const live = liveRedis();
+  if (live.available) {
+    describe(name, () => body(live));
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('needs a live redis-server (CI=true)', () => {
+        throw new Error(`live redis-server unavailable: ${live.reason}`);
+      });
+    });
+    return;
+  }
+  console.warn(`!!!! SKIPPING live tests "${name}": ${live.reason}`);
+  describe.skip(name, () => body(PLACEHOLDER));
+}
