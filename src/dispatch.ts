@@ -47,7 +47,8 @@ export function lookupCommand(cache: CacheCore, argv: readonly Bytes[]): Command
   if (spec === undefined) spec = cache.commands.get(name.toLowerCase());
   if (spec === undefined) throw unknownCommand(name, argv.slice(1).map(String));
   if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
-  if (spec.subcommands !== undefined) {
+  // A container called without a subcommand runs itself (only COMMAND's arity allows that).
+  if (spec.subcommands !== undefined && argv.length > 1) {
     const subName = String(argv[1]);
     const sub = spec.subcommands[subName.toLowerCase()];
     if (sub === undefined) throw unknownSubcommand(subName, spec.name);
