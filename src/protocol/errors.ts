@@ -34,6 +34,13 @@ export const OFFSET_RANGE = shared('ERR offset is out of range');
 export const STRING_TOO_LONG = shared('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
 export const POSITIVE_RANGE = shared('ERR value is out of range, must be positive');
 export const EXPIRE_NEGATIVE = shared('ERR invalid expire time, must be >= 0');
+// Strings (strings helper)
+export const DECREMENT_OVERFLOW = shared('ERR decrement would overflow');
+export const LCS_NOT_STRINGS = shared('ERR The specified keys must contain string values');
+export const LCS_LEN_AND_IDX = shared('ERR If you want both the length and indexes, please just use IDX.');
+export const LCS_TABLE_TOO_BIG = shared(
+  'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
+);
 // CLUSTER (cluster helper)
 export const CLUSTER_DISABLED = shared('ERR This instance has cluster support disabled');
 export const INVALID_SLOT = shared('ERR Invalid slot');
