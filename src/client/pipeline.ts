@@ -1,0 +1,244 @@
+/**
+ * ioredis's Pipeline: command methods queue and return the pipeline; `exec()` runs the queue back
+ * to back on one connection and resolves with `[error, result]` pairs (`[error]` for a failure).
+ * `redis.multi()` is a pipeline wrapped in MULTI … EXEC whose `exec()` unwraps the transaction:
+ * the EXEC reply's pairs, or a rejection with EXECABORT (carrying `previousErrors`).
+ */
+import type { Bytes } from '../keyspace/bytes.js';
+import type { Reply } from '../protocol/reply.js';
+import { buildArgv } from './args.js';
+import { asCallback, type Callback } from './callback.js';
+import type { Connection } from './connection.js';
+import { callLater, installCommandMethods, wrapError, wrapMultiResult } from './methods.js';
+import { convertReply, replyTransformers } from './reply.js';
+import type { Script } from './script.js';
+import type { PipelineCommands } from './types.js';
+
+/** One queued command. */
+export interface PipelineEntry {
+  name: string;
+  argv: Bytes[];
+  buffers: boolean;
+  callback?: Callback;
+  script?: Script;
+}
+
+/** `[error]` for a failed command, `[null, result]` for a successful one. */
+export type PipelineResult = Array<[Error | null, unknown]>;
+
+/** What a pipeline needs from its client (a RedisClient or a cluster). @internal */
+export interface PipelineHost {
+  readonly options: { keyPrefix?: unknown; [option: string]: unknown };
+  readonly isCluster: boolean;
+  readonly stringNumbers: boolean;
+  readonly scriptsSet: Record<string, Script>;
+  readonly addedBuiltinSet: Set<string>;
+  /**
+   * The connection to run `entries` on; an Error each command fails with; null to wait for a
+   * reconnect. Throws to reject the whole pipeline (cluster slot rules).
+   */
+  pipelineTarget(entries: readonly PipelineEntry[]): Connection | Error | null;
+  whenConnected(run: () => void, fail: (error: Error) => void): void;
+}
+
+export interface Pipeline extends PipelineCommands<Pipeline> {}
+
+export class Pipeline {
+  readonly isPipeline = true;
+  readonly redis: PipelineHost;
+  readonly options: PipelineHost['options'];
+  readonly isCluster: boolean;
+  private readonly queue: PipelineEntry[] = [];
+  private readonly keyPrefix: string | Buffer | undefined;
+  /** MULTIs queued and not yet closed by an EXEC. */
+  private transactions = 0;
+  private readonly transaction: boolean;
+  private executed: Promise<PipelineResult> | null = null;
+
+  constructor(redis: PipelineHost, transaction = false) {
+    this.redis = redis;
+    this.options = redis.options;
+    this.isCluster = redis.isCluster;
+    this.keyPrefix = (redis.options.keyPrefix as string | Buffer | undefined) || undefined;
+    this.transaction = transaction;
+    const self = this as unknown as Record<string, unknown>;
+    const source = redis as unknown as Record<string, unknown>;
+    for (const name of Object.keys(redis.scriptsSet)) {
+      self[name] = source[name];
+      self[`${name}Buffer`] = source[`${name}Buffer`];
+    }
+    for (const name of redis.addedBuiltinSet) {
+      self[name] = source[name];
+      self[`${name}Buffer`] = source[`${name}Buffer`];
+    }
+    if (transaction) this.multi();
+  }
+
+  /** Number of queued commands. */
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** @internal A generated method: queue `name(...args[, callback])`. */
+  sendMethod(name: string, args: unknown[], buffers: boolean): this {
+    let callback: Callback | undefined;
+    if (args.length > 0 && typeof args[args.length - 1] === 'function') callback = args.pop() as Callback;
+    this.queue.push({ name, argv: buildArgv(name, args, this.keyPrefix), buffers, callback });
+    return this;
+  }
+
+  /** @internal A defined script's method. */
+  runScript(script: Script, args: unknown[], buffers: boolean, callback?: Callback): this {
+    this.queue.push({ name: 'evalsha', argv: script.argv(args), buffers, callback, script });
+    return this;
+  }
+
+  /** Queues any command (`call('GET', 'k')`). */
+  call(command: string, ...args: unknown[]): this {
+    return this.sendMethod(String(command), args, false);
+  }
+
+  callBuffer(command: string, ...args: unknown[]): this {
+    return this.sendMethod(String(command), args, true);
+  }
+
+  /** Queues `[name, ...args]` commands (the form `redis.pipeline([...])` takes). */
+  addBatch(commands: unknown[][]): this {
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const command of commands) {
+      const [name, ...args] = command;
+      self[name as string].apply(this, args);
+    }
+    return this;
+  }
+
+  /** Queues MULTI (the next `exec()` queues the matching EXEC). */
+  multi(): this {
+    this.transactions++;
+    this.queue.push({ name: 'multi', argv: ['multi'], buffers: false });
+    return this;
+  }
+
+  /**
+   * Runs the queue. A pipeline resolves with `[error, result]` pairs; a `multi()` pipeline with the
+   * transaction's pairs, or rejects with the EXEC error (EXECABORT, with `previousErrors`).
+   * On a plain pipeline with an open `multi()`, `exec()` queues EXEC and returns the pipeline.
+   */
+  exec(callback?: Callback<PipelineResult | null>): Promise<PipelineResult | null> {
+    if (this.transaction) {
+      if (this.transactions > 0) this.queueExec();
+      const promise = this.execute().then((results) => {
+        const execResult = results[results.length - 1];
+        if (execResult === undefined) {
+          throw new Error('Pipeline cannot be used to send any commands when the `exec()` has been called on it.');
+        }
+        if (execResult[0]) {
+          const previousErrors: Error[] = [];
+          for (let i = 0; i < results.length - 1; i++) if (results[i][0]) previousErrors.push(results[i][0] as Error);
+          (execResult[0] as Error & { previousErrors?: Error[] }).previousErrors = previousErrors;
+          throw execResult[0];
+        }
+        return wrapMultiResult(execResult[1] as unknown[] | null);
+      });
+      return asCallback(promise, callback);
+    }
+    if (this.transactions > 0) {
+      this.queueExec();
+      return this as never;
+    }
+    return asCallback(this.execute(), callback);
+  }
+
+  /** Deprecated in ioredis: `exec()` with the EXEC reply left as Buffers. */
+  execBuffer(callback?: Callback<PipelineResult | null>): Promise<PipelineResult | null> {
+    return this.exec(callback);
+  }
+
+  private queueExec(): void {
+    this.transactions--;
+    this.queue.push({ name: 'exec', argv: ['exec'], buffers: true });
+  }
+
+  private execute(): Promise<PipelineResult> {
+    if (this.executed === null) {
+      this.executed = this.queue.length === 0 ? Promise.resolve([]) : new Promise((resolve, reject) => this.attempt(resolve, reject));
+    }
+    return this.executed;
+  }
+
+  private attempt(resolve: (results: PipelineResult) => void, reject: (error: unknown) => void): void {
+    let target: Connection | Error | null;
+    try {
+      target = this.redis.pipelineTarget(this.queue);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    if (target === null) {
+      this.redis.whenConnected(
+        () => this.attempt(resolve, reject),
+        (error) => resolve(this.failAll(error)),
+      );
+      return;
+    }
+    resolve(target instanceof Error ? this.failAll(target) : this.runAll(target));
+  }
+
+  private failAll(error: Error): PipelineResult {
+    const results: PipelineResult = this.queue.map(() => [error] as unknown as [Error, unknown]);
+    this.notify(results);
+    return results;
+  }
+
+  private runAll(conn: Connection): PipelineResult {
+    const queue = this.queue;
+    const stringNumbers = this.redis.stringNumbers;
+    const results: PipelineResult = new Array(queue.length);
+    for (let i = 0; i < queue.length; i++) {
+      const entry = queue[i];
+      try {
+        const reply = entry.script !== undefined ? entry.script.execute(conn, entry.argv) : conn.execute(entry.argv);
+        results[i] = [null, entry.name === 'exec' && Array.isArray(reply) ? this.execItems(i, reply, stringNumbers) : convert(entry, reply, stringNumbers)];
+      } catch (error) {
+        results[i] = [wrapError(error, entry.argv[0] as string, entry.argv) as Error] as unknown as [Error, unknown];
+      }
+    }
+    this.notify(results);
+    return results;
+  }
+
+  /** The EXEC reply's items, each shaped as the command queued for it would be. */
+  private execItems(position: number, items: Reply[], stringNumbers: boolean): unknown[] {
+    const out: unknown[] = new Array(items.length);
+    for (let j = 0; j < items.length; j++) {
+      const item = items[j];
+      const queued = this.queue[position - (items.length - j)];
+      if (item instanceof Error || queued === undefined) {
+        out[j] = convertReply(item, this.queue[position].buffers, stringNumbers);
+        continue;
+      }
+      try {
+        out[j] = convert(queued, item, stringNumbers);
+      } catch (error) {
+        out[j] = error;
+      }
+    }
+    return out;
+  }
+
+  /** Calls per-command callbacks, in order. */
+  private notify(results: PipelineResult): void {
+    for (let i = 0; i < this.queue.length; i++) {
+      const callback = this.queue[i].callback;
+      if (callback !== undefined) callLater(callback, results[i][0], results[i][1]);
+    }
+  }
+}
+
+function convert(entry: PipelineEntry, reply: Reply, stringNumbers: boolean): unknown {
+  const value = convertReply(reply, entry.buffers, stringNumbers);
+  const transformer = replyTransformers[entry.name];
+  return transformer === undefined ? value : transformer(value);
+}
+
+installCommandMethods(Pipeline.prototype);
