@@ -1,3 +1,698 @@
-import type { CommandSpec } from './command.js';
+/**
+ * Connection and server commands: PING, ECHO, TIME, QUIT, HELLO, INFO, CONFIG …, CLIENT ….
+ *
+ * AMR decisions (docs/config.md): SELECT and RESET are not declared, so they answer `ERR unknown
+ * command` as AMR's blocked commands do; CONFIG RESETSTAT and CLIENT NO-EVICT / PAUSE / UNPAUSE /
+ * GETREDIR are not declared either (`ERR unknown subcommand …`). CONFIG GET/SET see only the
+ * settings AMR exposes; anything else is `ERR Unsupported CONFIG parameter: <name>`.
+ */
+import { defineCommand, defineContainer, type CommandSpec } from './command.js';
+import { text, toBuffer, type Bytes } from '../keyspace/bytes.js';
+import { parseInt64 } from '../protocol/numbers.js';
+import { ReplyError, SYNTAX, wrongArity } from '../protocol/errors.js';
+import { MapReply, OK, PONG, StatusReply, VerbatimReply, type Reply } from '../protocol/reply.js';
+import { ConfigValueError } from '../config.js';
+import { infoText, REDIS_VERSION, IDLE_CLIENT_BYTES, type OptionalClientState } from '../info.js';
+import type { CacheCore, ClientState } from '../core-types.js';
 
-export const serverCommands: CommandSpec[] = [];
+// ---------------------------------------------------------------------------------------------
+// Errors (texts of Redis 7.4 unless marked AMR)
+
+const NOPROTO = new ReplyError('NOPROTO unsupported protocol version');
+const PROTO_NOT_INT = new ReplyError('ERR Protocol version is not an integer or out of range');
+const BAD_CLIENT_NAME = new ReplyError('ERR Client names cannot contain spaces, newlines or special characters.');
+const INVALID_CLIENT_ID = new ReplyError('ERR Invalid client ID');
+const CLIENT_ID_POSITIVE = new ReplyError('ERR client-id should be greater than 0');
+const NO_SUCH_CLIENT = new ReplyError('ERR No such client');
+const MAXAGE_NOT_INT = new ReplyError('ERR maxage is not an integer or out of range');
+const MAXAGE_POSITIVE = new ReplyError('ERR maxage should be greater than 0');
+
+/** AMR (RS proxy): a setting outside the RS-CFG list, for CONFIG GET and CONFIG SET alike. */
+function unsupportedConfig(name: string): ReplyError {
+  return new ReplyError(`ERR Unsupported CONFIG parameter: ${name}`);
+}
+
+function helpReply(command: string, lines: readonly string[]): Reply {
+  return [
+    new StatusReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`),
+    ...lines.map((line) => new StatusReply(line)),
+    new StatusReply('HELP'),
+    new StatusReply('    Prints this help.'),
+  ];
+}
+
+/** Case-insensitive comparison of an argument with an ASCII option name (lower case). */
+function is(arg: Bytes, option: string): boolean {
+  return text(arg).toLowerCase() === option;
+}
+
+/**
+ * Redis's rule for client names and CLIENT SETINFO values: every byte between `!` and `~`
+ * (so no spaces, newlines or non-ASCII), which keeps CLIENT LIST splittable on spaces.
+ */
+function validClientAttr(value: Bytes): boolean {
+  const bytes = toBuffer(value);
+  for (const b of bytes) if (b < 0x21 || b > 0x7e) return false;
+  return true;
+}
+
+function modeOf(cache: CacheCore): string {
+  return cache.policy === 'OSS' ? 'cluster' : 'standalone';
+}
+
+/**
+ * Redis's glob (`stringmatchlen`) for CONFIG GET patterns: `*`, `?`, `[set]` with `^` and
+ * ranges, `\\` escapes; `nocase` folds ASCII letters. Setting names are short ASCII.
+ */
+export function configNameMatch(pattern: string, name: string, nocase = true): boolean {
+  const fold = (c: string): string => (nocase ? c.toLowerCase() : c);
+  const match = (p: number, n: number): boolean => {
+    while (p < pattern.length) {
+      const c = pattern[p];
+      if (c === '*') {
+        while (pattern[p + 1] === '*') p++;
+        if (p + 1 === pattern.length) return true;
+        for (let k = n; k <= name.length; k++) if (match(p + 1, k)) return true;
+        return false;
+      }
+      if (n >= name.length) return false;
+      if (c === '?') {
+        p++;
+        n++;
+        continue;
+      }
+      if (c === '[') {
+        let q = p + 1;
+        const negate = pattern[q] === '^';
+        if (negate) q++;
+        let found = false;
+        const ch = fold(name[n]);
+        while (q < pattern.length && pattern[q] !== ']') {
+          if (pattern[q] === '\\' && q + 1 < pattern.length) {
+            q++;
+            if (fold(pattern[q]) === ch) found = true;
+            q++;
+          } else if (pattern[q + 1] === '-' && q + 2 < pattern.length && pattern[q + 2] !== ']') {
+            let lo = fold(pattern[q]);
+            let hi = fold(pattern[q + 2]);
+            if (lo > hi) [lo, hi] = [hi, lo];
+            if (ch >= lo && ch <= hi) found = true;
+            q += 3;
+          } else {
+            if (fold(pattern[q]) === ch) found = true;
+            q++;
+          }
+        }
+        if (found === negate) return false;
+        p = q + 1;
+        n++;
+        continue;
+      }
+      const literal = c === '\\' && p + 1 < pattern.length ? pattern[++p] : c;
+      if (fold(literal) !== fold(name[n])) return false;
+      p++;
+      n++;
+    }
+    return n === name.length;
+  };
+  return match(0, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PING ECHO TIME QUIT HELLO INFO
+
+const ping = defineCommand({
+  name: 'ping',
+  arity: -1,
+  flags: ['fast'],
+  exec(_ctx, argv) {
+    if (argv.length > 2) throw wrongArity('ping');
+    return argv.length === 2 ? argv[1] : PONG;
+  },
+});
+
+const echo = defineCommand({
+  name: 'echo',
+  arity: 2,
+  flags: ['loading', 'stale', 'fast'],
+  exec(_ctx, argv) {
+    return argv[1];
+  },
+});
+
+const time = defineCommand({
+  name: 'time',
+  arity: 1,
+  flags: ['loading', 'stale', 'fast'],
+  exec(ctx) {
+    const ms = Math.floor(ctx.now);
+    return [String(Math.floor(ms / 1000)), String((ms % 1000) * 1000)];
+  },
+});
+
+/** QUIT answers OK; the facade closes the connection after the reply. */
+const quit = defineCommand({
+  name: 'quit',
+  arity: -1,
+  flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+  exec() {
+    return OK;
+  },
+});
+
+const hello = defineCommand({
+  name: 'hello',
+  arity: -1,
+  flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+  exec(ctx, argv) {
+    let version = 0;
+    let next = 1;
+    if (argv.length >= 2) {
+      const parsed = parseInt64(argv[1]);
+      if (parsed === null) throw PROTO_NOT_INT;
+      if (parsed < 2 || parsed > 3) throw NOPROTO;
+      version = Number(parsed);
+      next = 2;
+    }
+    let name: Bytes | undefined;
+    for (let j = next; j < argv.length; j++) {
+      const more = argv.length - 1 - j;
+      const option = text(argv[j]);
+      const lower = option.toLowerCase();
+      if (lower === 'auth' && more >= 2) {
+        // The emulator has no passwords: any credentials authenticate (AMR access key or Entra token).
+        j += 2;
+      } else if (lower === 'setname' && more >= 1) {
+        name = argv[j + 1];
+        if (!validClientAttr(name)) throw BAD_CLIENT_NAME;
+        j += 1;
+      } else {
+        throw new ReplyError(`ERR Syntax error in HELLO option '${option}'`);
+      }
+    }
+    const client = ctx.client;
+    if (name !== undefined) client.name = name.length === 0 ? null : text(name);
+    if (version !== 0) client.resp = version as 2 | 3;
+    return new MapReply([
+      ['server', 'redis'],
+      ['version', REDIS_VERSION],
+      ['proto', client.resp],
+      ['id', client.id],
+      ['mode', modeOf(ctx.cache)],
+      ['role', 'master'],
+      ['modules', []],
+    ]);
+  },
+});
+
+const info = defineCommand({
+  name: 'info',
+  arity: -1,
+  flags: ['loading', 'stale'],
+  exec(ctx, argv) {
+    return new VerbatimReply('txt', infoText(ctx, argv.slice(1).map(text)));
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// CONFIG
+
+const CONFIG_HELP = [
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+];
+
+const configGet = defineCommand({
+  name: 'config|get',
+  arity: -3,
+  flags: ['admin', 'noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    const settings = ctx.cache.settings;
+    // Reply key (lower case, for de-duplication) → [name as reported, canonical setting].
+    const matches = new Map<string, [string, string]>();
+    for (let i = 2; i < argv.length; i++) {
+      const pattern = text(argv[i]);
+      if (!/[[*?]/.test(pattern)) {
+        const key = pattern.toLowerCase();
+        if (matches.has(key)) continue;
+        const canonical = settings.canonical(pattern);
+        if (canonical === undefined || !settings.visible(canonical)) {
+          if (settings.exposeAll) continue; // Redis: an unknown name is simply not in the reply
+          throw unsupportedConfig(pattern);
+        }
+        matches.set(key, [pattern, canonical]);
+        continue;
+      }
+      for (const [name, canonical] of settings.registeredNames()) {
+        if (!settings.visible(canonical) || matches.has(name)) continue;
+        if (configNameMatch(pattern, name)) matches.set(name, [name, canonical]);
+      }
+    }
+    const entries: Array<[Reply, Reply]> = [];
+    for (const [name, canonical] of matches.values()) entries.push([name, settings.get(canonical) ?? '']);
+    return new MapReply(entries);
+  },
+});
+
+const configSet = defineCommand({
+  name: 'config|set',
+  arity: -4,
+  flags: ['admin', 'noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    if (argv.length % 2 !== 0) throw SYNTAX;
+    const settings = ctx.cache.settings;
+    const names: string[] = [];
+    const canonicals: string[] = [];
+    // Names first: the first bad name (unknown, immutable, repeated) is the error.
+    for (let i = 2; i < argv.length; i += 2) {
+      const name = text(argv[i]);
+      const canonical = settings.canonical(name);
+      if (canonical === undefined || !settings.visible(canonical)) {
+        if (settings.exposeAll) {
+          throw new ReplyError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+        }
+        throw unsupportedConfig(name);
+      }
+      if (settings.def(canonical)!.immutable) {
+        throw new ReplyError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`);
+      }
+      const registered = name.toLowerCase();
+      if (names.includes(registered)) {
+        throw new ReplyError(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
+      }
+      names.push(registered);
+      canonicals.push(canonical);
+    }
+    // Then values, all before anything changes.
+    const values: string[] = [];
+    for (let k = 0; k < names.length; k++) {
+      try {
+        values.push(settings.normalise(canonicals[k], text(argv[3 + 2 * k])));
+      } catch (error) {
+        if (!(error instanceof ConfigValueError)) throw error;
+        throw new ReplyError(`ERR CONFIG SET failed (possibly related to argument '${names[k]}') - ${error.message}`);
+      }
+    }
+    for (let k = 0; k < names.length; k++) settings.setInternal(canonicals[k], values[k]);
+    return OK;
+  },
+});
+
+/** AMR accepts CONFIG REWRITE (RS-CMD "supported"); there is no file to write. */
+const configRewrite = defineCommand({
+  name: 'config|rewrite',
+  arity: 2,
+  flags: ['admin', 'noscript', 'loading', 'stale'],
+  exec() {
+    return OK;
+  },
+});
+
+const configHelp = defineCommand({
+  name: 'config|help',
+  arity: 2,
+  flags: ['loading', 'stale'],
+  exec() {
+    return helpReply('CONFIG', CONFIG_HELP);
+  },
+});
+
+const config = defineContainer('config', -2, [], [configGet, configSet, configRewrite, configHelp]);
+
+// ---------------------------------------------------------------------------------------------
+// CLIENT
+
+const CLIENT_HELP = [
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  '    * ID <client-id>',
+  '      Kill connections by client id.',
+  '    * MAXAGE <maxage>',
+  '      Kill connections older than the specified age.',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'SETINFO <option> <value>',
+  '    Set client meta attr. Options are:',
+  '    * LIB-NAME: the client lib name.',
+  '    * LIB-VER: the client lib version.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+  'NO-TOUCH (ON|OFF)',
+  '    Will not touch LRU/LFU stats when this mode is on.',
+];
+
+/** Connection state other features may attach (NO-TOUCH here; MULTI, pub/sub … elsewhere). */
+type ClientExtras = ClientState & OptionalClientState & { noTouch?: boolean; inMulti?: boolean };
+
+type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
+
+function clientTypeByName(name: string): ClientType | null {
+  switch (name.toLowerCase()) {
+    case 'normal':
+      return 'normal';
+    case 'master':
+      return 'master';
+    case 'replica':
+    case 'slave':
+      return 'replica';
+    case 'pubsub':
+      return 'pubsub';
+    default:
+      return null;
+  }
+}
+
+/** Redis's getClientType: a RESP2 connection in subscribe mode is `pubsub`, everything else `normal`. */
+function clientType(client: ClientState): ClientType {
+  const extras = client as ClientExtras;
+  return (extras.subscriptions ?? 0) > 0 && client.resp === 2 ? 'pubsub' : 'normal';
+}
+
+function clientFlags(client: ClientState): string {
+  const extras = client as ClientExtras;
+  let flags = '';
+  if ((extras.subscriptions ?? 0) > 0) flags += 'P';
+  if (extras.inMulti) flags += 'x';
+  if (extras.blocked) flags += 'b';
+  if (extras.tracking) flags += 't';
+  if (extras.noTouch) flags += 'T';
+  return flags === '' ? 'N' : flags;
+}
+
+/** Size of the RESP request a command arrived as (`*2\r\n$6\r\nclient\r\n$4\r\nlist\r\n` is 26). */
+function requestSize(argv: readonly Bytes[]): number {
+  let size = `*${argv.length}\r\n`.length;
+  for (const arg of argv) {
+    const len = toBuffer(arg).length;
+    size += `$${len}\r\n`.length + len + 2;
+  }
+  return size;
+}
+
+/** The query buffer Redis 7.4 reads a request into: 16 KB requested, 20 KB jemalloc class. */
+const QUERY_BUFFER_ALLOC = 20480;
+const QUERY_BUFFER_USABLE = 20474;
+
+/**
+ * One CLIENT LIST / CLIENT INFO line in Redis 7.4's layout. The connection running the command
+ * (`self`, with its argv) shows its query buffer; idle connections show none.
+ */
+export function clientInfoLine(
+  cache: CacheCore,
+  client: ClientState,
+  now: number,
+  fd: number,
+  self?: readonly Bytes[],
+): string {
+  const age = Math.max(0, Math.floor((now - client.createdAt) / 1000));
+  const idle = Math.max(0, Math.floor((now - client.lastInteraction) / 1000));
+  let qbuf = 0;
+  let qbufFree = 0;
+  let argvMem = 0;
+  let tot = IDLE_CLIENT_BYTES;
+  if (self !== undefined) {
+    qbuf = requestSize(self);
+    qbufFree = Math.max(0, QUERY_BUFFER_USABLE - qbuf);
+    for (const arg of self) argvMem += toBuffer(arg).length;
+    tot += QUERY_BUFFER_ALLOC + argvMem;
+  }
+  const extras = client as ClientExtras;
+  const sub = extras.subscriptions ?? 0;
+  void cache;
+  return (
+    `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${fd} name=${client.name ?? ''} ` +
+    `age=${age} idle=${idle} flags=${clientFlags(client)} db=0 sub=${sub} psub=0 ssub=0 ` +
+    `multi=${extras.inMulti ? 0 : -1} watch=${extras.watching ?? 0} qbuf=${qbuf} qbuf-free=${qbufFree} ` +
+    `argv-mem=${argvMem} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=${tot} events=r ` +
+    `cmd=${client.lastCommand || 'NULL'} user=default redir=-1 resp=${client.resp} ` +
+    `lib-name=${client.libName} lib-ver=${client.libVersion}`
+  );
+}
+
+/** File descriptors as Redis hands them out: the first connection gets 8. */
+function fdOf(cache: CacheCore, client: ClientState): number {
+  let fd = 8;
+  for (const c of cache.clients.values()) {
+    if (c === client) return fd;
+    fd++;
+  }
+  return fd;
+}
+
+function lineFor(ctx: { cache: CacheCore; client: ClientState; now: number }, c: ClientState, argv: readonly Bytes[]): string {
+  return clientInfoLine(ctx.cache, c, ctx.now, fdOf(ctx.cache, c), c === ctx.client ? argv : undefined);
+}
+
+const clientId = defineCommand({
+  name: 'client|id',
+  arity: 2,
+  flags: ['noscript', 'loading', 'stale'],
+  exec(ctx) {
+    return ctx.client.id;
+  },
+});
+
+const clientGetname = defineCommand({
+  name: 'client|getname',
+  arity: 2,
+  flags: ['noscript', 'loading', 'stale'],
+  exec(ctx) {
+    return ctx.client.name;
+  },
+});
+
+const clientSetname = defineCommand({
+  name: 'client|setname',
+  arity: 3,
+  flags: ['noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    const name = argv[2];
+    if (!validClientAttr(name)) throw BAD_CLIENT_NAME;
+    ctx.client.name = name.length === 0 ? null : text(name);
+    return OK;
+  },
+});
+
+const clientInfo = defineCommand({
+  name: 'client|info',
+  arity: 2,
+  flags: ['noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    return new VerbatimReply('txt', lineFor(ctx, ctx.client, argv) + '\n');
+  },
+});
+
+const clientList = defineCommand({
+  name: 'client|list',
+  arity: -2,
+  flags: ['admin', 'noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    let selected: ClientState[];
+    if (argv.length === 4 && is(argv[2], 'type')) {
+      const type = clientTypeByName(text(argv[3]));
+      if (type === null) throw new ReplyError(`ERR Unknown client type '${text(argv[3])}'`);
+      selected = [...ctx.cache.clients.values()].filter((c) => clientType(c) === type);
+    } else if (argv.length > 3 && is(argv[2], 'id')) {
+      selected = [];
+      for (let i = 3; i < argv.length; i++) {
+        const id = parseInt64(argv[i]);
+        if (id === null) throw INVALID_CLIENT_ID;
+        const found = ctx.cache.clients.get(Number(id));
+        if (found !== undefined) selected.push(found);
+      }
+    } else if (argv.length !== 2) {
+      throw SYNTAX;
+    } else {
+      selected = [...ctx.cache.clients.values()];
+    }
+    let out = '';
+    for (const c of selected) out += lineFor(ctx, c, argv) + '\n';
+    return new VerbatimReply('txt', out);
+  },
+});
+
+interface KillFilter {
+  id?: number;
+  type?: ClientType;
+  addr?: string;
+  laddr?: string;
+  skipme: boolean;
+  maxAge?: number;
+}
+
+const clientKill = defineCommand({
+  name: 'client|kill',
+  arity: -3,
+  flags: ['admin', 'noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    const oldStyle = argv.length === 3;
+    const filter: KillFilter = { skipme: true };
+    if (oldStyle) {
+      filter.addr = text(argv[2]);
+      filter.skipme = false; // the old form may kill the caller
+    } else {
+      for (let i = 2; i < argv.length; i += 2) {
+        const option = text(argv[i]).toLowerCase();
+        const more = argv.length > i + 1;
+        if (!more) throw SYNTAX;
+        const value = argv[i + 1];
+        if (option === 'id') {
+          const id = parseInt64(value);
+          if (id === null || id < 1) throw CLIENT_ID_POSITIVE;
+          filter.id = Number(id);
+        } else if (option === 'type') {
+          const type = clientTypeByName(text(value));
+          if (type === null) throw new ReplyError(`ERR Unknown client type '${text(value)}'`);
+          filter.type = type;
+        } else if (option === 'addr') {
+          filter.addr = text(value);
+        } else if (option === 'laddr') {
+          filter.laddr = text(value);
+        } else if (option === 'user') {
+          // Only the default user exists in the emulator.
+          if (text(value) !== 'default') throw new ReplyError(`ERR No such user '${text(value)}'`);
+        } else if (option === 'skipme') {
+          if (is(value, 'yes')) filter.skipme = true;
+          else if (is(value, 'no')) filter.skipme = false;
+          else throw SYNTAX;
+        } else if (option === 'maxage') {
+          const age = parseInt64(value);
+          if (age === null) throw MAXAGE_NOT_INT;
+          if (age <= 0) throw MAXAGE_POSITIVE;
+          filter.maxAge = Number(age);
+        } else {
+          throw SYNTAX;
+        }
+      }
+    }
+    const victims: ClientState[] = [];
+    for (const c of ctx.cache.clients.values()) {
+      if (filter.id !== undefined && c.id !== filter.id) continue;
+      if (filter.type !== undefined && clientType(c) !== filter.type) continue;
+      if (filter.addr !== undefined && c.addr !== filter.addr) continue;
+      if (filter.laddr !== undefined && c.laddr !== filter.laddr) continue;
+      if (filter.skipme && c === ctx.client) continue;
+      if (filter.maxAge !== undefined && Math.floor((ctx.now - c.createdAt) / 1000) < filter.maxAge) continue;
+      victims.push(c);
+    }
+    for (const c of victims) closeClient(ctx.cache, c);
+    if (oldStyle) {
+      if (victims.length === 0) throw NO_SUCH_CLIENT;
+      return OK;
+    }
+    return victims.length;
+  },
+});
+
+/** Closes a connection through the cache when it can (ManagedRedis.closeClient), else marks it closed. */
+function closeClient(cache: CacheCore, client: ClientState): void {
+  const closer = (cache as CacheCore & { closeClient?: (c: ClientState) => void }).closeClient;
+  if (typeof closer === 'function') closer.call(cache, client);
+  else client.closed = true;
+}
+
+const clientSetinfo = defineCommand({
+  name: 'client|setinfo',
+  arity: 4,
+  flags: ['noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    const attr = text(argv[2]);
+    const lower = attr.toLowerCase();
+    if (lower !== 'lib-name' && lower !== 'lib-ver') throw new ReplyError(`ERR Unrecognized option '${attr}'`);
+    if (!validClientAttr(argv[3])) {
+      throw new ReplyError(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+    }
+    if (lower === 'lib-name') ctx.client.libName = text(argv[3]);
+    else ctx.client.libVersion = text(argv[3]);
+    return OK;
+  },
+});
+
+const clientNoTouch = defineCommand({
+  name: 'client|no-touch',
+  arity: 3,
+  flags: ['noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    const client = ctx.client as ClientExtras;
+    if (is(argv[2], 'on')) client.noTouch = true;
+    else if (is(argv[2], 'off')) client.noTouch = false;
+    else throw SYNTAX;
+    return OK;
+  },
+});
+
+const clientHelp = defineCommand({
+  name: 'client|help',
+  arity: 2,
+  flags: ['loading', 'stale'],
+  exec() {
+    return helpReply('CLIENT', CLIENT_HELP);
+  },
+});
+
+const client = defineContainer('client', -2, [], [
+  clientId,
+  clientGetname,
+  clientSetname,
+  clientInfo,
+  clientList,
+  clientKill,
+  clientSetinfo,
+  clientNoTouch,
+  clientHelp,
+]);
+
+/**
+ * Adds a CLIENT subcommand declared elsewhere (TRACKING, CACHING, TRACKINGINFO, UNBLOCK, REPLY
+ * belong to the features that implement them). Call at module load, before a cache is built.
+ */
+export function registerClientSubcommand(spec: CommandSpec): void {
+  (client.subcommands as Record<string, CommandSpec>)[spec.name.slice(spec.name.indexOf('|') + 1)] = spec;
+}
+
+export const serverCommands: CommandSpec[] = [ping, echo, time, quit, hello, info, config, client];
