@@ -139,8 +139,8 @@ describe('errors', () => {
   it('gives each rejection its own error object', async () => {
     const redis = newCache().createClient();
     await redis.set('s', 'abc');
-    const e1 = await redis.incr('s').catch((e: Error) => e);
-    const e2 = await redis.incr('s').catch((e: Error) => e);
+    const e1 = (await redis.incr('s').catch((e: Error) => e)) as Error;
+    const e2 = (await redis.incr('s').catch((e: Error) => e)) as Error;
     expect(e1).not.toBe(e2);
     expect(e1.message).toBe(e2.message);
     expect((e1 as ReplyError).name).toBe('ReplyError');
