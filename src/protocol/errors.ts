@@ -34,6 +34,20 @@ export const OFFSET_RANGE = shared('ERR offset is out of range');
 export const STRING_TOO_LONG = shared('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
 export const POSITIVE_RANGE = shared('ERR value is out of range, must be positive');
 export const EXPIRE_NEGATIVE = shared('ERR invalid expire time, must be >= 0');
+// Generic key commands (keys helper)
+export const EXPIRE_NX_CONFLICT = shared('ERR NX and XX, GT or LT options at the same time are not compatible');
+export const EXPIRE_GT_LT_CONFLICT = shared('ERR GT and LT options at the same time are not compatible');
+export const SAME_OBJECT = shared('ERR source and destination objects are the same');
+export const DB_INDEX_OUT_OF_RANGE = shared('ERR DB index is out of range');
+export const INT_RANGE = shared('ERR value is out of range, value must between -2147483648 and 2147483647');
+export const INVALID_CURSOR = shared('ERR invalid cursor');
+export const NOVALUES_ONLY_HSCAN = shared('ERR NOVALUES option can only be used in HSCAN');
+export const LFU_SELECTED = shared(
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+);
+export const LFU_NOT_SELECTED = shared(
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+);
 // Strings (strings helper)
 export const DECREMENT_OVERFLOW = shared('ERR decrement would overflow');
 export const LCS_NOT_STRINGS = shared('ERR The specified keys must contain string values');
@@ -81,4 +95,9 @@ export function unknownSubcommand(subcommand: string, command: string): ReplyErr
 /** Redis replaces newlines in echoed user text so an error stays one line. */
 function sanitize(text: string): string {
   return text.replace(/[\r\n]/g, ' ');
+}
+
+/** `ERR Unsupported option X` (EXPIRE family options). */
+export function unsupportedOption(option: string): ReplyError {
+  return new ReplyError(sanitize(`ERR Unsupported option ${option}`));
 }
