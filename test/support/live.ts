@@ -21,6 +21,7 @@ const PLACEHOLDER: AvailableRedis = {
   version: 'none',
   host: '127.0.0.1',
   standalone: { port: 0 },
+  differential: { port: 0 },
   cluster: { ports: [0, 0, 0] },
 };
 

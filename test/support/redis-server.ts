@@ -19,7 +19,14 @@ export type LiveRedis =
       /** `redis-server --version` output, e.g. `7.0.15`. */
       version: string;
       host: string;
+      /** A standalone server any test file may use; do not flush it or rely on its contents. */
       standalone: { port: number };
+      /**
+       * A standalone server reserved for test/differential/random.test.ts, which FLUSHALLs it
+       * between sequences (test files run in parallel, so it must not share it).
+       */
+      differential: { port: number };
+      /** The nodes of a three-primary cluster (slots split by `redis-cli --cluster create`). */
       cluster: { ports: number[] };
     }
   | { available: false; reason: string };
@@ -214,7 +221,7 @@ export interface RedisFleet {
 }
 
 /**
- * Starts a standalone server and a cluster of `clusterNodes` primaries (3; 0 for none). Never throws: when something is missing
+ * Starts two standalone servers (shared, and reserved for the random differential test) and a cluster of `clusterNodes` primaries (3; 0 for none). Never throws: when something is missing
  * or fails, `live` says why (and whatever did start is stopped).
  */
 export async function startFleet(options: { clusterNodes?: number } = {}): Promise<RedisFleet> {
@@ -233,12 +240,13 @@ export async function startFleet(options: { clusterNodes?: number } = {}): Promi
   };
   try {
     const nodes = options.clusterNodes ?? 3;
-    const ports = await freePorts(1 + nodes * 2);
-    const standalonePort = ports[0];
-    const clusterPorts = ports.slice(1, 1 + nodes);
-    const busPorts = ports.slice(1 + nodes);
+    const ports = await freePorts(2 + nodes * 2);
+    const [standalonePort, differentialPort] = ports;
+    const clusterPorts = ports.slice(2, 2 + nodes);
+    const busPorts = ports.slice(2 + nodes);
     const started = await Promise.allSettled([
       startServer(dir, standalonePort),
+      startServer(dir, differentialPort),
       ...clusterPorts.map((port, i) => startServer(dir, port, { busPort: busPorts[i] })),
     ]);
     for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
@@ -258,7 +266,14 @@ export async function startFleet(options: { clusterNodes?: number } = {}): Promi
       }
     }
     return {
-      live: { available: true, version, host: HOST, standalone: { port: standalonePort }, cluster: { ports: clusterPorts } },
+      live: {
+        available: true,
+        version,
+        host: HOST,
+        standalone: { port: standalonePort },
+        differential: { port: differentialPort },
+        cluster: { ports: clusterPorts },
+      },
       stop,
     };
   } catch (error) {
