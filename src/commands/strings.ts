@@ -110,10 +110,18 @@ function parseExtended(argv: readonly Bytes[], start: number, forSet: boolean): 
  * The absolute expiry time in ms of an expire argument (`getExpireMillisecondsOrReply`): a
  * positive integer, in seconds for EX/EXAT, relative to now for EX/PX, within the 64-bit range.
  */
-function expireAt(ctx: CommandContext, arg: Bytes, flags: number, command: string): bigint {
-  let ms = BigInt(integerArg(arg));
+function expireAt(ctx: CommandContext, arg: Bytes, flags: number, command: string): number | bigint {
+  const n = integerArg(arg);
   const seconds = (flags & (EX | EXAT)) !== 0;
-  if (ms <= 0n || (seconds && ms > INT64_MAX / 1000n)) throw invalidExpire(command);
+  if (n <= 0) throw invalidExpire(command);
+  if (typeof n === 'number') {
+    // Below 2^53 seconds × 1000 cannot overflow 64 bits; stay in doubles while exact.
+    let ms = seconds ? n * 1000 : n;
+    if (flags & (EX | PX)) ms += ctx.now;
+    if (Number.isSafeInteger(ms)) return ms;
+  }
+  let ms = BigInt(n);
+  if (seconds && ms > INT64_MAX / 1000n) throw invalidExpire(command);
   if (seconds) ms *= 1000n;
   if (flags & (EX | PX)) ms += BigInt(ctx.now);
   if (ms > INT64_MAX) throw invalidExpire(command); // the C addition would wrap negative
@@ -129,7 +137,7 @@ function storeValue(
   keyArg: Bytes,
   key: string,
   value: Bytes,
-  when: bigint | undefined,
+  when: number | bigint | undefined,
   keepTtl: boolean,
 ): void {
   ctx.db.set(key, value, keepTtl || when !== undefined);
@@ -138,7 +146,7 @@ function storeValue(
     ctx.propagate(keepTtl ? ['SET', keyArg, value, 'KEEPTTL'] : ['SET', keyArg, value]);
     return;
   }
-  if (when <= BigInt(ctx.now)) {
+  if (when <= ctx.now) {
     ctx.db.delete(key);
     ctx.changed(key, 'del');
     ctx.propagate(['DEL', keyArg]);
@@ -146,7 +154,7 @@ function storeValue(
   }
   ctx.db.setExpire(key, Number(when));
   ctx.changed(key, 'expire');
-  ctx.propagate(['SET', keyArg, value, 'PXAT', when.toString()]);
+  ctx.propagate(['SET', keyArg, value, 'PXAT', String(when)]);
 }
 
 const get = defineCommand({
@@ -250,14 +258,14 @@ const getex = defineCommand({
     if (value === undefined) return null;
     if (expire !== undefined) {
       const when = expireAt(ctx, expire, flags, 'getex');
-      if (flags & (EXAT | PXAT) && when <= BigInt(ctx.now)) {
+      if (flags & (EXAT | PXAT) && when <= ctx.now) {
         ctx.db.delete(key);
         ctx.changed(key, 'del');
         ctx.propagate(['DEL', argv[1]]);
       } else {
         ctx.db.setExpire(key, Number(when));
         ctx.changed(key, 'expire');
-        ctx.propagate(['PEXPIREAT', argv[1], when.toString()]);
+        ctx.propagate(['PEXPIREAT', argv[1], String(when)]);
       }
     } else if (flags & PERSIST && ctx.db.persist(key)) {
       ctx.changed(key, 'persist');

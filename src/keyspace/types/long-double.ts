@@ -32,8 +32,24 @@ function infinity(negative: boolean): LongDouble {
   return { negative, mant: 0n, exp: 0, infinite: true };
 }
 
+/** Number of significant bits of a non-negative bigint. */
 function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length;
+  if (n === 0n) return 0;
+  if (n < 0x20000000000000n) {
+    const x = Number(n); // exact below 2^53
+    return x < 4294967296 ? 32 - Math.clz32(x) : 64 - Math.clz32(Math.floor(x / 4294967296));
+  }
+  const hex = n.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0], 16)));
+}
+
+const powersOfTen: bigint[] = [1n];
+
+/** 10^k, cached for the exponents decimal texts use most. */
+function pow10(k: number): bigint {
+  if (k > 512) return 10n ** BigInt(k);
+  for (let i = powersOfTen.length; i <= k; i++) powersOfTen.push(powersOfTen[i - 1] * 10n);
+  return powersOfTen[k];
 }
 
 /**
@@ -104,9 +120,9 @@ function strtold(s: string): { value: LongDouble; erange: boolean } | null {
     const d = BigInt(digits);
     let value: LongDouble;
     if (e10 >= 0) {
-      value = roundExtended(negative, d * 10n ** BigInt(e10), 0);
+      value = roundExtended(negative, d * pow10(e10), 0);
     } else {
-      const den = 10n ** BigInt(-e10);
+      const den = pow10(-e10);
       const k = Math.max(0, 67 + bitLength(den) - bitLength(d));
       const scaled = d << BigInt(k);
       const q = scaled / den;
@@ -165,7 +181,7 @@ export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
   return result.infinite ? null : result;
 }
 
-const TEN_POW_17 = 10n ** 17n;
+const TEN_POW_17 = pow10(17);
 
 /**
  * Formats as Redis's `ld2string(…, LD_STR_HUMAN)`: `%.17Lf` (the exact binary value rounded to 17

@@ -42,7 +42,7 @@ export function isString(value: StoredValue): value is Bytes {
  */
 export function stringEncoding(value: Bytes): 'int' | 'embstr' | 'raw' {
   if (typeof value !== 'string') {
-    if (rawStrings.has(value)) return 'raw';
+    if (rawStrings.has(value) || backingUsed.has(value.buffer)) return 'raw';
     if (notIntEncoded.has(value)) return value.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
   }
   if (value.length <= 20 && parseInt64(value) !== null) return 'int';
@@ -55,7 +55,9 @@ export function stringEncoding(value: Bytes): 'int' | 'embstr' | 'raw' {
  * copied, so the new key gets the encoding a fresh argument would have.
  */
 export function storable(arg: Bytes): Bytes {
-  if (typeof arg === 'string' || !(rawStrings.has(arg) || notIntEncoded.has(arg))) return arg;
+  if (typeof arg === 'string' || !(rawStrings.has(arg) || notIntEncoded.has(arg) || backingUsed.has(arg.buffer))) {
+    return arg;
+  }
   return Buffer.from(arg);
 }
 
@@ -78,9 +80,11 @@ export function checkStringLength(size: number, append: number, limit: number): 
 /**
  * Growable backing stores of APPEND results: the ArrayBuffer a value is a view of, and how many of
  * its bytes are in use. A value may grow in place only when it ends exactly where the used part
- * ends, so views handed out earlier (a GET reply, a copy under another key) never change.
+ * ends, so views handed out earlier (a GET reply, a copy under another key) never change. Every
+ * view of such a store is an APPEND result, hence `raw` (checked here rather than by adding each
+ * view to `rawStrings`: a WeakSet entry per APPEND costs more than the append).
  */
-const backingUsed = new WeakMap<ArrayBufferLike, number>();
+const backingUsed = new WeakMap<ArrayBufferLike, { store: Buffer; used: number }>();
 
 /** Results up to this size are plain copies; above, APPEND keeps spare room as Redis's sds does. */
 const GROW_THRESHOLD = 64;
@@ -91,25 +95,28 @@ export function appendBytes(old: Bytes, suffix: Bytes): Buffer {
   const head = toBuffer(old);
   const tail = toBuffer(suffix);
   const total = head.length + tail.length;
-  let result: Buffer;
-  const used = backingUsed.get(head.buffer);
-  if (used !== undefined && used === head.byteOffset + head.length && head.buffer.byteLength - used >= tail.length) {
+  const backing = backingUsed.get(head.buffer);
+  if (
+    backing !== undefined &&
+    backing.used === head.byteOffset + head.length &&
+    backing.store.length - backing.used >= tail.length
+  ) {
     // Grow in place: the bytes past `head` belong to no one.
-    tail.copy(new Uint8Array(head.buffer), used);
-    backingUsed.set(head.buffer, used + tail.length);
-    result = Buffer.from(head.buffer, head.byteOffset, total);
-  } else if (total <= GROW_THRESHOLD) {
-    result = Buffer.concat([head, tail], total);
-  } else {
-    const capacity = total < SDS_MAX_PREALLOC ? total * 2 : total + SDS_MAX_PREALLOC;
-    const store = Buffer.allocUnsafeSlow(capacity);
-    head.copy(store, 0);
-    tail.copy(store, head.length);
-    backingUsed.set(store.buffer, total);
-    result = store.subarray(0, total);
+    tail.copy(backing.store, backing.used);
+    backing.used += tail.length;
+    return backing.store.subarray(head.byteOffset, head.byteOffset + total);
   }
-  rawStrings.add(result);
-  return result;
+  if (total <= GROW_THRESHOLD) {
+    const result = Buffer.concat([head, tail], total);
+    rawStrings.add(result);
+    return result;
+  }
+  const capacity = total < SDS_MAX_PREALLOC ? total * 2 : total + SDS_MAX_PREALLOC;
+  const store = Buffer.allocUnsafeSlow(capacity);
+  head.copy(store, 0);
+  tail.copy(store, head.length);
+  backingUsed.set(store.buffer, { store, used: total });
+  return store.subarray(0, total);
 }
 
 /**
