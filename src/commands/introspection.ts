@@ -17,7 +17,8 @@ import {
   type FoundKey,
 } from './metadata.js';
 import { keyPositions } from '../dispatch.js';
-import { text, type Bytes } from '../keyspace/bytes.js';
+import { binary, text, type Bytes } from '../keyspace/bytes.js';
+import { stringMatch } from '../keyspace/glob.js';
 import type { CacheCore } from '../core-types.js';
 import { ReplyError, SYNTAX } from '../protocol/errors.js';
 import { MapReply, SetReply, StatusReply, type Reply } from '../protocol/reply.js';
@@ -165,75 +166,12 @@ function defaultFlags(meta: CommandMetadata | undefined): readonly string[] {
 
 // ---- LIST ------------------------------------------------------------------------------------------
 
-/** Redis's stringmatchlen: glob with `*`, `?`, `[…]` (ranges, `^`), `\` escapes. */
-export function globMatch(pattern: string, subject: string, nocase: boolean): boolean {
-  const lower = (c: string): string => (nocase ? c.toLowerCase() : c);
-  const match = (p: number, s: number): boolean => {
-    while (p < pattern.length && s < subject.length) {
-      const c = pattern[p];
-      if (c === '*') {
-        while (pattern[p + 1] === '*') p++;
-        if (p + 1 === pattern.length) return true;
-        for (let k = s; k < subject.length; k++) if (match(p + 1, k)) return true;
-        return false;
-      } else if (c === '?') {
-        s++;
-      } else if (c === '[') {
-        p++;
-        const not = pattern[p] === '^';
-        if (not) p++;
-        let matched = false;
-        for (;;) {
-          if (pattern[p] === '\\' && p + 1 < pattern.length) {
-            p++;
-            if (pattern[p] === subject[s]) matched = true;
-          } else if (pattern[p] === ']') {
-            break;
-          } else if (p >= pattern.length) {
-            p--;
-            break;
-          } else if (p + 2 < pattern.length && pattern[p + 1] === '-') {
-            let start = pattern.charCodeAt(p);
-            let end = pattern.charCodeAt(p + 2);
-            if (start > end) [start, end] = [end, start];
-            let code = subject.charCodeAt(s);
-            if (nocase) {
-              start = String.fromCharCode(start).toLowerCase().charCodeAt(0);
-              end = String.fromCharCode(end).toLowerCase().charCodeAt(0);
-              code = subject[s].toLowerCase().charCodeAt(0);
-            }
-            p += 2;
-            if (code >= start && code <= end) matched = true;
-          } else if (lower(pattern[p]) === lower(subject[s])) {
-            matched = true;
-          }
-          p++;
-        }
-        if (not) matched = !matched;
-        if (!matched) return false;
-        s++;
-      } else {
-        if (c === '\\' && p + 1 < pattern.length) p++;
-        if (lower(pattern[p]) !== lower(subject[s])) return false;
-        s++;
-      }
-      p++;
-      if (s === subject.length) {
-        while (pattern[p] === '*') p++;
-        break;
-      }
-    }
-    return p >= pattern.length && s === subject.length;
-  };
-  return match(0, 0);
-}
-
 type ListFilter = { kind: 'module' | 'aclcat' | 'pattern'; arg: string } | null;
 
 function listed(spec: CommandSpec, filter: ListFilter): boolean {
   if (filter === null) return true;
   if (filter.kind === 'module') return false; // no modules here
-  if (filter.kind === 'pattern') return globMatch(filter.arg, spec.name, true);
+  if (filter.kind === 'pattern') return stringMatch(filter.arg, spec.name, true);
   const category = `@${filter.arg.toLowerCase()}`;
   return commandMetadata(spec.name)?.aclCategories.includes(category) ?? false;
 }
@@ -323,7 +261,7 @@ const commandList = defineCommand({
       if (text(argv[i]).toLowerCase() !== 'filterby' || more !== 2) throw SYNTAX;
       const kind = text(argv[i + 1]).toLowerCase();
       if (kind !== 'module' && kind !== 'aclcat' && kind !== 'pattern') throw SYNTAX;
-      filter = { kind, arg: text(argv[i + 2]) };
+      filter = { kind, arg: kind === 'pattern' ? binary(argv[i + 2]) : text(argv[i + 2]) };
       i += 2;
     }
     return list(ctx.cache, filter);
