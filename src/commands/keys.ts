@@ -11,6 +11,7 @@ import { defineCommand, defineContainer, type CommandContext, type CommandSpec }
 import { binary, byteLength, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
 import { rawStrings, RedisObject, typeOf, type Keyspace, type StoredValue } from '../keyspace/keyspace.js';
 import { compileGlob } from '../keyspace/glob.js';
+import { stringEncoding } from '../keyspace/types/string.js';
 import { parseCursor, scanStep, type ScanPart } from '../keyspace/scan.js';
 import { LFU_INIT_VAL, disablesSharedIntegers, isLfuPolicy, type AccessTracker } from '../keyspace/access.js';
 import {
@@ -82,18 +83,6 @@ function coveredShards(ctx: CommandContext): readonly Shard[] {
   return shards;
 }
 
-/**
- * OBJECT ENCODING of a string value: `int` for what Redis stores as a 64-bit integer, `embstr`
- * up to 44 bytes, `raw` beyond, and `raw` for values written in place (APPEND, SETRANGE).
- * Local fallback until `stringEncoding` from keyspace/types/string.ts lands.
- */
-function stringEncoding(value: Bytes): string {
-  if (typeof value !== 'string' && rawStrings.has(value)) return 'raw';
-  const length = byteLength(value);
-  if (length <= 20 && parseInt64(value) !== null) return 'int';
-  return length <= 44 ? 'embstr' : 'raw';
-}
-
 /** Integer copies made by COPY: Redis duplicates shared integers into objects of their own. */
 const unsharedIntegers = new WeakSet<Buffer>();
 
@@ -114,6 +103,7 @@ function isSharedInteger(ctx: CommandContext, value: Bytes): boolean {
 function duplicate(ctx: CommandContext, value: StoredValue): StoredValue {
   if (value instanceof RedisObject) return value.clone();
   if (isSharedInteger(ctx, value)) {
+    // dupStringObject gives a shared integer an object of its own (refcount 1).
     const copy = Buffer.from(binary(value), 'latin1');
     unsharedIntegers.add(copy);
     return copy;
@@ -122,7 +112,9 @@ function duplicate(ctx: CommandContext, value: StoredValue): StoredValue {
   const copy = Buffer.from(value);
   if (rawStrings.has(value)) rawStrings.add(copy);
   if (unsharedIntegers.has(value)) unsharedIntegers.add(copy);
-  return copy;
+  // Other encoding marks (an INCRBYFLOAT result that reads as an integer) live with the string
+  // type: keep the very Buffer then (stored strings are replaced, never written in place).
+  return stringEncoding(copy) === stringEncoding(value) ? copy : value;
 }
 
 const TYPE_REPLIES = new Map<string, StatusReply>(

@@ -588,6 +588,21 @@ describe('OBJECT', () => {
     expect(run(amr, 'OBJECT', 'REFCOUNT', 'small')).toBe(1);
   });
 
+  it('a COPY keeps the encoding of its source (INCRBYFLOAT results stay embstr, APPEND results raw)', () => {
+    const c = single();
+    run(c, 'SET', 'f', '1.5');
+    expect(String(run(c, 'INCRBYFLOAT', 'f', '3.5'))).toBe('5');
+    run(c, 'COPY', 'f', 'g');
+    expect(run(c, 'OBJECT', 'ENCODING', 'g')).toBe('embstr');
+    expect(run(c, 'OBJECT', 'REFCOUNT', 'g')).toBe(1);
+    run(c, 'APPEND', 'h', '5');
+    expect(run(c, 'OBJECT', 'REFCOUNT', 'h')).toBe(2147483647);
+    run(c, 'APPEND', 'h', '5');
+    run(c, 'COPY', 'h', 'i');
+    expect(run(c, 'OBJECT', 'ENCODING', 'i')).toBe('raw');
+    expect(String(run(c, 'GET', 'i'))).toBe('55');
+  });
+
   it('IDLETIME is refused under LFU, FREQ outside LFU, with Redis’s texts', () => {
     const lru = single();
     put(lru, 'a', '1');
