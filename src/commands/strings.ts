@@ -129,8 +129,9 @@ function expireAt(ctx: CommandContext, arg: Bytes, flags: number, command: strin
 }
 
 /**
- * Stores a SET-family value: drops or keeps the TTL, applies an expiry time, and deletes the key
- * again at once when that time has passed (replicated as DEL).
+ * Stores a SET-family value: drops or keeps the TTL, or applies an expiry time. A time already past
+ * is stored as it is, as Redis does: the key then counts in DBSIZE until the next access or the
+ * active expiry cycle removes it (as `expired`, replicated as DEL).
  */
 function storeValue(
   ctx: CommandContext,
@@ -144,12 +145,6 @@ function storeValue(
   ctx.changed(key, 'set');
   if (when === undefined) {
     ctx.propagate(keepTtl ? ['SET', keyArg, value, 'KEEPTTL'] : ['SET', keyArg, value]);
-    return;
-  }
-  if (when <= ctx.now) {
-    ctx.db.delete(key);
-    ctx.changed(key, 'del');
-    ctx.propagate(['DEL', keyArg]);
     return;
   }
   ctx.db.setExpire(key, Number(when));

@@ -239,15 +239,18 @@ describe('SET options', () => {
     expect(h.run('GET', 'k')).toEqual(NIL);
   });
 
-  it('deletes the key at once when EXAT/PXAT is already past, answering OK (or the old value)', () => {
+  it('stores a key whose EXAT/PXAT is already past; it is gone at the next access, as in Redis', () => {
     h = harness();
     h.run('SET', 'k', 'old');
     expect(h.run('SET', 'k', 'v', 'EXAT', '1')).toEqual(OK);
-    expect(h.stored('k')).toBeUndefined();
+    // Like Redis, the key still counts (DBSIZE) until something touches it or active expiry runs.
+    expect(h.cache.shards[0].keyspace.size).toBe(1);
     expect(h.run('GET', 'k')).toEqual(NIL);
+    expect(h.stored('k')).toBeUndefined();
+    expect(h.changes[h.changes.length - 1].events).toEqual(['expired']);
     h.run('SET', 'k', 'old');
     expect(h.run('SET', 'k', 'v', 'PXAT', String(T0), 'GET')).toEqual(bulk('old'));
-    expect(h.stored('k')).toBeUndefined();
+    expect(h.run('EXISTS', 'k')).toEqual(int(0));
     expect(h.cache.shards[0].keyspace.size).toBe(0);
   });
 
@@ -824,7 +827,9 @@ describe('replication effects and keyspace events', () => {
     h.run('PSETEX', 'k', '3', 'v');
     expect(last().effects).toEqual([['SET', 'k', 'v', 'PXAT', String(T0 + 3)]]);
     h.run('SET', 'k', 'v', 'EXAT', '1');
-    expect(last()).toEqual({ events: ['set', 'del'], effects: [['DEL', 'k']] });
+    expect(last()).toEqual({ events: ['set', 'expire'], effects: [['SET', 'k', 'v', 'PXAT', '1000']] });
+    h.run('GET', 'k');
+    expect(last()).toEqual({ events: ['expired'], effects: [['DEL', 'k']] });
     h.run('SET', 'k', 'v');
     h.run('GETEX', 'k', 'EX', '7');
     expect(last()).toEqual({ events: ['expire'], effects: [['PEXPIREAT', 'k', String(T0 + 7000)]] });
@@ -997,6 +1002,7 @@ function handWrittenScript(p: string): Step[] {
     ['SET', k('s'), 'y', 'GET'], ['TTL', k('s')], ['SET', k('s'), 'v', 'nx\0junk'], ['GET', k('s')],
     ['SETEX', k('s'), '0', 'v'], ['SETEX', k('s'), 'x', 'v'], ['PSETEX', k('s'), '-5', 'v'], ['SETEX', k('s'), '100', 'v'], ['TTL', k('s')],
     ['GETEX', k('nope'), 'EX', '0'], ['GETEX', k('nope'), 'BAD'], ['GETEX', k('s'), 'EX', '0'], ['GETEX', k('s'), 'PERSIST'], ['TTL', k('s')],
+    ['SET', k('past'), 'v', 'EXAT', '1', 'GET'], ['EXISTS', k('past')], ['SET', k('past'), 'v', 'PXAT', '1000'], ['GET', k('past')],
     ['GETEX', k('s'), 'PX', '100000', 'PX', '200000'], ['PTTL', k('s')], ['GETEX', k('s'), 'KEEPTTL'], ['GETEX', k('s'), 'EXAT', '1'], ['EXISTS', k('s')],
     ['__WRONGTYPE__', k('l')],
     ['GET', k('l')], ['SET', k('l'), 'v', 'GET'], ['SET', k('l'), 'v', 'EX', '0', 'GET'], ['SET', k('l'), 'v', 'NX'], ['GETSET', k('l'), 'v'],
