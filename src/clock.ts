@@ -81,11 +81,26 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** The wall clock. Timers are Node timers that do not keep the process alive. */
+/**
+ * The wall clock. Like Redis, which reads the time once per command rather than on every lookup,
+ * it caches the time within one synchronous stretch of work: it re-reads `Date.now()` every 32
+ * calls and after any turn of the event loop (a queued microtask drops the cached value), so a
+ * caller that awaits, sleeps or yields always sees fresh time.
+ */
 export class RealClock implements Clock {
   readonly kind = 'real' as const;
+  private cached = 0;
+  private reads = 0;
+  private readonly invalidate = (): void => {
+    this.reads = 0;
+  };
   now(): number {
-    return Date.now();
+    if (this.reads !== 0 && (++this.reads & 31) !== 0) return this.cached;
+    if (this.reads === 0) {
+      this.reads = 1;
+      queueMicrotask(this.invalidate);
+    }
+    return (this.cached = Date.now());
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const handle = setTimeout(fn, ms);

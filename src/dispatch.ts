@@ -19,11 +19,11 @@ export class ExecContext implements CommandContext {
   dirty = 0;
 
   constructor(
-    readonly cache: CacheCore,
-    readonly client: ClientState,
-    readonly shard: Shard,
-    readonly db: Keyspace,
-    readonly now: number,
+    public cache: CacheCore,
+    public client: ClientState,
+    public shard: Shard,
+    public db: Keyspace,
+    public now: number,
   ) {}
 
   changed(key: string, event = ''): void {
@@ -145,6 +145,11 @@ function fanOut(
   return OK;
 }
 
+// One spare context per process, reused by every command that is not nested inside another
+// (EXEC, scripts): saves an allocation per command on the hot path. A command must not keep its
+// context after it returns (a blocked command records what it needs instead).
+let spare: ExecContext | null = null;
+
 function run(
   cache: CacheCore,
   client: ClientState,
@@ -153,13 +158,28 @@ function run(
   shard: Shard,
   now: number,
 ): Reply {
-  const ctx = new ExecContext(cache, client, shard, shard.keyspace, now);
-  const reply = spec.exec(ctx, argv);
-  if (ctx.dirty !== 0) {
-    cache.stats.dirty += ctx.dirty;
-    if (ctx.keys !== null) report(cache, ctx, spec, argv);
+  let ctx = spare;
+  if (ctx === null) ctx = new ExecContext(cache, client, shard, shard.keyspace, now);
+  else {
+    spare = null;
+    ctx.cache = cache;
+    ctx.client = client;
+    ctx.shard = shard;
+    ctx.db = shard.keyspace;
+    ctx.now = now;
   }
-  return reply;
+  try {
+    const reply = spec.exec(ctx, argv);
+    if (ctx.dirty !== 0) {
+      cache.stats.dirty += ctx.dirty;
+      if (ctx.keys !== null) report(cache, ctx, spec, argv);
+    }
+    return reply;
+  } finally {
+    ctx.dirty = 0;
+    ctx.keys = ctx.events = ctx.effects = null;
+    spare = ctx;
+  }
 }
 
 function report(cache: CacheCore, ctx: ExecContext, spec: CommandSpec, argv: readonly Bytes[]): void {

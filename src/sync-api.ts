@@ -85,13 +85,21 @@ export function installSyncCommands(proto: object): void {
     if (name.includes('|') || name in proto) continue;
     // Container commands (OBJECT, CONFIG …) are looked up per call: the subcommand decides.
     const direct = spec.subcommands === undefined;
+    // Single-key commands without options (GET, INCR, TTL …) skip building argv in a loop.
+    const fixedOneArg = direct && spec.arity === 2;
     Object.defineProperty(proto, name, {
       configurable: true,
       writable: true,
-      value: function (this: Runner & { lookup(argv: readonly Bytes[]): CommandSpec }, ...args: Arg[]) {
-        const argv = argvOf(name, args);
-        return toPlain(this.runSpec(direct ? spec : this.lookup(argv), argv), false);
-      },
+      value: fixedOneArg
+        ? function (this: Runner, arg: Arg) {
+            // eslint-disable-next-line prefer-rest-params
+            if (arguments.length !== 1) return toPlain(this.runSpec(spec, argvOf(name, Array.from(arguments))), false);
+            return toPlain(this.runSpec(spec, [name, typeof arg === 'number' ? String(arg) : arg]), false);
+          }
+        : function (this: Runner & { lookup(argv: readonly Bytes[]): CommandSpec }, ...args: Arg[]) {
+            const argv = argvOf(name, args);
+            return toPlain(this.runSpec(direct ? spec : this.lookup(argv), argv), false);
+          },
     });
     Object.defineProperty(proto, `${name}Buffer`, {
       configurable: true,

@@ -121,20 +121,26 @@ export class Keyspace {
     if (this.expires.size === 0) return 0;
     let removed = 0;
     let looked = 0;
+    // Counts for the current pass over the index: a pass that finds few expired keys ends the cycle.
+    let passLooked = 0;
+    let passRemoved = 0;
     let cursor = this.activeExpiryCursor ?? this.expires.entries();
     while (looked < budget) {
       const step = cursor.next();
       if (step.done) {
         this.activeExpiryCursor = null;
-        if (looked === 0 || removed * 4 < looked) return removed; // a full pass found little
+        if (passLooked === 0 || passRemoved * 4 < passLooked || this.expires.size === 0) return removed;
         cursor = this.expires.entries();
+        passLooked = passRemoved = 0;
         continue;
       }
       looked++;
+      passLooked++;
       const [key, when] = step.value;
       if (when <= now) {
         this.expire(key);
         removed++;
+        passRemoved++;
       }
     }
     this.activeExpiryCursor = cursor;

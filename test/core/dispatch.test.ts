@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ManagedRedis, ReplyError, keySlot } from '../../src/index.js';
+import type { ChangeRecord } from '../../src/index.js';
+
+describe('dispatch', () => {
+  const cache = new ManagedRedis({ clock: 'virtual' });
+
+  it('finds commands whatever their case', () => {
+    expect(cache.execute(['set', 'a', '1'])).toBe('OK');
+    expect(cache.execute(['GeT', 'a'])).toBe('1');
+    expect(cache.execute([Buffer.from('GET'), 'a'])).toBe('1');
+  });
+
+  it('answers unknown commands and wrong arity with the server text', () => {
+    expect(() => cache.execute(['NOPE', 'x', 'y'])).toThrow(
+      new ReplyError("ERR unknown command 'NOPE', with args beginning with: 'x' 'y' "),
+    );
+    expect(() => cache.execute(['GET'])).toThrow("ERR wrong number of arguments for 'get' command");
+    expect(() => cache.execute(['OBJECT', 'NOPE'])).toThrow("ERR unknown subcommand 'NOPE'. Try OBJECT HELP.");
+  });
+
+  it('stores each key in the shard that owns its slot', () => {
+    for (const key of ['a', 'b', 'user:1', '{t}x', 'ключ']) {
+      cache.execute(['SET', key, 'v']);
+      const owner = cache.shardForSlot(keySlot(key));
+      const name = Buffer.from(key, 'utf8').toString('latin1');
+      for (const shard of cache.shards) expect(shard.keyspace.data.has(name)).toBe(shard === owner);
+    }
+  });
+
+  it('treats a string and a Buffer with equal bytes as the same key', () => {
+    cache.execute(['SET', 'ключ', 'x']);
+    expect(cache.execute(['GET', Buffer.from('ключ', 'utf8')])).toBe('x');
+  });
+
+  it('reports changes through the one hook, and nothing for reads', () => {
+    const changes: ChangeRecord[] = [];
+    cache.changeListeners.push((c) => changes.push(c));
+    cache.execute(['SET', 'hooked', '1']);
+    cache.execute(['GET', 'hooked']);
+    cache.execute(['DEL', 'hooked']);
+    cache.changeListeners.length = 0;
+    expect(changes.map((c) => [c.command, c.keys])).toEqual([
+      ['set', ['hooked']],
+      ['del', ['hooked']],
+    ]);
+  });
+
+  it('reports expiry as a DEL effect', () => {
+    const changes: ChangeRecord[] = [];
+    cache.changeListeners.push((c) => changes.push(c));
+    cache.execute(['SET', 'short', '1', 'PX', '5']);
+    cache.clock.advance(10);
+    expect(cache.execute(['GET', 'short'])).toBeNull();
+    cache.changeListeners.length = 0;
+    const expired = changes.find((c) => c.command === 'expired');
+    expect(expired?.keys).toEqual(['short']);
+    expect(expired?.effects[0].map(String)).toEqual(['DEL', 'short']);
+  });
+
+  it('leaves nothing half-applied when a command fails', () => {
+    cache.execute(['SET', 'counter', '10']);
+    expect(() => cache.execute(['INCRBY', 'counter', 'x'])).toThrow('ERR value is not an integer or out of range');
+    expect(cache.execute(['GET', 'counter'])).toBe('10');
+  });
+
+  it('keeps working when a nested command runs inside another (context reuse)', () => {
+    const seen: unknown[] = [];
+    cache.changeListeners.push(() => seen.push(cache.execute(['GET', 'nested'])));
+    cache.execute(['SET', 'nested', 'n']);
+    cache.changeListeners.length = 0;
+    expect(seen).toEqual(['n']);
+    expect(cache.execute(['GET', 'nested'])).toBe('n');
+  });
+});
