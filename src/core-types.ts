@@ -64,6 +64,10 @@ export interface ServerStats {
   /** Changes since start (rdb_changes_since_last_save). */
   dirty: number;
   readonly startTime: number;
+  /** Error replies sent (total_error_replies). */
+  errorReplies: number;
+  /** Error replies by their first word (`ERR`, `WRONGTYPE` …), for INFO errorstats. */
+  readonly errorCounts: Map<string, number>;
 }
 
 /** What commands see of the cache. */
@@ -81,6 +85,8 @@ export interface CacheCore {
   readonly stats: ServerStats;
   /** Command declarations by lower-case name. */
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  /** Forgets a connection (QUIT, CLIENT KILL). */
+  closeClient(client: ClientState): void;
   /** Listeners of the change hook; empty when nobody listens (then reporting costs nothing). */
   readonly changeListeners: ChangeListener[];
 }

@@ -45,7 +45,9 @@ export function lookupCommand(cache: CacheCore, argv: readonly Bytes[]): Command
   const name = typeof raw === 'string' ? raw : raw.toString('utf8');
   let spec = cache.commands.get(name);
   if (spec === undefined) spec = cache.commands.get(name.toLowerCase());
-  if (spec === undefined) throw unknownCommand(name, argv.slice(1).map(String));
+  if (spec === undefined || (spec.blocked !== undefined && spec.blocked(cache))) {
+    throw unknownCommand(name, argv.slice(1).map(String));
+  }
   if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
   // A container called without a subcommand runs itself (only COMMAND's arity allows that).
   if (spec.subcommands !== undefined && argv.length > 1) {
@@ -72,7 +74,25 @@ export function keyPositions(keys: KeySpec, argv: readonly Bytes[]): number[] {
  * `spec` may be passed by callers that already looked it up (typed methods, EXEC).
  */
 export function dispatch(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
+  try {
+    return route(cache, client, argv, spec);
+  } catch (error) {
+    if (error instanceof ReplyError) countError(cache, error);
+    throw error;
+  }
+}
+
+/** INFO errorstats / total_error_replies: error replies by their first word. */
+function countError(cache: CacheCore, error: ReplyError): void {
+  const stats = cache.stats;
+  stats.errorReplies++;
+  const code = error.code;
+  stats.errorCounts.set(code, (stats.errorCounts.get(code) ?? 0) + 1);
+}
+
+function route(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec: CommandSpec | undefined): Reply {
   if (spec === undefined) spec = lookupCommand(cache, argv);
+  else if (spec.blocked !== undefined && spec.blocked(cache)) throw unknownCommand(String(argv[0]), argv.slice(1).map(String));
   else if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
   cache.stats.commandsProcessed++;
   const now = cache.clock.now();

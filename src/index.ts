@@ -25,3 +25,6 @@ export type { PlainReply } from './protocol/plain.js';
 export { keySlot } from './cluster/slots.js';
 export type { ClusterPolicy, ClientState, ChangeRecord } from './core-types.js';
 export type { SyncCommands, Arg } from './sync-api.js';
+export { SKUS, SKU_NAMES, getSku, DEFAULT_SKU } from './cluster/skus.js';
+export type { SkuName, SkuInfo, SkuTier } from './cluster/skus.js';
+export type { Topology, NodeInfo, ShardPlacement } from './cluster/topology.js';

@@ -139,6 +139,8 @@ export class ManagedRedis implements CacheCore {
       keyspaceMisses: 0,
       dirty: 0,
       startTime: this.clock.now(),
+      errorReplies: 0,
+      errorCounts: new Map(),
     };
     this.commands = buildCommandTable();
     this.defaultClient = this.openClient({ name: null });
@@ -189,7 +191,10 @@ export class ManagedRedis implements CacheCore {
   /** Registers a connection (facades call this; CLIENT LIST shows it). */
   openClient(init: { name: string | null; node?: number }): ClientState {
     const id = this.nextClientId++;
-    const node = init.node === undefined ? null : this.topology.nodes[init.node];
+    // A node without primary shards (the replica-only node of a one-shard SKU) serves nothing
+    // itself: the connection behaves as one to the bootstrap endpoint.
+    const requested = init.node === undefined ? null : this.topology.nodes[init.node];
+    const node = requested && this.topology.shards.some((s) => s.primaryNode === requested.index) ? requested : null;
     const client: ClientState = {
       id,
       name: init.name,

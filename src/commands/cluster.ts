@@ -12,7 +12,8 @@
  *   read-only ones Redis Enterprise does not implement: LINKS, REPLICAS, SLAVES,
  *   COUNT-FAILURE-REPORTS, MYSHARDID) answer the unknown-command error too.
  *
- * Arity and unknown-subcommand errors come first, from dispatch, as in Redis.
+ * Arity and unknown-subcommand errors come first, from dispatch, as in Redis — except under
+ * Enterprise, where the declaration's `blocked` makes every CLUSTER call an unknown command.
  */
 import { defineCommand, defineContainer, type CommandContext, type CommandFlag, type CommandSpec } from './command.js';
 import { keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
@@ -297,4 +298,7 @@ export const SERVED_CLUSTER_SUBCOMMANDS: readonly string[] = [
   'getkeysinslot',
 ];
 
-export const clusterCommands: CommandSpec[] = [defineContainer('cluster', -2, [], clusterSubcommands)];
+export const clusterCommands: CommandSpec[] = [
+  // Under Enterprise AMR has no CLUSTER at all: unknown command before any arity/subcommand check.
+  { ...defineContainer('cluster', -2, [], clusterSubcommands), blocked: (cache) => cache.policy === 'Enterprise' },
+];

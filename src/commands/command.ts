@@ -56,6 +56,12 @@ export interface CommandSpec {
   crossSlot?: CrossSlotMerge;
   /** True for whole-database commands that cover every shard the connection reaches (DBSIZE, KEYS …). */
   allShards?: boolean;
+  /**
+   * True when AMR blocks this command in the cache's configuration (CLUSTER under the Enterprise
+   * policy, FLUSHALL/FLUSHDB with geo-replication): it then answers `ERR unknown command`, before
+   * any arity or subcommand check, as a server without the command would.
+   */
+  blocked?: (cache: CacheCore) => boolean;
   /** Subcommands by lower-case name; the container itself then only checks its own arity. */
   subcommands?: Readonly<Record<string, CommandSpec>>;
   /**

@@ -73,3 +73,24 @@ describe('dispatch', () => {
     expect(cache.execute(['GET', 'nested'])).toBe('n');
   });
 });
+
+describe('commands AMR blocks', () => {
+  it('answers unknown command for CLUSTER under Enterprise, even with bad arity or subcommand', () => {
+    const enterprise = new ManagedRedis({ clusterPolicy: 'Enterprise', clock: 'virtual' });
+    expect(() => enterprise.execute(['CLUSTER'])).toThrow("ERR unknown command 'CLUSTER', with args beginning with: ");
+    expect(() => enterprise.execute(['CLUSTER', 'FOO'])).toThrow(
+      "ERR unknown command 'CLUSTER', with args beginning with: 'FOO' ",
+    );
+    const oss = new ManagedRedis({ clock: 'virtual' });
+    expect(() => oss.execute(['CLUSTER'])).toThrow("ERR wrong number of arguments for 'cluster' command");
+    expect(oss.execute(['CLUSTER', 'KEYSLOT', '123456789'])).toBe(12739);
+  });
+
+  it('counts error replies by code for INFO errorstats', () => {
+    const cache = new ManagedRedis({ clock: 'virtual' });
+    expect(() => cache.execute(['GET'])).toThrow();
+    expect(() => cache.execute(['NOPE'])).toThrow();
+    expect(cache.stats.errorReplies).toBe(2);
+    expect(cache.stats.errorCounts.get('ERR')).toBe(2);
+  });
+});
