@@ -14,7 +14,10 @@
  *   against abusive patterns).
  */
 
-/** Byte at `i` of a compiled pattern, or 0 past its end (C strings are NUL-terminated). */
+/**
+ * A compiled pattern: its bytes followed by two zero bytes, standing for C's NUL terminator (the
+ * matcher reads one or two bytes past a position the way Redis does).
+ */
 type Pattern = Uint8Array;
 
 const STAR = 0x2a;
@@ -35,116 +38,95 @@ function lower(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-interface MatchState {
-  skipLongerMatches: boolean;
-}
+/** Redis's `skipLongerMatches`: one flag per top-level match (the matcher never re-enters). */
+let skipLongerMatches = false;
 
-function matchImpl(
-  p: Pattern,
-  pi: number,
-  plen: number,
-  s: string,
-  si: number,
-  slen: number,
-  nocase: boolean,
-  state: MatchState,
-  nesting: number,
-): boolean {
+function matchImpl(p: Pattern, pi: number, plen: number, s: string, si: number, slen: number, nocase: boolean, nesting: number): boolean {
   if (nesting > 1000) return false;
-  const pend = p.length;
-  const at = (i: number): number => (i < pend ? p[i] : 0);
 
   while (plen > 0 && slen > 0) {
-    const pc = at(pi);
-    switch (pc) {
-      case STAR: {
-        while (plen > 0 && at(pi + 1) === STAR) {
-          pi++;
-          plen--;
-        }
-        if (plen === 1) return true;
-        while (slen > 0) {
-          if (matchImpl(p, pi + 1, plen - 1, s, si, slen, nocase, state, nesting + 1)) return true;
-          if (state.skipLongerMatches) return false;
-          si++;
-          slen--;
-        }
-        state.skipLongerMatches = true;
-        return false;
-      }
-      case QUESTION:
-        si++;
-        slen--;
-        break;
-      case OPEN: {
+    const pc = p[pi];
+    if (pc === STAR) {
+      while (plen > 0 && p[pi + 1] === STAR) {
         pi++;
         plen--;
-        const not = at(pi) === CARET;
-        if (not) {
+      }
+      if (plen === 1) return true;
+      while (slen > 0) {
+        if (matchImpl(p, pi + 1, plen - 1, s, si, slen, nocase, nesting + 1)) return true;
+        if (skipLongerMatches) return false;
+        si++;
+        slen--;
+      }
+      skipLongerMatches = true;
+      return false;
+    } else if (pc === QUESTION) {
+      si++;
+      slen--;
+    } else if (pc === OPEN) {
+      pi++;
+      plen--;
+      const not = p[pi] === CARET;
+      if (not) {
+        pi++;
+        plen--;
+      }
+      let match = false;
+      const sc = s.charCodeAt(si);
+      for (;;) {
+        const c0 = p[pi];
+        if (c0 === BACKSLASH && plen >= 2) {
           pi++;
           plen--;
-        }
-        let match = false;
-        const sc = s.charCodeAt(si);
-        for (;;) {
-          const c0 = at(pi);
-          if (c0 === BACKSLASH && plen >= 2) {
-            pi++;
-            plen--;
-            if (at(pi) === sc) match = true;
-          } else if (c0 === CLOSE) {
-            break;
-          } else if (plen === 0) {
-            pi--;
-            plen++;
-            break;
-          } else if (plen >= 3 && at(pi + 1) === DASH) {
-            let start = signed(c0);
-            let end = signed(at(pi + 2));
-            let c = signed(sc);
-            if (start > end) {
-              const t = start;
-              start = end;
-              end = t;
-            }
-            if (nocase) {
-              start = lower(start);
-              end = lower(end);
-              c = lower(c);
-            }
-            pi += 2;
-            plen -= 2;
-            if (c >= start && c <= end) match = true;
-          } else if (nocase ? lower(c0) === lower(sc) : c0 === sc) {
-            match = true;
+          if (p[pi] === sc) match = true;
+        } else if (c0 === CLOSE) {
+          break;
+        } else if (plen === 0) {
+          pi--;
+          plen++;
+          break;
+        } else if (plen >= 3 && p[pi + 1] === DASH) {
+          let start = signed(c0);
+          let end = signed(p[pi + 2]);
+          let c = signed(sc);
+          if (start > end) {
+            const t = start;
+            start = end;
+            end = t;
           }
-          pi++;
-          plen--;
+          if (nocase) {
+            start = lower(start);
+            end = lower(end);
+            c = lower(c);
+          }
+          pi += 2;
+          plen -= 2;
+          if (c >= start && c <= end) match = true;
+        } else if (nocase ? lower(c0) === lower(sc) : c0 === sc) {
+          match = true;
         }
-        if (not) match = !match;
-        if (!match) return false;
-        si++;
-        slen--;
-        break;
+        pi++;
+        plen--;
       }
-      case BACKSLASH:
-      default: {
-        if (pc === BACKSLASH && plen >= 2) {
-          pi++;
-          plen--;
-        }
-        const a = at(pi);
-        const b = s.charCodeAt(si);
-        if (nocase ? lower(a) !== lower(b) : a !== b) return false;
-        si++;
-        slen--;
-        break;
+      if (not) match = !match;
+      if (!match) return false;
+      si++;
+      slen--;
+    } else {
+      if (pc === BACKSLASH && plen >= 2) {
+        pi++;
+        plen--;
       }
+      const a = p[pi];
+      const b = s.charCodeAt(si);
+      if (nocase ? lower(a) !== lower(b) : a !== b) return false;
+      si++;
+      slen--;
     }
     pi++;
     plen--;
     if (slen === 0) {
-      while (at(pi) === STAR) {
+      while (p[pi] === STAR) {
         pi++;
         plen--;
       }
@@ -152,6 +134,17 @@ function matchImpl(
     }
   }
   return plen === 0 && slen === 0;
+}
+
+/**
+ * The general matcher alone, without the string-search shortcut `compileGlob` takes for patterns
+ * of literals and stars (the reference the shortcut is tested against).
+ */
+export function stringMatchGeneral(pattern: string, subject: string, nocase = false): boolean {
+  const bytes = new Uint8Array(pattern.length + 2);
+  for (let i = 0; i < pattern.length; i++) bytes[i] = pattern.charCodeAt(i) & 0xff;
+  skipLongerMatches = false;
+  return matchImpl(bytes, 0, pattern.length, subject, 0, subject.length, nocase, 0);
 }
 
 /** Whether `subject` matches `pattern` (both latin1 byte strings), as Redis's `stringmatchlen`. */
@@ -162,36 +155,57 @@ export function stringMatch(pattern: string, subject: string, nocase = false): b
 /** A matcher for one pattern, to test many subjects (KEYS, SCAN MATCH, PSUBSCRIBE …). */
 export type GlobMatcher = (subject: string) => boolean;
 
-function hasSpecial(pattern: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = pattern.charCodeAt(i);
-    if (c === STAR || c === QUESTION || c === OPEN || c === BACKSLASH) return true;
-  }
-  return false;
-}
-
+/** ASCII-only lower case (latin1 bytes 0x80..0xff are left alone, as C's `tolower`). */
 function lowerAscii(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += String.fromCharCode(lower(s.charCodeAt(i)));
-  return out;
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : s;
 }
 
 /**
- * Compiles a pattern (a latin1 byte string) into a matcher. Plain patterns (`abc`) and prefix
- * patterns (`abc*`, `*`) take a fast path with the same answers as the general matcher.
+ * Patterns made of literal bytes and stars only. For a non-empty subject Redis's matcher then
+ * agrees with plain glob semantics (a star matches any run, the empty one included), so the
+ * literal pieces are found with string search: the first at the start, the last at the end, the
+ * others leftmost in order. An empty subject matches only the empty pattern.
+ */
+function literalStarMatcher(pattern: string, nocase: boolean): GlobMatcher {
+  const fold = nocase ? lowerAscii : (s: string): string => s;
+  const pieces = fold(pattern).split('*');
+  if (pieces.length === 1) {
+    const literal = pieces[0];
+    return (s) => s.length === literal.length && fold(s) === literal;
+  }
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  const middle = pieces.slice(1, -1).filter((piece) => piece.length > 0);
+  const minimum = first.length + last.length;
+  if (middle.length === 0 && last.length === 0) {
+    return (s) => s.length >= minimum && s.length > 0 && (first.length === 0 || fold(s.slice(0, first.length)) === first);
+  }
+  return (subject) => {
+    if (subject.length < minimum || subject.length === 0) return false;
+    const s = fold(subject);
+    if (!s.startsWith(first) || !s.endsWith(last)) return false;
+    let at = first.length;
+    const end = s.length - last.length;
+    for (const piece of middle) {
+      const found = s.indexOf(piece, at);
+      if (found < 0 || found + piece.length > end) return false;
+      at = found + piece.length;
+    }
+    return true;
+  };
+}
+
+/**
+ * Compiles a pattern (a latin1 byte string) into a matcher. Patterns of literals and stars take
+ * a string-search path with the same answers as the general matcher.
  */
 export function compileGlob(pattern: string, nocase = false): GlobMatcher {
-  // Trailing run of stars after a plain prefix: `prefix*…*`.
-  let end = pattern.length;
-  while (end > 0 && pattern.charCodeAt(end - 1) === STAR) end--;
-  if (!hasSpecial(pattern, 0, end)) {
-    const prefix = nocase ? lowerAscii(pattern.slice(0, end)) : pattern.slice(0, end);
-    const fold = nocase ? lowerAscii : (s: string) => s;
-    if (end === pattern.length) return (s) => fold(s) === prefix;
-    // A star needs at least one byte of subject to stand on when nothing precedes it.
-    if (end === 0) return (s) => s.length > 0;
-    return (s) => s.length >= prefix.length && fold(s.slice(0, prefix.length)) === prefix;
-  }
-  const bytes = Uint8Array.from(pattern, (ch) => ch.charCodeAt(0) & 0xff);
-  return (s) => matchImpl(bytes, 0, bytes.length, s, 0, s.length, nocase, { skipLongerMatches: false }, 0);
+  if (pattern.length <= 1000 && !/[?[\\]/.test(pattern)) return literalStarMatcher(pattern, nocase);
+  const bytes = new Uint8Array(pattern.length + 2);
+  for (let i = 0; i < pattern.length; i++) bytes[i] = pattern.charCodeAt(i) & 0xff;
+  const length = pattern.length;
+  return (s) => {
+    skipLongerMatches = false;
+    return matchImpl(bytes, 0, length, s, 0, s.length, nocase, 0);
+  };
 }

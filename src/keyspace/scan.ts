@@ -57,19 +57,41 @@ interface Snapshot {
 
 const snapshots = new WeakMap<object, Snapshot>();
 
+/**
+ * Sorts key names by hash: an LSD radix sort of the indices on three 16-bit digits of the 48-bit
+ * hash (linear time; equal hashes keep their relative order, which the cursor does not rely on).
+ */
 function buildSnapshot(map: ReadonlyMap<string, unknown>, insertions: number | undefined): Snapshot {
   const unsorted = Array.from(map.keys());
   const n = unsorted.length;
-  const unsortedHashes = new Float64Array(n);
-  for (let i = 0; i < n; i++) unsortedHashes[i] = hash48(unsorted[i]);
-  const order = new Uint32Array(n);
+  const low = new Uint32Array(n);
+  const high = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = hash48(unsorted[i]);
+    low[i] = h % 4294967296;
+    high[i] = Math.floor(h / 4294967296);
+  }
+  let order = new Uint32Array(n);
+  let spare = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((x, y) => unsortedHashes[x] - unsortedHashes[y] || (unsorted[x] < unsorted[y] ? -1 : 1));
+  const counts = new Uint32Array(65537);
+  for (let pass = 0; pass < 3; pass++) {
+    const digit = (i: number): number => (pass === 0 ? low[i] & 0xffff : pass === 1 ? low[i] >>> 16 : high[i]);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[digit(i) + 1]++;
+    for (let d = 0; d < 65536; d++) counts[d + 1] += counts[d];
+    for (let i = 0; i < n; i++) {
+      const index = order[i];
+      spare[counts[digit(index)]++] = index;
+    }
+    [order, spare] = [spare, order];
+  }
   const keys = new Array<string>(n);
   const hashes = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    keys[i] = unsorted[order[i]];
-    hashes[i] = unsortedHashes[order[i]];
+    const index = order[i];
+    keys[i] = unsorted[index];
+    hashes[i] = high[index] * 4294967296 + low[index];
   }
   return { keys, hashes, insertions };
 }

@@ -6,7 +6,7 @@
  * latin1 byte strings (`\x80`, `\xff` are single bytes).
  */
 import { describe, expect, it } from 'vitest';
-import { compileGlob, stringMatch } from '../../src/keyspace/glob.js';
+import { compileGlob, stringMatch, stringMatchGeneral } from '../../src/keyspace/glob.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
 
@@ -140,6 +140,30 @@ describe('glob: corners', () => {
 
   it('stays fast on patterns that would backtrack exponentially', () => {
     expect(stringMatch('a*a*a*a*a*a*a*a*a*a*a*a*b', 'a'.repeat(60))).toBe(false);
+  });
+});
+
+describe('glob: the literal-and-star shortcut', () => {
+  it('answers as the general matcher, with and without case folding', () => {
+    let seed = 99;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = ['a', 'b', 'A', 'B', '*', '\xe0', '\xc0', 'x'];
+    const mismatches: string[] = [];
+    for (let t = 0; t < 3000; t++) {
+      let pattern = '';
+      for (let j = rnd(7); j > 0; j--) pattern += alphabet[rnd(alphabet.length)];
+      let subject = '';
+      for (let j = rnd(7); j > 0; j--) subject += alphabet[rnd(alphabet.length)].replace('*', 'y');
+      for (const nocase of [false, true]) {
+        if (compileGlob(pattern, nocase)(subject) !== stringMatchGeneral(pattern, subject, nocase)) {
+          mismatches.push(`${JSON.stringify(pattern)} ~ ${JSON.stringify(subject)} nocase=${nocase}`);
+        }
+      }
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
   });
 });
 
