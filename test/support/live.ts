@@ -22,6 +22,7 @@ const PLACEHOLDER: AvailableRedis = {
   host: '127.0.0.1',
   standalone: { port: 0 },
   differential: { port: 0 },
+  oracleLive: { port: 0 },
   cluster: { ports: [0, 0, 0] },
 };
 

@@ -26,6 +26,8 @@ export type LiveRedis =
        * between sequences (test files run in parallel, so it must not share it).
        */
       differential: { port: number };
+      /** A standalone server reserved for test/differential/oracle-vs-live.test.ts (it flushes it too). */
+      oracleLive: { port: number };
       /** The nodes of a three-primary cluster (slots split by `redis-cli --cluster create`). */
       cluster: { ports: number[] };
     }
@@ -221,7 +223,7 @@ export interface RedisFleet {
 }
 
 /**
- * Starts two standalone servers (shared, and reserved for the random differential test) and a cluster of `clusterNodes` primaries (3; 0 for none). Never throws: when something is missing
+ * Starts three standalone servers (one shared, two reserved for the differential tests) and a cluster of `clusterNodes` primaries (3; 0 for none). Never throws: when something is missing
  * or fails, `live` says why (and whatever did start is stopped).
  */
 export async function startFleet(options: { clusterNodes?: number } = {}): Promise<RedisFleet> {
@@ -240,13 +242,13 @@ export async function startFleet(options: { clusterNodes?: number } = {}): Promi
   };
   try {
     const nodes = options.clusterNodes ?? 3;
-    const ports = await freePorts(2 + nodes * 2);
-    const [standalonePort, differentialPort] = ports;
-    const clusterPorts = ports.slice(2, 2 + nodes);
-    const busPorts = ports.slice(2 + nodes);
+    const standalones = 3;
+    const ports = await freePorts(standalones + nodes * 2);
+    const [standalonePort, differentialPort, oracleLivePort] = ports;
+    const clusterPorts = ports.slice(standalones, standalones + nodes);
+    const busPorts = ports.slice(standalones + nodes);
     const started = await Promise.allSettled([
-      startServer(dir, standalonePort),
-      startServer(dir, differentialPort),
+      ...ports.slice(0, standalones).map((port) => startServer(dir, port)),
       ...clusterPorts.map((port, i) => startServer(dir, port, { busPort: busPorts[i] })),
     ]);
     for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
@@ -272,6 +274,7 @@ export async function startFleet(options: { clusterNodes?: number } = {}): Promi
         host: HOST,
         standalone: { port: standalonePort },
         differential: { port: differentialPort },
+        oracleLive: { port: oracleLivePort },
         cluster: { ports: clusterPorts },
       },
       stop,
