@@ -140,6 +140,8 @@ function fanOut(
   now: number,
 ): Reply {
   const step = spec.crossSlot === 'mset' ? 2 : 1;
+  // Validate the whole command before any part runs: nothing may be half-applied.
+  if (step === 2 && (argv.length - 1) % 2 !== 0) throw wrongArity(spec.name);
   const parts = new Map<Shard, { argv: Bytes[]; order: number[] }>();
   positions.forEach((pos, order) => {
     const shard = cache.shardForSlot(slotOfName(keyName(argv[pos])));

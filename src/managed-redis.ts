@@ -113,6 +113,16 @@ export class ManagedRedis implements CacheCore {
           ? new VirtualClock(options.startTime ?? DEFAULT_START_TIME)
           : new RealClock();
     this.rng = new Rng(options.seed ?? 0);
+    this.stats = {
+      commandsProcessed: 0,
+      connectionsReceived: 0,
+      keyspaceHits: 0,
+      keyspaceMisses: 0,
+      dirty: 0,
+      startTime: this.clock.now(),
+      errorReplies: 0,
+      errorCounts: new Map(),
+    };
     this.topology = buildTopology({
       sku: resolved.sku,
       policy: resolved.clusterPolicy,
@@ -125,6 +135,7 @@ export class ManagedRedis implements CacheCore {
       const keyspace = new Keyspace();
       const shard: Shard = { index: placement.index, keyspace };
       keyspace.onRemoved = (key, reason) => this.keyRemoved(shard, key, reason);
+      keyspace.counters = this.stats;
       return shard;
     });
     this.settings = defaultConfig({
@@ -132,16 +143,6 @@ export class ManagedRedis implements CacheCore {
       notifyKeyspaceEvents: options.notifyKeyspaceEvents ?? '',
       maxmemoryBytes: resolved.maxmemoryPerShardBytes,
     });
-    this.stats = {
-      commandsProcessed: 0,
-      connectionsReceived: 0,
-      keyspaceHits: 0,
-      keyspaceMisses: 0,
-      dirty: 0,
-      startTime: this.clock.now(),
-      errorReplies: 0,
-      errorCounts: new Map(),
-    };
     this.commands = buildCommandTable();
     this.defaultClient = this.openClient({ name: null });
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();

@@ -32,8 +32,15 @@ import { MapReply, OK, type Reply } from '../protocol/reply.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 
-/** The string value of a key, undefined when missing; WRONGTYPE for other types. */
+/** A string value looked up for reading (`lookupKeyRead`: counted as a keyspace hit or miss). */
 function readString(ctx: CommandContext, key: string): Bytes | undefined {
+  const value = ctx.db.read(key, ctx.now);
+  if (value !== undefined && !isString(value)) throw WRONGTYPE;
+  return value;
+}
+
+/** A string value looked up for writing (`lookupKeyWrite`: no hit/miss counted). */
+function writeLookupString(ctx: CommandContext, key: string): Bytes | undefined {
   const value = ctx.db.get(key, ctx.now);
   if (value !== undefined && !isString(value)) throw WRONGTYPE;
   return value;
@@ -279,7 +286,7 @@ const mget = defineCommand({
   exec(ctx, argv) {
     const values: Reply[] = new Array(argv.length - 1);
     for (let j = 1; j < argv.length; j++) {
-      const value = ctx.db.get(keyName(argv[j]), ctx.now);
+      const value = ctx.db.read(keyName(argv[j]), ctx.now);
       values[j - 1] = value !== undefined && isString(value) ? value : null;
     }
     return values;
@@ -316,7 +323,7 @@ const append = defineCommand({
   keys: ONE_KEY,
   exec(ctx, argv) {
     const key = keyName(argv[1]);
-    const current = readString(ctx, key);
+    const current = writeLookupString(ctx, key);
     let length: number;
     if (current === undefined) {
       const value = storable(argv[2]);
@@ -369,7 +376,7 @@ const setrange = defineCommand({
     if (offset < 0) throw OFFSET_RANGE;
     const key = keyName(argv[1]);
     const patchLength = byteLength(argv[3]);
-    const current = readString(ctx, key);
+    const current = writeLookupString(ctx, key);
     if (patchLength === 0) return current === undefined ? 0 : byteLength(current);
     checkStringLength(Number(offset), patchLength, protoMaxBulkLen(ctx.cache.settings));
     const value = setRangeBytes(current, Number(offset), argv[3]);
@@ -383,7 +390,7 @@ const setrange = defineCommand({
 /** INCR/DECR/INCRBY/DECRBY once the increment is known. */
 function incrementBy(ctx: CommandContext, argv: readonly Bytes[], increment: number | bigint): Reply {
   const key = keyName(argv[1]);
-  const current = readString(ctx, key);
+  const current = writeLookupString(ctx, key);
   const result = incrementInteger(current, increment);
   if (current === undefined) ctx.db.set(key, String(result));
   else ctx.db.replace(key, String(result));
@@ -434,7 +441,7 @@ const incrbyfloat = defineCommand({
   keys: ONE_KEY,
   exec(ctx, argv) {
     const key = keyName(argv[1]);
-    const current = readString(ctx, key);
+    const current = writeLookupString(ctx, key);
     const value = incrementFloat(current, argv[2]);
     if (current === undefined) ctx.db.set(key, value);
     else ctx.db.replace(key, value);
@@ -450,8 +457,8 @@ const lcs = defineCommand({
   flags: ['readonly'],
   keys: { first: 1, last: 2, step: 1 },
   exec(ctx, argv) {
-    const a = ctx.db.get(keyName(argv[1]), ctx.now);
-    const b = ctx.db.get(keyName(argv[2]), ctx.now);
+    const a = ctx.db.read(keyName(argv[1]), ctx.now);
+    const b = ctx.db.read(keyName(argv[2]), ctx.now);
     if ((a !== undefined && !isString(a)) || (b !== undefined && !isString(b))) throw LCS_NOT_STRINGS;
     const options = { len: false, idx: false, minMatchLen: 0, withMatchLen: false };
     for (let j = 3; j < argv.length; j++) {

@@ -40,6 +40,8 @@ export class Keyspace {
   onRemoved: RemovalListener | null = null;
   /** Keys removed by expiry so far (INFO `expired_keys`). */
   expiredCount = 0;
+  /** Where read lookups are counted (INFO `keyspace_hits` / `keyspace_misses`); the cache's stats. */
+  counters: { keyspaceHits: number; keyspaceMisses: number } = { keyspaceHits: 0, keyspaceMisses: 0 };
   private activeExpiryCursor: Iterator<[string, number]> | null = null;
 
   /** The live value of `key` at time `now`, expiring it first when its time has passed. */
@@ -51,6 +53,17 @@ export class Keyspace {
       this.expire(key);
       return undefined;
     }
+    return value;
+  }
+
+  /**
+   * A read lookup (Redis's `lookupKeyRead`): like {@link get}, and counted as a keyspace hit or
+   * miss. Read commands use this; writes that look a key up first use {@link get}.
+   */
+  read(key: string, now: number): StoredValue | undefined {
+    const value = this.get(key, now);
+    if (value === undefined) this.counters.keyspaceMisses++;
+    else this.counters.keyspaceHits++;
     return value;
   }
 

@@ -94,3 +94,22 @@ describe('commands AMR blocks', () => {
     expect(cache.stats.errorCounts.get('ERR')).toBe(2);
   });
 });
+
+describe('keyspace statistics and fan-out validation', () => {
+  it('counts read lookups as hits and misses, not write lookups', () => {
+    const cache = new ManagedRedis({ clock: 'virtual' });
+    cache.execute(['SET', 'a', '1']);
+    cache.execute(['GET', 'a']);
+    cache.execute(['GET', 'missing']);
+    cache.execute(['APPEND', 'a', 'x']);
+    expect([cache.stats.keyspaceHits, cache.stats.keyspaceMisses]).toEqual([1, 1]);
+  });
+
+  it('rejects an Enterprise cross-slot MSET with a missing value before writing anything', () => {
+    const cache = new ManagedRedis({ clusterPolicy: 'Enterprise', clock: 'virtual' });
+    const [a, b] = ['a', 'b'];
+    expect(cache.shardForSlot(keySlot(a))).not.toBe(cache.shardForSlot(keySlot(b)));
+    expect(() => cache.execute(['MSET', a, '1', b])).toThrow("ERR wrong number of arguments for 'mset' command");
+    expect(cache.execute(['EXISTS', a, b])).toBe(0);
+  });
+});
