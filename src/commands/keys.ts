@@ -28,7 +28,6 @@ import {
   SAME_OBJECT,
   SYNTAX,
   invalidExpire,
-  unknownCommand,
   unsupportedOption,
 } from '../protocol/errors.js';
 import { INT64_MAX, parseInt64 } from '../protocol/numbers.js';
@@ -53,6 +52,17 @@ function peek(db: Keyspace, key: string, now: number): StoredValue | undefined {
     db.expire(key);
     return undefined;
   }
+  return value;
+}
+
+/**
+ * A read lookup that does not count as an access but does count as a keyspace hit or miss
+ * (Redis's `lookupKeyReadWithFlags(LOOKUP_NOTOUCH)`: EXISTS, TYPE, the TTL family, OBJECT).
+ */
+function peekRead(db: Keyspace, key: string, now: number): StoredValue | undefined {
+  const value = peek(db, key, now);
+  if (value === undefined) db.counters.keyspaceMisses++;
+  else db.counters.keyspaceHits++;
   return value;
 }
 
@@ -169,7 +179,7 @@ const exists = defineCommand({
   crossSlot: 'sum',
   exec(ctx, argv) {
     let count = 0;
-    for (let i = 1; i < argv.length; i++) if (peek(ctx.db, keyName(argv[i]), ctx.now) !== undefined) count++;
+    for (let i = 1; i < argv.length; i++) if (peekRead(ctx.db, keyName(argv[i]), ctx.now) !== undefined) count++;
     return count;
   },
 });
@@ -182,7 +192,7 @@ const touch = defineCommand({
   crossSlot: 'sum',
   exec(ctx, argv) {
     let count = 0;
-    for (let i = 1; i < argv.length; i++) if (ctx.db.get(keyName(argv[i]), ctx.now) !== undefined) count++;
+    for (let i = 1; i < argv.length; i++) if (ctx.db.read(keyName(argv[i]), ctx.now) !== undefined) count++;
     return count;
   },
 });
@@ -193,7 +203,7 @@ const type = defineCommand({
   flags: ['readonly', 'fast'],
   keys: { first: 1, last: 1, step: 1 },
   exec(ctx, argv) {
-    const value = peek(ctx.db, keyName(argv[1]), ctx.now);
+    const value = peekRead(ctx.db, keyName(argv[1]), ctx.now);
     return typeReply(value === undefined ? 'none' : typeOf(value));
   },
 });
@@ -267,7 +277,7 @@ const copy = defineCommand({
     const src = keyName(argv[1]);
     const dst = keyName(argv[2]);
     if (src === dst) throw SAME_OBJECT;
-    const value = db.get(src, ctx.now);
+    const value = db.read(src, ctx.now);
     if (value === undefined) return 0;
     const expire = db.expireTime(src);
     if (db.get(dst, ctx.now) !== undefined) {
@@ -374,7 +384,7 @@ function ttlCommand(name: string, milliseconds: boolean, absolute: boolean): Com
     keys: { first: 1, last: 1, step: 1 },
     exec(ctx, argv) {
       const key = keyName(argv[1]);
-      if (peek(ctx.db, key, ctx.now) === undefined) return -2;
+      if (peekRead(ctx.db, key, ctx.now) === undefined) return -2;
       const when = ctx.db.expireTime(key);
       if (when === undefined) return -1;
       let ttl = absolute ? when : when - ctx.now;
@@ -459,7 +469,9 @@ const scan = defineCommand({
     for (let i = 0; i < step.keys.length; i++) {
       const key = step.keys[i];
       if (match !== null && !match(key)) continue;
-      const value = peek(shards[step.from[i]].keyspace, key, ctx.now);
+      const db = shards[step.from[i]].keyspace;
+      // With TYPE, Redis looks each key up as a read (counted); otherwise it only expires it.
+      const value = typeFilter === null ? peek(db, key, ctx.now) : peekRead(db, key, ctx.now);
       if (value === undefined) continue;
       if (typeFilter !== null && typeOf(value) !== typeFilter) continue;
       out.push(keyReply(key));
@@ -542,9 +554,9 @@ function flushCommand(name: string): CommandSpec {
     arity: -1,
     flags: ['write'],
     allShards: true,
+    // With active geo-replication AMR blocks both flushes outright (the control-plane flush stays).
+    blocked: (cache) => cache.geoReplication,
     exec(ctx, argv) {
-      // With active geo-replication AMR blocks both flushes outright.
-      if (ctx.cache.geoReplication) throw unknownCommand(argText(argv[0]), argv.slice(1));
       if (argv.length > 2) throw SYNTAX;
       if (argv.length === 2 && !isOption(argv[1], 'sync') && !isOption(argv[1], 'async')) throw SYNTAX;
       for (const shard of ctx.client.shards) {
@@ -592,7 +604,7 @@ function objectKeyCommand(sub: string, exec: (ctx: CommandContext, value: Stored
     keys: { first: 2, last: 2, step: 1 },
     exec(ctx, argv) {
       const key = keyName(argv[2]);
-      const value = peek(ctx.db, key, ctx.now);
+      const value = peekRead(ctx.db, key, ctx.now);
       return value === undefined ? null : exec(ctx, value, key);
     },
   });

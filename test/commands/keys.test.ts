@@ -159,6 +159,39 @@ describe('DEL UNLINK EXISTS TOUCH', () => {
   });
 });
 
+describe('keyspace hits and misses (INFO stats)', () => {
+  it('count the read lookups Redis counts, and not the write lookups', () => {
+    const c = single();
+    put(c, 'a', '1');
+    const counts = (): [number, number] => [c.stats.keyspaceHits, c.stats.keyspaceMisses];
+    const steps: Array<[Bytes[], [number, number]]> = [
+      [['EXISTS', 'a', 'nope'], [1, 1]],
+      [['TYPE', 'a'], [1, 0]],
+      [['TYPE', 'nope'], [0, 1]],
+      [['TTL', 'a'], [1, 0]],
+      [['PTTL', 'nope'], [0, 1]],
+      [['TOUCH', 'a', 'nope'], [1, 1]],
+      [['OBJECT', 'ENCODING', 'a'], [1, 0]],
+      [['OBJECT', 'ENCODING', 'nope'], [0, 1]],
+      [['COPY', 'a', 'b'], [1, 0]],
+      [['COPY', 'nope', 'c'], [0, 1]],
+      [['RENAME', 'b', 'c'], [0, 0]],
+      [['EXPIRE', 'c', '100'], [0, 0]],
+      [['PERSIST', 'c'], [0, 0]],
+      [['DEL', 'c'], [0, 0]],
+      [['SCAN', '0', 'TYPE', 'string'], [1, 0]],
+      [['SCAN', '0'], [0, 0]],
+      [['RANDOMKEY'], [0, 0]],
+      [['KEYS', '*'], [0, 0]],
+    ];
+    for (const [argv, [hits, misses]] of steps) {
+      const [h0, m0] = counts();
+      run(c, ...argv);
+      expect([c.stats.keyspaceHits - h0, c.stats.keyspaceMisses - m0], argv.join(' ')).toEqual([hits, misses]);
+    }
+  });
+});
+
 describe('TYPE', () => {
   it('answers a status with the type name, none when missing', () => {
     const c = single();
