@@ -8,6 +8,10 @@ import { keyCommands } from './keys.js';
 import { serverCommands } from './server.js';
 import { clusterCommands } from './cluster.js';
 import { introspectionCommands } from './introspection.js';
+import { listCommands } from './lists.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -16,6 +20,10 @@ export const allCommands: readonly CommandSpec[] = [
   ...serverCommands,
   ...clusterCommands,
   ...introspectionCommands,
+  ...listCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...zsetCommands,
 ];
 
 /** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */
