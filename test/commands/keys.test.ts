@@ -13,6 +13,9 @@ import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
 import { RedisObject, rawStrings, type StoredValue } from '../../src/keyspace/keyspace.js';
 import { StatusReply, type Reply } from '../../src/protocol/reply.js';
 import type { ChangeRecord } from '../../src/core-types.js';
+import { sameReply, toTyped, type Typed } from '../support/oracle.js';
+import { describeLive } from '../support/live.js';
+import { RespClient } from '../support/resp-client.js';
 
 const T0 = 1_735_689_600_000;
 
@@ -343,6 +346,9 @@ describe('EXPIRE PEXPIRE EXPIREAT PEXPIREAT', () => {
       [['del'], [['DEL', 'a']]],
       [['del'], [['DEL', 'b']]],
     ]);
+    put(c, 'now', '1');
+    expect(run(c, 'PEXPIREAT', 'now', String(T0))).toBe(1);
+    expect(has(c, 'now')).toBe(false);
   });
 
   it('replicate as PEXPIREAT with the absolute time', () => {
@@ -684,5 +690,81 @@ describe('OBJECT', () => {
     const keys = keysOnDifferentShards(c, 2);
     for (const k of keys) put(c, k, 'v');
     for (const k of keys) expect(run(c, 'OBJECT', 'ENCODING', k)).toBe('embstr');
+  });
+});
+
+describeLive('differential: key commands against a real server', (redis) => {
+  it('answers 3000 random key-command steps as redis-server does', async () => {
+    // The shared server holds other tests' keys: every key here carries a unique prefix, and the
+    // whole-database commands (KEYS, SCAN, DBSIZE, RANDOMKEY, FLUSH*) are left to other tests.
+    const prefix = `keys-diff:${process.pid}:${Date.now()}:`;
+    const names = ['a', 'b', '{t}x', '{t}y', 'ключ', '__proto__'].map((k) => prefix + k);
+    const values = ['1', '0', '-1', '9999', '10000', 'abc', '1.5', '', 'x'.repeat(50), '01'];
+    const numbers = ['0', '-1', '1', '100', '5000', 'abc', '9223372036854775807', '-9223372036854775808', '9223372036854776', '1.5'];
+    const options = ['NX', 'XX', 'GT', 'LT', 'gt', 'foo'];
+    let seed = 2024;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pick = <T>(items: readonly T[]): T => items[rnd(items.length)];
+    const some = (max: number, make: () => string): string[] => Array.from({ length: rnd(max + 1) }, make);
+    const generate = (nowMs: number): string[] => {
+      const k = (): string => pick(names);
+      switch (rnd(22)) {
+        case 0: return ['SET', k(), pick(values)];
+        case 1: return ['SET', k(), pick(values), 'EX', '1000'];
+        case 2: return ['INCR', k()];
+        case 3: return ['APPEND', k(), pick(values)];
+        case 4: return ['DEL', k(), ...some(2, k)];
+        case 5: return ['UNLINK', k(), ...some(2, k)];
+        case 6: return ['EXISTS', k(), ...some(2, k)];
+        case 7: return ['TOUCH', k(), ...some(2, k)];
+        case 8: return ['TYPE', k()];
+        case 9: return ['RENAME', k(), k()];
+        case 10: return ['RENAMENX', k(), k()];
+        case 11: return ['COPY', k(), k(), ...(rnd(2) ? ['REPLACE'] : []), ...(rnd(4) === 0 ? ['DB', pick(['0', 'x'])] : [])];
+        case 12: return ['EXPIRE', k(), pick(numbers), ...some(2, () => pick(options))];
+        case 13: return ['PEXPIRE', k(), pick(numbers), ...some(2, () => pick(options))];
+        case 14: return ['EXPIREAT', k(), pick([String(Math.floor(nowMs / 1000) + 1000), '1', ...numbers]), ...some(1, () => pick(options))];
+        case 15: return ['PEXPIREAT', k(), pick([String(nowMs + 500_000), '1', ...numbers]), ...some(1, () => pick(options))];
+        case 16: return [pick(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']), k()];
+        case 17: return ['PERSIST', k()];
+        case 18: return ['OBJECT', pick(['ENCODING', 'REFCOUNT', 'FREQ', 'NOPE']), k()];
+        case 19: return ['INCRBYFLOAT', k(), pick(['1.5', '2', '-3.5'])];
+        case 20: return ['MSET', k(), pick(values), k(), pick(values)];
+        default: return ['GET', k()];
+      }
+    };
+    const client = await RespClient.connect(redis.standalone.port);
+    const mismatches: string[] = [];
+    try {
+      for (let round = 0; round < 100 && mismatches.length === 0; round++) {
+        await client.call(['DEL', ...names]);
+        const time = await client.call(['TIME']);
+        const [seconds, micros] = (time[1] as Array<[string, string]>).map(([, v]) => Number(v));
+        const now = seconds * 1000 + Math.floor(micros / 1000);
+        const c = cache({ clusterPolicy: 'NoCluster', evictionPolicy: 'noeviction', startTime: now, seed: round });
+        for (let step = 0; step < 30; step++) {
+          const argv = generate(now);
+          const expected = await client.call(argv);
+          let actual: Typed;
+          try {
+            actual = toTyped(c.executeReply(argv), 2);
+          } catch (e) {
+            actual = ['-', (e as Error).message];
+          }
+          const timing = /^(P?TTL|P?EXPIRETIME)$/.test(argv[0]) ? (argv[0].startsWith('P') ? 'approx:250' : 'approx:1') : undefined;
+          if (!sameReply(actual, expected, timing)) {
+            mismatches.push(`${JSON.stringify(argv)}: redis ${JSON.stringify(expected)}, emulator ${JSON.stringify(actual)}`);
+            break;
+          }
+        }
+      }
+    } finally {
+      await client.call(['DEL', ...names]);
+      client.close();
+    }
+    expect(mismatches).toEqual([]);
   });
 });
