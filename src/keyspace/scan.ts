@@ -228,3 +228,12 @@ export function scanStep(parts: readonly ScanPart[], cursor: bigint, count: numb
 
 /** Hash positions fit below this bound (exported for tests). */
 export const HASH_LIMIT = HASH_SPACE;
+
+/**
+ * One step over a single Map (HSCAN, SSCAN, ZSCAN over a hash-table encoding): the keys sampled
+ * (still present) and the next cursor, 0n at the end. Same guarantees as {@link scanStep}.
+ */
+export function scanMap(map: ReadonlyMap<string, unknown>, cursor: bigint, count: number): { keys: string[]; cursor: bigint } {
+  const step = scanStep([{ index: 0, map }], cursor, count);
+  return { keys: step.keys, cursor: step.cursor };
+}

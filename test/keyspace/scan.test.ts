@@ -9,6 +9,7 @@ import {
   encodeCursor,
   hash48,
   parseCursor,
+  scanMap,
   scanStep,
   type ScanPart,
 } from '../../src/keyspace/scan.js';
@@ -194,5 +195,20 @@ describe('scanStep', () => {
     expect(scanStep([source], 0n, 10).keys).toEqual(['a']);
     const bumped = { index: 0, map, insertions: 2 };
     expect(scanStep([bumped], 0n, 10).keys.sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('scanMap (one collection)', () => {
+  it('iterates a single Map with the same cursor rules', () => {
+    const fields = new Map<string, string>(Array.from({ length: 100 }, (_, i) => [`f${i}`, 'v'] as [string, string]));
+    const seen: string[] = [];
+    let cursor = 0n;
+    do {
+      const step = scanMap(fields, cursor, 10);
+      seen.push(...step.keys);
+      cursor = step.cursor;
+    } while (cursor !== 0n);
+    expect(new Set(seen).size).toBe(100);
+    expect(seen.length).toBe(100);
   });
 });
