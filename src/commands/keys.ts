@@ -3,9 +3,11 @@
  * and TTL families, PERSIST, KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL and OBJECT, as
  * Redis 7.4 answers them on a server with one database (AMR has only db 0).
  *
- * Lookups follow Redis's flags: commands Redis runs with LOOKUP_NOTOUCH (EXISTS, TYPE, the TTL
- * family, OBJECT, SCAN's checks) use {@link peek}, which expires but never counts as an access;
- * the others use `Keyspace.get`, the touching lookup.
+ * Lookups follow Redis's flags: lookups Redis makes with LOOKUP_NOTOUCH (EXISTS, TYPE, the TTL
+ * family, OBJECT, SCAN … TYPE) use {@link peekRead} (expires, counts a hit or miss, never counts
+ * as an access); TOUCH and COPY's source use `Keyspace.read` (a counted, touching read); write
+ * lookups (RENAME, EXPIRE, PERSIST, COPY's destination) use `Keyspace.get`; DEL, SCAN and
+ * RANDOMKEY only expire ({@link peek}).
  */
 import { defineCommand, defineContainer, type CommandContext, type CommandSpec } from './command.js';
 import { binary, byteLength, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
