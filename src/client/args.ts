@@ -77,22 +77,36 @@ function toArg(value: unknown): string {
  * `args` must not contain the callback.
  */
 export function buildArgv(name: string, args: readonly unknown[], keyPrefix: string | Buffer | undefined): Bytes[] {
-  let flat: unknown[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (Array.isArray(arg)) for (let j = 0; j < arg.length; j++) flat.push(arg[j]);
-    else flat.push(arg);
-  }
   const transformer = argumentTransformers[name];
-  if (transformer !== undefined) flat = transformer(flat);
-  const argv: Bytes[] = new Array(flat.length + 1);
-  argv[0] = name;
-  for (let i = 0; i < flat.length; i++) {
-    const arg = flat[i];
-    argv[i + 1] = typeof arg === 'string' || Buffer.isBuffer(arg) ? arg : toArg(arg);
+  let argv: Bytes[];
+  if (transformer === undefined) {
+    // The common case: no transformer, so flatten and stringify in one pass.
+    argv = [name];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (typeof arg === 'string') argv.push(arg);
+      else if (Array.isArray(arg)) for (let j = 0; j < arg.length; j++) argv.push(stringify(arg[j]));
+      else argv.push(stringify(arg));
+    }
+  } else {
+    let flat: unknown[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (Array.isArray(arg)) for (let j = 0; j < arg.length; j++) flat.push(arg[j]);
+      else flat.push(arg);
+    }
+    flat = transformer(flat);
+    argv = new Array(flat.length + 1);
+    argv[0] = name;
+    for (let i = 0; i < flat.length; i++) argv[i + 1] = stringify(flat[i]);
   }
   if (keyPrefix) prefixKeys(argv, keyPrefix);
   return argv;
+}
+
+/** A flattened argument as sent: strings and Buffers as they are, anything else via `toArg`. */
+function stringify(arg: unknown): Bytes {
+  return typeof arg === 'string' || Buffer.isBuffer(arg) ? arg : toArg(arg);
 }
 
 /** Puts `prefix` in front of each key argument of `argv`, as ioredis's Command does. */
