@@ -28,6 +28,8 @@ function pairs(results: unknown): unknown {
 }
 
 type Client = Record<string, (...args: unknown[]) => Promise<unknown>>;
+/** A pipeline or transaction being built, whichever client made it. */
+type Chain = { [method: string]: (...args: unknown[]) => Chain } & { exec(): Promise<unknown> };
 
 describeLive('client vs ioredis on redis-server', (live) => {
   const prefix = `client-live:${process.pid}:${Date.now()}:`;
@@ -124,7 +126,7 @@ describeLive('client vs ioredis on redis-server', (live) => {
 
   it('gives the same pipeline pairs, with an error in the middle', async () => {
     const build = (client: IORedis | RedisClient) =>
-      (client.pipeline() as unknown as Client & { exec(): Promise<unknown> })
+      (client.pipeline() as unknown as Chain)
         .set('p', '1')
         .incr('p')
         .call('nosuch', 'arg')
@@ -138,13 +140,13 @@ describeLive('client vs ioredis on redis-server', (live) => {
 
   it('gives the same multi() results and runtime errors', async () => {
     const build = (client: IORedis | RedisClient) =>
-      (client.multi() as unknown as Client & { exec(): Promise<unknown> }).set('m', 'x').incr('m').getBuffer('m').del('m').exec();
+      (client.multi() as unknown as Chain).set('m', 'x').incr('m').getBuffer('m').del('m').exec();
     expect(pairs(await build(ours))).toEqual(pairs(await build(real)));
   });
 
   it('rejects multi() with EXECABORT and the same previousErrors', async () => {
     const run = async (client: IORedis | RedisClient) => {
-      const error = (await (client.multi() as unknown as Client & { exec(): Promise<unknown> })
+      const error = (await (client.multi() as unknown as Chain)
         .set('m', '1')
         .call('nosuch', 'a')
         .call('get')
