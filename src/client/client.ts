@@ -277,6 +277,7 @@ export class RedisClient extends EventEmitter implements PipelineHost {
       this.reconnectTimer.cancel();
       this.reconnectTimer = null;
     }
+    this.conn?.quit();
     this.handleClose();
     return asCallback(Promise.resolve('OK'), callback);
   }

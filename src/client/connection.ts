@@ -83,6 +83,18 @@ export class Connection {
     return this.cache.executeReply(argv, this.state);
   }
 
+  /** Sends QUIT (never queued inside MULTI, as in Redis) and closes. */
+  quit(): void {
+    if (!this.state.closed) {
+      try {
+        this.cache.executeReply(['quit'], this.state);
+      } catch {
+        // A cache without QUIT: closing is all that matters.
+      }
+    }
+    this.close();
+  }
+
   /** Forgets the connection on the cache (CLIENT LIST no longer shows it). */
   close(): void {
     if (!this.state.closed) this.cache.closeClient(this.state);
