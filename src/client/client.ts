@@ -272,6 +272,12 @@ export class RedisClient extends EventEmitter implements PipelineHost {
         callback,
       );
     }
+    if (this.status === 'wait') {
+      // ioredis starts connecting for the QUIT, then abandons the attempt: connecting → end.
+      this.setStatus('connecting');
+      this.setStatus('end');
+      return asCallback(Promise.resolve('OK'), callback);
+    }
     this.manuallyClosing = true;
     if (this.reconnectTimer !== null) {
       this.reconnectTimer.cancel();

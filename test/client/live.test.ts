@@ -173,6 +173,32 @@ describeLive('client vs ioredis on redis-server', (live) => {
     expect(await run(ours)).toEqual(await run(real));
   });
 
+  it('emits the same connection events', async () => {
+    const sequence = async (make: (options: object) => IORedis | RedisClient, scenario: (client: IORedis | RedisClient) => Promise<unknown>) => {
+      const client = make({ lazyConnect: true, keyPrefix: prefix });
+      const seen: string[] = [];
+      for (const event of ['wait', 'connecting', 'connect', 'ready', 'close', 'reconnecting', 'end']) client.on(event, () => seen.push(event));
+      await scenario(client);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return [seen.join(','), client.status];
+    };
+    const makeReal = (options: object) => new IORedis(live.standalone.port, live.host, options);
+    const makeOurs = (options: object) => cache.createClient(options as Record<string, unknown>);
+    const scenarios: Array<(client: IORedis | RedisClient) => Promise<unknown>> = [
+      (c) => c.quit(),
+      async (c) => c.disconnect(),
+      async (c) => {
+        await c.ping();
+        c.disconnect();
+      },
+      async (c) => {
+        await c.connect();
+        await c.quit();
+      },
+    ];
+    for (const scenario of scenarios) expect(await sequence(makeOurs, scenario)).toEqual(await sequence(makeReal, scenario));
+  });
+
   it('quit resolves OK and later commands reject the same way', async () => {
     const realCopy = real.duplicate();
     const ourCopy = ours.duplicate();
