@@ -5,6 +5,7 @@
 import { RealClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
 import { Rng } from './rng.js';
 import { Keyspace } from './keyspace/keyspace.js';
+import { AccessTracker, accessModeFor } from './keyspace/access.js';
 import type { Bytes } from './keyspace/bytes.js';
 import { buildTopology, type Topology } from './cluster/topology.js';
 import { defaultConfig } from './config-defaults.js';
@@ -135,7 +136,9 @@ export class ManagedRedis implements CacheCore {
       const keyspace = new Keyspace();
       const shard: Shard = { index: placement.index, keyspace };
       keyspace.onRemoved = (key, reason) => this.keyRemoved(shard, key, reason);
+      keyspace.onSubkeysExpired = (key, events, effects) => this.subkeysExpired(shard, key, events, effects);
       keyspace.counters = this.stats;
+      keyspace.clockNow = () => this.clock.now();
       return shard;
     });
     this.settings = defaultConfig({
@@ -144,6 +147,7 @@ export class ManagedRedis implements CacheCore {
       maxmemoryBytes: resolved.maxmemoryPerShardBytes,
     });
     this.commands = buildCommandTable();
+    this.applyAccessTracking();
     this.defaultClient = this.openClient({ name: null });
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();
   }
@@ -230,6 +234,20 @@ export class ManagedRedis implements CacheCore {
     this.activeExpiryTimer = null;
   }
 
+  /**
+   * Gives every shard the LRU/LFU tracker its maxmemory policy needs (none for noeviction, random
+   * and ttl policies). Call again after the policy changes.
+   */
+  applyAccessTracking(): void {
+    const policy = this.settings.get('maxmemory-policy');
+    const mode = accessModeFor(policy);
+    for (const shard of this.shards) {
+      const keyspace = shard.keyspace;
+      keyspace.access = mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: this.clock.now() });
+      keyspace.trackAll = policy !== undefined && policy.startsWith('allkeys-');
+    }
+  }
+
   private scheduleActiveExpiry(): void {
     if (this.closed) return;
     this.activeExpiryTimer = this.clock.setTimeout(() => {
@@ -237,6 +255,21 @@ export class ManagedRedis implements CacheCore {
       for (const shard of this.shards) shard.keyspace.activeExpire(now);
       this.scheduleActiveExpiry();
     }, ACTIVE_EXPIRY_INTERVAL_MS);
+  }
+
+  /** Hash fields removed by active expiry: `hexpired` (and `del` when the hash empties), replicated as HDEL. */
+  private subkeysExpired(shard: Shard, key: string, events: readonly string[], effects: Bytes[][]): void {
+    this.stats.dirty++;
+    if (this.changeListeners.length === 0) return;
+    const change = {
+      shard,
+      command: 'expired',
+      keys: events.map(() => key),
+      events,
+      effects,
+      time: this.clock.now(),
+    };
+    for (const listener of this.changeListeners) listener(change);
   }
 
   /** Expiry and eviction go through the same change hook as commands, as a DEL. */

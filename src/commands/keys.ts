@@ -42,32 +42,6 @@ import type { ChangeRecord, Shard } from '../core-types.js';
 /** A keyspace that may carry an access tracker (the LRU/LFU hook; see access.ts). */
 type Tracked = Keyspace & { access?: AccessTracker | null; insertions?: number };
 
-/**
- * The live value of `key` without counting as an access (Redis's LOOKUP_NOTOUCH): expires the key
- * when its time has passed, like `Keyspace.get`.
- */
-function peek(db: Keyspace, key: string, now: number): StoredValue | undefined {
-  const value = db.data.get(key);
-  if (value === undefined || db.expires.size === 0) return value;
-  const when = db.expires.get(key);
-  if (when !== undefined && when <= now) {
-    db.expire(key);
-    return undefined;
-  }
-  return value;
-}
-
-/**
- * A read lookup that does not count as an access but does count as a keyspace hit or miss
- * (Redis's `lookupKeyReadWithFlags(LOOKUP_NOTOUCH)`: EXISTS, TYPE, the TTL family, OBJECT).
- */
-function peekRead(db: Keyspace, key: string, now: number): StoredValue | undefined {
-  const value = peek(db, key, now);
-  if (value === undefined) db.counters.keyspaceMisses++;
-  else db.counters.keyspaceHits++;
-  return value;
-}
-
 /** ASCII case-insensitive comparison of an argument with a lower-case option name (strcasecmp). */
 function isOption(arg: Bytes, name: string): boolean {
   if (arg.length < name.length) return false;
@@ -146,7 +120,7 @@ function deleteKeys(ctx: CommandContext, argv: readonly Bytes[]): number {
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = keyName(argv[i]);
-    if (peek(db, key, ctx.now) === undefined) continue;
+    if (db.peek(key, ctx.now) === undefined) continue;
     db.delete(key);
     (db as Tracked).access?.forget(key);
     ctx.changed(key, 'del');
@@ -181,7 +155,7 @@ const exists = defineCommand({
   crossSlot: 'sum',
   exec(ctx, argv) {
     let count = 0;
-    for (let i = 1; i < argv.length; i++) if (peekRead(ctx.db, keyName(argv[i]), ctx.now) !== undefined) count++;
+    for (let i = 1; i < argv.length; i++) if (ctx.db.peekRead(keyName(argv[i]), ctx.now) !== undefined) count++;
     return count;
   },
 });
@@ -205,7 +179,7 @@ const type = defineCommand({
   flags: ['readonly', 'fast'],
   keys: { first: 1, last: 1, step: 1 },
   exec(ctx, argv) {
-    const value = peekRead(ctx.db, keyName(argv[1]), ctx.now);
+    const value = ctx.db.peekRead(keyName(argv[1]), ctx.now);
     return typeReply(value === undefined ? 'none' : typeOf(value));
   },
 });
@@ -386,7 +360,7 @@ function ttlCommand(name: string, milliseconds: boolean, absolute: boolean): Com
     keys: { first: 1, last: 1, step: 1 },
     exec(ctx, argv) {
       const key = keyName(argv[1]);
-      if (peekRead(ctx.db, key, ctx.now) === undefined) return -2;
+      if (ctx.db.peekRead(key, ctx.now) === undefined) return -2;
       const when = ctx.db.expireTime(key);
       if (when === undefined) return -1;
       let ttl = absolute ? when : when - ctx.now;
@@ -473,7 +447,7 @@ const scan = defineCommand({
       if (match !== null && !match(key)) continue;
       const db = shards[step.from[i]].keyspace;
       // With TYPE, Redis looks each key up as a read (counted); otherwise it only expires it.
-      const value = typeFilter === null ? peek(db, key, ctx.now) : peekRead(db, key, ctx.now);
+      const value = typeFilter === null ? db.peek(key, ctx.now) : db.peekRead(key, ctx.now);
       if (value === undefined) continue;
       if (typeFilter !== null && typeOf(value) !== typeFilter) continue;
       out.push(keyReply(key));
@@ -511,7 +485,7 @@ const randomkey = defineCommand({
       }
       if (key === undefined) return null;
       // A key whose time has passed is collected, and another one drawn (dbRandomKey).
-      if (peek(db!, key, ctx.now) === undefined) continue;
+      if (db!.peek(key, ctx.now) === undefined) continue;
       return keyReply(key);
     }
   },
@@ -606,7 +580,7 @@ function objectKeyCommand(sub: string, exec: (ctx: CommandContext, value: Stored
     keys: { first: 2, last: 2, step: 1 },
     exec(ctx, argv) {
       const key = keyName(argv[2]);
-      const value = peekRead(ctx.db, key, ctx.now);
+      const value = ctx.db.peekRead(key, ctx.now);
       return value === undefined ? null : exec(ctx, value, key);
     },
   });

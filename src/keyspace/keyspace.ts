@@ -3,6 +3,7 @@
  * plus active expiry driven by the cache's clock.
  */
 import type { Bytes } from './bytes.js';
+import type { AccessTracker } from './access.js';
 
 /** A value of a non-string type (list, hash, set, zset, stream): each type module subclasses it. */
 export abstract class RedisObject {
@@ -12,7 +13,25 @@ export abstract class RedisObject {
   abstract encoding(): string;
   /** A deep copy (COPY, replicas). */
   abstract clone(): RedisObject;
+  /**
+   * Called when {@link Keyspace.set} stores the value under a key (a new key, RENAME, COPY). Types
+   * whose parts expire on their own (hash fields with a TTL) use it to index the key for active
+   * expiry; the others leave it out.
+   */
+  stored?(db: Keyspace, key: string): void;
 }
+
+/**
+ * Active expiry of parts of values (hash fields with a TTL), kept per keyspace by the type that
+ * has such parts (hash.ts creates it when a first field gets a TTL).
+ */
+export interface SubkeyExpiry {
+  /** One active expiry cycle's share: removes parts whose time has passed at `now`. */
+  cycle(db: Keyspace, now: number): void;
+}
+
+/** Told about what active expiry did inside a value: keyspace events (`hexpired`, `del`) and the effects to replicate (`HDEL`). */
+export type SubkeyListener = (key: string, events: readonly string[], effects: Bytes[][]) => void;
 
 /** What a key holds: a string value (bytes) or a typed object. */
 export type StoredValue = Bytes | RedisObject;
@@ -38,14 +57,46 @@ export class Keyspace {
   readonly expires = new Map<string, number>();
   /** Set by the owner (shard) to hear about expired and evicted keys. */
   onRemoved: RemovalListener | null = null;
+  /** Set by the owner (shard) to hear about parts of values removed by active expiry (hash fields). */
+  onSubkeysExpired: SubkeyListener | null = null;
+  /** The index of values with expiring parts (hash fields with a TTL); null until one exists. */
+  subkeys: SubkeyExpiry | null = null;
   /** Keys removed by expiry so far (INFO `expired_keys`). */
   expiredCount = 0;
   /** Where read lookups are counted (INFO `keyspace_hits` / `keyspace_misses`); the cache's stats. */
   counters: { keyspaceHits: number; keyspaceMisses: number } = { keyspaceHits: 0, keyspaceMisses: 0 };
   private activeExpiryCursor: Iterator<[string, number]> | null = null;
+  /**
+   * LRU/LFU stamps, present only while the maxmemory policy needs them. Under the `volatile-*`
+   * policies only keys with a TTL can be evicted, so only they are tracked (`trackAll` false):
+   * keys without a TTL pay nothing on the hot path, as with Redis's expiry index.
+   */
+  access: AccessTracker | null = null;
+  trackAll = false;
+  /** The time for stamps when a write has none at hand (the cache's clock). */
+  clockNow: () => number = () => 0;
+  /** Keys added so far (lets SCAN reuse a snapshot when nothing was inserted). */
+  insertions = 0;
 
   /** The live value of `key` at time `now`, expiring it first when its time has passed. */
   get(key: string, now: number): StoredValue | undefined {
+    const value = this.data.get(key);
+    if (value === undefined) return undefined;
+    if (this.expires.size === 0) {
+      if (this.access !== null && this.trackAll) this.access.touch(key, now);
+      return value;
+    }
+    const when = this.expires.get(key);
+    if (when !== undefined && when <= now) {
+      this.expire(key);
+      return undefined;
+    }
+    if (this.access !== null && (this.trackAll || when !== undefined)) this.access.touch(key, now);
+    return value;
+  }
+
+  /** Like {@link get} without counting as an access (Redis's LOOKUP_NOTOUCH). */
+  peek(key: string, now: number): StoredValue | undefined {
     const value = this.data.get(key);
     if (value === undefined || this.expires.size === 0) return value;
     const when = this.expires.get(key);
@@ -53,6 +104,14 @@ export class Keyspace {
       this.expire(key);
       return undefined;
     }
+    return value;
+  }
+
+  /** A no-touch read lookup that still counts as a keyspace hit or miss (EXISTS, TYPE, TTL …). */
+  peekRead(key: string, now: number): StoredValue | undefined {
+    const value = this.peek(key, now);
+    if (value === undefined) this.counters.keyspaceMisses++;
+    else this.counters.keyspaceHits++;
     return value;
   }
 
@@ -74,8 +133,15 @@ export class Keyspace {
 
   /** Stores a value and drops any TTL (SET semantics), unless `keepTtl`. */
   set(key: string, value: StoredValue, keepTtl = false): void {
+    const sizeBefore = this.data.size;
     this.data.set(key, value);
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.data.size !== sizeBefore) this.insertions++;
+    if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key) && this.access !== null && !this.trackAll) {
+      this.access.forget(key);
+    }
+    if (this.access !== null && (this.trackAll || (keepTtl && this.expires.has(key)))) {
+      this.access.stored(key, this.clockNow(), this.data.size === sizeBefore);
+    }
   }
 
   /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */
@@ -87,6 +153,7 @@ export class Keyspace {
   delete(key: string): boolean {
     if (!this.data.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
+    this.access?.forget(key);
     return true;
   }
 
@@ -97,12 +164,17 @@ export class Keyspace {
 
   /** Sets the absolute expiry time of an existing key. */
   setExpire(key: string, when: number): void {
+    const hadTtl = this.access !== null && !this.trackAll && this.expires.has(key);
     this.expires.set(key, when);
+    // A key becomes an eviction candidate of a volatile policy: its clock starts now.
+    if (this.access !== null && !this.trackAll && !hadTtl) this.access.stored(key, this.clockNow(), false);
   }
 
   /** Drops the TTL; true when there was one. */
   persist(key: string): boolean {
-    return this.expires.size !== 0 && this.expires.delete(key);
+    const had = this.expires.size !== 0 && this.expires.delete(key);
+    if (had && this.access !== null && !this.trackAll) this.access.forget(key);
+    return had;
   }
 
   /** Number of keys, counting keys whose TTL has passed but have not been collected yet. */
@@ -114,13 +186,16 @@ export class Keyspace {
   clear(): void {
     this.data.clear();
     this.expires.clear();
+    this.access?.clear();
     this.activeExpiryCursor = null;
+    this.subkeys = null;
   }
 
   /** Removes a key whose TTL has passed and tells the listener. */
   expire(key: string): void {
     this.data.delete(key);
     this.expires.delete(key);
+    this.access?.forget(key);
     this.expiredCount++;
     this.onRemoved?.(key, 'expired');
   }
@@ -131,6 +206,7 @@ export class Keyspace {
    * (or sooner, once few of the keys looked at were expired). Returns how many keys it removed.
    */
   activeExpire(now: number, budget = 200): number {
+    if (this.subkeys !== null) this.subkeys.cycle(this, now);
     if (this.expires.size === 0) return 0;
     let removed = 0;
     let looked = 0;
