@@ -55,6 +55,15 @@ export const LCS_LEN_AND_IDX = shared('ERR If you want both the length and index
 export const LCS_TABLE_TOO_BIG = shared(
   'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
 );
+// Hashes (hashes helper)
+export const HASH_VALUE_NOT_INTEGER = shared('ERR hash value is not an integer');
+export const HASH_VALUE_NOT_FLOAT = shared('ERR hash value is not a float');
+export const NAN_OR_INF_VALUE = shared('ERR value is NaN or Infinity');
+export const VALUE_OUT_OF_RANGE = shared('ERR value is out of range');
+export const FIELDS_MISSING = shared('ERR Mandatory argument FIELDS is missing or not at the right position');
+export const NUMFIELDS_NOT_POSITIVE_EXPIRE = shared('ERR Parameter `numFields` should be greater than 0');
+export const NUMFIELDS_NOT_POSITIVE = shared('ERR Number of fields must be a positive integer');
+export const NUMFIELDS_MISMATCH = shared('ERR The `numfields` parameter must match the number of arguments');
 // CLUSTER (cluster helper)
 export const CLUSTER_DISABLED = shared('ERR This instance has cluster support disabled');
 export const INVALID_SLOT = shared('ERR Invalid slot');
@@ -97,7 +106,21 @@ function sanitize(text: string): string {
   return text.replace(/[\r\n]/g, ' ');
 }
 
+/** `getRangeLongFromObjectOrReply`'s own message: `ERR value is out of range, value must between MIN and MAX`. */
+export function valueRange(min: bigint | number, max: bigint | number): ReplyError {
+  return new ReplyError(`ERR value is out of range, value must between ${min} and ${max}`);
+}
+
 /** `ERR Unsupported option X` (EXPIRE family options). */
 export function unsupportedOption(option: string): ReplyError {
   return new ReplyError(sanitize(`ERR Unsupported option ${option}`));
 }
+
+// numkeys-style commands (SINTERCARD, ZINTERCARD …) and signed long ranges.
+export const NUMKEYS_NOT_POSITIVE = shared('ERR numkeys should be greater than 0');
+export const NUMKEYS_EXCEED_ARGS = shared("ERR Number of keys can't be greater than number of args");
+export const LIMIT_NEGATIVE = shared("ERR LIMIT can't be negative");
+/** `getRangeLongFromObjectOrReply` without a message, for a signed range (SRANDMEMBER count: ±LONG_MAX). */
+export const LONG_RANGE_SYMMETRIC = shared(
+  'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+);
