@@ -30,6 +30,7 @@ function fixedReply(cache: ManagedRedis, name: string, reply: Reply, keys = fals
     exec: () => reply,
   });
   (cache.commands as Map<string, typeof spec>).set(name, spec);
+  (cache.commands as Map<string, typeof spec>).set(name.toUpperCase(), spec);
 }
 
 function events(client: RedisClient, names: string[]): string[] {

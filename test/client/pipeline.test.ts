@@ -107,6 +107,7 @@ describe('multi()', () => {
     const cache = newCache();
     const spec = defineCommand({ name: 'hgetall', arity: 2, flags: ['readonly'], keys: { first: 1, last: 1, step: 1 }, exec: () => ['f', 'v'] });
     (cache.commands as Map<string, typeof spec>).set('hgetall', spec);
+    (cache.commands as Map<string, typeof spec>).set('HGETALL', spec);
     const redis = cache.createClient();
     expect(await redis.multi().hgetall('h').hgetallBuffer('h').exec()).toEqual([[null, { f: 'v' }], [null, { f: Buffer.from('v') }]]);
     expect(await redis.pipeline().hgetall('h').exec()).toEqual([[null, { f: 'v' }]]);
