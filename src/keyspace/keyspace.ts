@@ -142,6 +142,7 @@ export class Keyspace {
     if (this.access !== null && (this.trackAll || (keepTtl && this.expires.has(key)))) {
       this.access.stored(key, this.clockNow(), this.data.size === sizeBefore);
     }
+    if (typeof value === 'object' && value instanceof RedisObject && value.stored !== undefined) value.stored(this, key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */
