@@ -124,3 +124,22 @@ export const LIMIT_NEGATIVE = shared("ERR LIMIT can't be negative");
 export const LONG_RANGE_SYMMETRIC = shared(
   'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
 );
+
+// Sorted sets (zsets helper).
+export const ZADD_XX_NX = shared('ERR XX and NX options at the same time are not compatible');
+export const ZADD_GT_LT_NX = shared('ERR GT, LT, and/or NX options at the same time are not compatible');
+export const ZADD_INCR_PAIRS = shared('ERR INCR option supports a single increment-element pair');
+export const SCORE_NAN = shared('ERR resulting score is not a number (NaN)');
+export const MIN_MAX_NOT_FLOAT = shared('ERR min or max is not a float');
+export const LEX_RANGE_INVALID = shared('ERR min or max not valid string range item');
+export const ZRANGE_LIMIT_BY_RANK = shared(
+  'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+);
+export const ZRANGE_WITHSCORES_BYLEX = shared('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+export const WEIGHT_NOT_FLOAT = shared('ERR weight value is not a float');
+export const ZMPOP_COUNT_NOT_POSITIVE = shared('ERR count should be greater than 0');
+
+/** `ERR at least 1 input key is needed for 'zunion' command` (ZUNION/ZINTER/ZDIFF, their STORE forms, ZINTERCARD). */
+export function atLeastOneInputKey(command: string): ReplyError {
+  return new ReplyError(`ERR at least 1 input key is needed for '${command}' command`);
+}
