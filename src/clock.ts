@@ -83,9 +83,9 @@ export class VirtualClock implements Clock {
 
 /**
  * The wall clock. Like Redis, which reads the time once per command rather than on every lookup,
- * it caches the time within one synchronous stretch of work: it re-reads `Date.now()` every 32
- * calls and after any turn of the event loop (a queued microtask drops the cached value), so a
- * caller that awaits, sleeps or yields always sees fresh time.
+ * it caches the time briefly: it re-reads `Date.now()` every 32 calls and after every turn of the
+ * event loop (a `setImmediate` drops the cached value), so a caller that sleeps, waits on a timer
+ * or on I/O always sees fresh time, and a tight loop sees time move every 32 commands.
  */
 export class RealClock implements Clock {
   readonly kind = 'real' as const;
@@ -98,7 +98,7 @@ export class RealClock implements Clock {
     if (this.reads !== 0 && (++this.reads & 31) !== 0) return this.cached;
     if (this.reads === 0) {
       this.reads = 1;
-      queueMicrotask(this.invalidate);
+      setImmediate(this.invalidate).unref?.();
     }
     return (this.cached = Date.now());
   }
