@@ -38,6 +38,12 @@ export interface ClientState {
   /** Shards that whole-database commands (DBSIZE, KEYS, SCAN, FLUSHALL …) cover for this client. */
   readonly shards: readonly Shard[];
   closed: boolean;
+  /**
+   * True when a blocking command (BLPOP, BLMOVE, BZPOPMIN …) may block this connection: the
+   * asynchronous client sets it. False (the default) for the synchronous facade, and to be set
+   * false while EXEC or a script runs: blocking commands then answer as timed out, as in Redis.
+   */
+  canBlock: boolean;
 }
 
 /** A change a command (or expiry/eviction) made, as reported through the one change hook. */

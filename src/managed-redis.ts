@@ -215,6 +215,7 @@ export class ManagedRedis implements CacheCore {
         ? this.shards.filter((s) => this.topology.shards[s.index].primaryNode === node.index)
         : this.shards,
       closed: false,
+      canBlock: false,
     };
     this.clients.set(id, client);
     this.stats.connectionsReceived++;

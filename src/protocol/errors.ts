@@ -143,3 +143,14 @@ export const ZMPOP_COUNT_NOT_POSITIVE = shared('ERR count should be greater than
 export function atLeastOneInputKey(command: string): ReplyError {
   return new ReplyError(`ERR at least 1 input key is needed for '${command}' command`);
 }
+
+// Lists and blocking commands (lists helper).
+export const INDEX_OUT_OF_RANGE = shared('ERR index out of range');
+export const LPOS_RANK_ZERO = shared(
+  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+);
+export const LPOS_COUNT_NEGATIVE = shared("ERR COUNT can't be negative");
+export const LPOS_MAXLEN_NEGATIVE = shared("ERR MAXLEN can't be negative");
+export const TIMEOUT_NOT_FLOAT = shared('ERR timeout is not a float or out of range');
+export const TIMEOUT_NEGATIVE = shared('ERR timeout is negative');
+export const TIMEOUT_OUT_OF_RANGE = shared('ERR timeout is out of range');

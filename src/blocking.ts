@@ -1,0 +1,387 @@
+/**
+ * Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP).
+ *
+ * A blocking command first runs as its non-blocking form. With data it answers at once. Without:
+ * - a connection that cannot block (the synchronous facade, EXEC, scripts: `client.canBlock`
+ *   false) gets the timed-out answer right away, as Redis answers a client that may not block;
+ * - otherwise the command returns a {@link BlockedReply} marker (never rendered) holding its keys
+ *   and absolute deadline. The facade then awaits {@link waitForReply}.
+ *
+ * A per-cache manager keeps a FIFO queue of waiting clients per key and listens to the change
+ * hook. When a key with waiters changes, it serves them first-come first-served by running their
+ * command again through `dispatch` (Redis re-executes a blocked command once its key is ready),
+ * so the served pop replicates as its normal effect (`LPOP key`, `LMOVE …`). A waiter whose key is
+ * missing or of another type is skipped and keeps its place; an error from the re-run (WRONGTYPE
+ * on a BLMOVE destination) is its answer. Deadlines are timers on the cache's clock, so a virtual
+ * clock drives them.
+ *
+ * Serving happens at the next microtask after the change (so a MULTI/EXEC or a pipeline that runs
+ * synchronously completes first, as Redis serves blocked clients only between commands), or at once
+ * when a facade calls {@link serveReadyClients} after a top-level command. See docs/blocking.md.
+ */
+import { dispatch } from './dispatch.js';
+import type { CacheCore, ChangeRecord, ClientState } from './core-types.js';
+import type { TimerHandle } from './clock.js';
+import { keyName, type Bytes } from './keyspace/bytes.js';
+import { typeOf } from './keyspace/keyspace.js';
+import { slotOfName } from './cluster/slots.js';
+import { parseLongDouble, roundExtended } from './keyspace/types/long-double.js';
+import { ReplyError, TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT, TIMEOUT_OUT_OF_RANGE } from './protocol/errors.js';
+import { NULL_ARRAY, type Reply } from './protocol/reply.js';
+import type { CommandContext } from './commands/command.js';
+
+/** The value type a blocked command waits for. */
+export type BlockKind = 'list' | 'zset';
+
+/**
+ * What a blocking command returns (in place of a reply) when it must wait. Not a reply: the
+ * protocol never renders it; a facade that sees it calls {@link waitForReply}.
+ */
+export class BlockedReply {
+  constructor(
+    /** Canonical names of the keys it waits on, in argument order, without repeats. */
+    readonly keys: readonly string[],
+    /** Absolute deadline in ms on the cache's clock; 0 waits forever. */
+    readonly deadline: number,
+    readonly kind: BlockKind,
+  ) {}
+}
+
+/** True when a command's result is the marker of a command that must wait. */
+export function isBlockedReply(reply: unknown): reply is BlockedReply {
+  return reply instanceof BlockedReply;
+}
+
+const LLONG_MAX = 9223372036854775807n;
+const LLONG_MIN = -9223372036854775808n;
+
+/**
+ * Parses a blocking timeout in seconds as Redis does (`getTimeoutFromObjectOrReply`): a long
+ * double, times 1000, rounded up to whole milliseconds; returns the absolute deadline in ms
+ * (0 for "forever", which a timeout rounding to 0 ms also means).
+ */
+export function parseTimeout(arg: Bytes, now: number): number {
+  const value = parseLongDouble(arg);
+  if (value === null) throw TIMEOUT_NOT_FLOAT;
+  let ms: bigint;
+  if (value.infinite) {
+    if (!value.negative) throw TIMEOUT_OUT_OF_RANGE;
+    ms = LLONG_MIN; // (long long) of -inf on x86-64
+  } else {
+    // ftval *= 1000 in extended precision, then the range check and ceill.
+    const scaled = roundExtended(value.negative, value.mant * 1000n, value.exp);
+    if (scaled.infinite) {
+      if (!scaled.negative) throw TIMEOUT_OUT_OF_RANGE;
+      ms = LLONG_MIN;
+    } else {
+      const magnitude = ceilMagnitude(scaled.mant, scaled.exp, !scaled.negative);
+      if (!scaled.negative && magnitude > LLONG_MAX) throw TIMEOUT_OUT_OF_RANGE;
+      ms = scaled.negative ? -magnitude : magnitude;
+      if (ms < LLONG_MIN) ms = LLONG_MIN; // the conversion overflows to LLONG_MIN
+    }
+  }
+  if (ms < 0n) throw TIMEOUT_NEGATIVE;
+  if (ms === 0n) return 0;
+  if (ms > LLONG_MAX - BigInt(now)) throw TIMEOUT_OUT_OF_RANGE;
+  return Number(ms) + now;
+}
+
+/** |mant × 2^exp| rounded up (`up`) or toward zero. */
+function ceilMagnitude(mant: bigint, exp: number, up: boolean): bigint {
+  if (exp >= 0) return mant << BigInt(exp);
+  const shift = BigInt(-exp);
+  const whole = mant >> shift;
+  return up && (whole << shift) !== mant ? whole + 1n : whole;
+}
+
+/**
+ * The answer of a blocking command that found nothing: the marker when the connection may
+ * block, or `denied` (the timed-out reply Redis sends to a client that may not block).
+ */
+export function blockOrDeny(
+  ctx: CommandContext,
+  keys: readonly string[],
+  deadline: number,
+  kind: BlockKind,
+  denied: Reply,
+): Reply {
+  if (!ctx.client.canBlock) return denied;
+  const unique = keys.length > 1 ? Array.from(new Set(keys)) : keys;
+  return new BlockedReply(unique, deadline, kind) as unknown as Reply;
+}
+
+// --- the manager ---------------------------------------------------------------------------------
+
+interface Waiter {
+  readonly client: ClientState;
+  readonly argv: readonly Bytes[];
+  readonly keys: readonly string[];
+  readonly kind: BlockKind;
+  readonly deadline: number;
+  readonly since: number;
+  timer: TimerHandle | null;
+  done: boolean;
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+}
+
+/** Longest single timer (Node's setTimeout limit); longer waits re-arm. */
+const MAX_TIMER_MS = 2147483647;
+
+class BlockingManager {
+  /** Waiting clients per key, in blocking order. */
+  private readonly queues = new Map<string, Waiter[]>();
+  /** The waiter of each blocked connection (a connection blocks on one command at a time). */
+  private readonly waiters = new Map<ClientState, Waiter>();
+  /** Keys with waiters that changed since the last serving pass, in the order they changed. */
+  private readonly ready = new Set<string>();
+  private scheduled = false;
+  private serving = false;
+  private attached = false;
+  private readonly listener = (change: ChangeRecord): void => {
+    for (const key of change.keys) if (this.queues.has(key)) this.ready.add(key);
+    if (this.ready.size > 0) this.schedule();
+  };
+
+  constructor(private readonly cache: CacheCore) {}
+
+  get blockedCount(): number {
+    return this.waiters.size;
+  }
+
+  get blockingKeyCount(): number {
+    return this.queues.size;
+  }
+
+  isBlocked(client: ClientState): boolean {
+    return this.waiters.has(client);
+  }
+
+  wait(client: ClientState, argv: readonly Bytes[], marker: BlockedReply): Promise<Reply> {
+    if (this.waiters.has(client)) {
+      return Promise.reject(new Error('the connection is already blocked by another command'));
+    }
+    return new Promise<Reply>((resolve, reject) => {
+      const waiter: Waiter = {
+        client,
+        argv: argv.slice(),
+        keys: marker.keys,
+        kind: marker.kind,
+        deadline: marker.deadline,
+        since: this.cache.clock.now(),
+        timer: null,
+        done: false,
+        resolve,
+        reject,
+      };
+      this.waiters.set(client, waiter);
+      for (const key of waiter.keys) {
+        let queue = this.queues.get(key);
+        if (queue === undefined) this.queues.set(key, (queue = []));
+        queue.push(waiter);
+      }
+      this.attach();
+      this.arm(waiter);
+      // A key may have been filled between the command and this call: look once.
+      for (const key of waiter.keys) if (this.hasData(key, waiter.kind)) this.ready.add(key);
+      if (this.ready.size > 0) this.schedule();
+    });
+  }
+
+  /** Serves every waiter whose key became ready, until no ready key is left (BLMOVE chains). */
+  serve(): void {
+    if (this.serving) return; // the outer pass picks up keys made ready meanwhile
+    this.serving = true;
+    try {
+      while (this.ready.size > 0) {
+        const key: string = this.ready.values().next().value!;
+        this.ready.delete(key);
+        this.serveKey(key);
+      }
+    } finally {
+      this.serving = false;
+    }
+    this.detachIfIdle();
+  }
+
+  private serveKey(key: string): void {
+    const queue = this.queues.get(key);
+    if (queue === undefined) return;
+    // Only the clients waiting now: a re-run that blocks again must not loop.
+    for (const waiter of queue.slice()) {
+      if (waiter.done) continue;
+      if (waiter.client.closed) {
+        this.finish(waiter, null, new Error('Connection is closed.'));
+        continue;
+      }
+      if (!this.hasData(key, waiter.kind)) continue;
+      let reply: Reply;
+      try {
+        reply = dispatch(this.cache, waiter.client, waiter.argv);
+      } catch (error) {
+        this.finish(waiter, null, error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
+      if (reply instanceof BlockedReply) continue; // still nothing for it: it keeps its place
+      this.finish(waiter, reply, null);
+    }
+  }
+
+  /** True when `key` holds a value of the kind a waiter wants (Redis serves only then). */
+  private hasData(key: string, kind: BlockKind): boolean {
+    const cache = this.cache;
+    const shard = cache.shards.length === 1 ? cache.shards[0] : cache.shardForSlot(slotOfName(key));
+    const value = shard.keyspace.peek(key, cache.clock.now());
+    return value !== undefined && typeOf(value) === kind;
+  }
+
+  cancel(client: ClientState, error: Error): boolean {
+    const waiter = this.waiters.get(client);
+    if (waiter === undefined) return false;
+    this.finish(waiter, null, error);
+    this.detachIfIdle();
+    return true;
+  }
+
+  /** CLIENT UNBLOCK: answers as a timeout, or with the given error. */
+  unblock(client: ClientState, error: ReplyError | null): boolean {
+    const waiter = this.waiters.get(client);
+    if (waiter === undefined) return false;
+    this.finish(waiter, error === null ? NULL_ARRAY : null, error);
+    this.detachIfIdle();
+    return true;
+  }
+
+  private arm(waiter: Waiter): void {
+    if (waiter.deadline === 0) return;
+    const delay = Math.max(0, waiter.deadline - this.cache.clock.now());
+    waiter.timer = this.cache.clock.setTimeout(() => {
+      waiter.timer = null;
+      if (waiter.done) return;
+      if (this.cache.clock.now() < waiter.deadline) {
+        this.arm(waiter);
+        return;
+      }
+      // A push that happened before the deadline is served first.
+      this.serve();
+      if (waiter.done) return;
+      this.finish(waiter, NULL_ARRAY, null);
+      this.detachIfIdle();
+    }, Math.min(delay, MAX_TIMER_MS));
+  }
+
+  private finish(waiter: Waiter, reply: Reply | null, error: Error | null): void {
+    if (waiter.done) return;
+    waiter.done = true;
+    waiter.timer?.cancel();
+    waiter.timer = null;
+    if (this.waiters.get(waiter.client) === waiter) this.waiters.delete(waiter.client);
+    for (const key of waiter.keys) {
+      const queue = this.queues.get(key);
+      if (queue === undefined) continue;
+      const i = queue.indexOf(waiter);
+      if (i >= 0) queue.splice(i, 1);
+      if (queue.length === 0) this.queues.delete(key);
+    }
+    if (error !== null) waiter.reject(error);
+    else waiter.resolve(reply!);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.serve();
+    });
+  }
+
+  private attach(): void {
+    if (this.attached) return;
+    this.attached = true;
+    this.cache.changeListeners.push(this.listener);
+  }
+
+  /**
+   * Stops listening once nobody waits, so commands go back to the no-listener fast path. Deferred
+   * to a microtask: the listener list may be being iterated right now.
+   */
+  private detachIfIdle(): void {
+    if (!this.attached || this.waiters.size > 0) return;
+    queueMicrotask(() => {
+      if (!this.attached || this.waiters.size > 0) return;
+      const listeners = this.cache.changeListeners;
+      const i = listeners.indexOf(this.listener);
+      if (i >= 0) listeners.splice(i, 1);
+      this.attached = false;
+      this.ready.clear();
+    });
+  }
+}
+
+const managers = new WeakMap<CacheCore, BlockingManager>();
+
+function managerOf(cache: CacheCore): BlockingManager {
+  let manager = managers.get(cache);
+  if (manager === undefined) managers.set(cache, (manager = new BlockingManager(cache)));
+  return manager;
+}
+
+/**
+ * Waits until a blocked command can be served (the reply of its re-run), times out (a null array:
+ * `*-1` in RESP2, as Redis answers every blocked list and sorted-set command), or is cancelled.
+ * Call it right after `dispatch` returned `marker` for `argv` on `client`. An error reply of the
+ * re-run rejects the promise with its ReplyError.
+ */
+export function waitForReply(
+  cache: CacheCore,
+  client: ClientState,
+  argv: readonly Bytes[],
+  marker: BlockedReply,
+): Promise<Reply> {
+  return managerOf(cache).wait(client, argv, marker);
+}
+
+/**
+ * Serves now the waiters whose keys changed (otherwise done at the next microtask). A facade may
+ * call it after each top-level command so a blocked client is served before the next command
+ * runs, as in Redis.
+ */
+export function serveReadyClients(cache: CacheCore): void {
+  managers.get(cache)?.serve();
+}
+
+/**
+ * Drops a connection's blocked command (disconnect, QUIT): its promise rejects with `error`.
+ * Returns whether the connection was blocked.
+ */
+export function cancelBlocked(cache: CacheCore, client: ClientState, error = new Error('Connection is closed.')): boolean {
+  return managers.get(cache)?.cancel(client, error) ?? false;
+}
+
+/**
+ * CLIENT UNBLOCK: ends a connection's wait with the timed-out answer, or (`withError`) with
+ * `-UNBLOCKED client unblocked via CLIENT UNBLOCK`. Returns whether it was blocked.
+ */
+export function unblockClient(cache: CacheCore, client: ClientState, withError = false): boolean {
+  const error = withError ? new ReplyError('UNBLOCKED client unblocked via CLIENT UNBLOCK') : null;
+  return managers.get(cache)?.unblock(client, error) ?? false;
+}
+
+/** True while the connection waits in a blocking command (CLIENT LIST flag `b`). */
+export function isClientBlocked(cache: CacheCore, client: ClientState): boolean {
+  return managers.get(cache)?.isBlocked(client) ?? false;
+}
+
+/** INFO `blocked_clients` and `total_blocking_keys`. */
+export function blockingStats(cache: CacheCore): { blockedClients: number; blockingKeys: number } {
+  const manager = managers.get(cache);
+  return { blockedClients: manager?.blockedCount ?? 0, blockingKeys: manager?.blockingKeyCount ?? 0 };
+}
+
+/** The canonical key names of argv positions (helper for the blocking commands). */
+export function keyNames(argv: readonly Bytes[], from: number, to: number): string[] {
+  const keys: string[] = [];
+  for (let i = from; i < to; i++) keys.push(keyName(argv[i]));
+  return keys;
+}
