@@ -99,7 +99,9 @@ function route(cache: CacheCore, client: ClientState, argv: readonly Bytes[], sp
   client.lastInteraction = now;
   client.lastCommand = spec.name;
   const keys = spec.keys;
-  if (keys === undefined || cache.shards.length === 1) {
+  // NoCluster has no slot rules; a one-shard OSS/Enterprise cache still has them (as a real
+  // one-shard cluster does).
+  if (keys === undefined || cache.policy === 'NoCluster') {
     const shard = cache.shards.length === 1 ? cache.shards[0] : client.shards[0];
     return run(cache, client, spec, argv, shard, now);
   }

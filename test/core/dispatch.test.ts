@@ -113,3 +113,12 @@ describe('keyspace statistics and fan-out validation', () => {
     expect(cache.execute(['EXISTS', a, b])).toBe(0);
   });
 });
+
+describe('single-shard clustered SKUs', () => {
+  it('still refuse cross-slot commands under OSS, as a one-shard cluster does', () => {
+    const cache = new ManagedRedis({ sku: 'Balanced_B0', clock: 'virtual' });
+    expect(cache.shards.length).toBe(1);
+    expect(() => cache.execute(['MSET', 'a', '1', 'b', '2'])).toThrow("CROSSSLOT Keys in request don't hash to the same slot");
+    expect(cache.execute(['MSET', '{u}a', '1', '{u}b', '2'])).toBe('OK');
+  });
+});
