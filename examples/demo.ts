@@ -12,7 +12,7 @@ console.log(`SKU ${topology.sku}, policy ${topology.policy}, ${topology.shards.l
 for (const shard of topology.shards) {
   const ranges = shard.slots.map(([a, b]) => `${a}-${b}`).join(', ');
   const node = topology.nodes[shard.primaryNode];
-  const replica = shard.replicaNode === null ? 'none' : `node ${shard.replicaNode}`;
+  const replica = shard.replicaNode === null ? 'none' : `on node ${shard.replicaNode}`;
   console.log(`  shard ${shard.index}: slots ${ranges}, primary on node ${shard.primaryNode} (${node.ip}:${node.port}), replica ${replica}`);
 }
 
@@ -45,6 +45,14 @@ try {
   console.log(`  RENAME user:1 user:2 → (error) ${(error as ReplyError).message}`);
 }
 console.log(`  DEL user:1 user:2 user:3 → ${enterprise.del('user:1', 'user:2', 'user:3')}`);
+
+console.log('\nThe same cache through the ioredis-compatible client:');
+const redis = cache.createClient();
+await redis.set('visits', 0);
+await redis.incrby('visits', 5);
+const [[, visits], [, ttl]] = (await redis.pipeline().get('visits').ttl('user:1').exec()) ?? [];
+console.log(`  pipeline GET visits, TTL user:1 → ${JSON.stringify([visits, ttl])}`);
+await redis.quit();
 
 cache.close();
 enterprise.close();
