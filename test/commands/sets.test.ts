@@ -365,6 +365,29 @@ describe('encodings (Redis 7.4 rules)', () => {
   });
 });
 
+describe('memory estimate', () => {
+  it('sizes an intset, a listpack and a hashtable as Redis lays them out', () => {
+    h = harness();
+    h.run('SADD', 'i', '1', '2', '3');
+    // Object (16) + intset header (8) and three 16-bit integers, rounded to 16.
+    expect(h.set('i').memoryUsage()).toBe(16 + 16);
+    h.run('SADD', 'i', '70000');
+    expect(h.set('i').memoryUsage()).toBe(16 + 32); // 32-bit integers now: 8 + 4 × 4 = 24 → 32
+    h.run('SADD', 'l', 'abc', '5');
+    // Header and end (7), "abc" (1 + 3 + 1), 5 (1 + 1): 14 → 16.
+    expect(h.set('l').memoryUsage()).toBe(16 + 16);
+    h.run('SADD', 'h', ...range(0, 1000, (i) => `m${i}`));
+    const big = h.set('h').memoryUsage();
+    expect(big).toBeGreaterThan(1000 * 20);
+    h.run('SREM', 'h', ...range(0, 500, (i) => `m${i}`));
+    expect(h.set('h').memoryUsage()).toBeLessThan(big);
+    const used = (text: string) => Number(/used_memory:(\d+)/.exec(text)![1]);
+    const before = used(String(h.run('INFO', 'memory')[1]));
+    h.run('SADD', 'h2', ...range(0, 5000, (i) => `member-${i}`));
+    expect(used(String(h.run('INFO', 'memory')[1])) - before).toBeGreaterThan(5000 * 20);
+  });
+});
+
 describe('SMOVE', () => {
   it('moves a member, creating the destination and deleting an emptied source', () => {
     h = harness();

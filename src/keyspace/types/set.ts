@@ -95,6 +95,8 @@ export class SetValue extends RedisObject {
   private dense: string[] = [];
   /** Members ever added (lets a beginning SSCAN reuse its snapshot when nothing was added). */
   insertions = 0;
+  /** The total byte length of the members (for the memory estimate). */
+  private memberBytes = 0;
   /** The intset iteration order (ascending numeric), cached until the next change. */
   private sorted: string[] | null = null;
 
@@ -155,6 +157,7 @@ export class SetValue extends RedisObject {
     const slot = this.index.get(member);
     if (slot === undefined) return false;
     this.index.delete(member);
+    this.memberBytes -= member.length;
     const last = this.dense.pop()!;
     if (last !== member) {
       this.dense[slot] = last;
@@ -206,6 +209,32 @@ export class SetValue extends RedisObject {
     return this.dense[rng.below(this.dense.length)];
   }
 
+  /**
+   * About the bytes Redis would use for this value (the object, and the intset, listpack or
+   * hashtable with its members), for the memory figures (INFO, maxmemory).
+   */
+  memoryUsage(): number {
+    const n = this.dense.length;
+    if (this.enc === 'intset') {
+      let width = 2;
+      for (const member of this.dense) {
+        const v = Number(member);
+        if (v < -2147483648 || v > 2147483647) width = 8;
+        else if (width < 4 && (v < -32768 || v > 32767)) width = 4;
+      }
+      return OBJECT_BYTES + allocationSize(8 + n * width);
+    }
+    if (this.enc === 'listpack') {
+      let bytes = 7; // header and end marker
+      for (const member of this.dense) bytes += listpackEntryBytes(member);
+      return OBJECT_BYTES + allocationSize(bytes);
+    }
+    let buckets = 4;
+    while (buckets < n) buckets *= 2;
+    // Dict and its buckets; per member an sds (header, bytes, NUL, allocator rounding) and an entry.
+    return OBJECT_BYTES + 56 + buckets * 8 + n * (8 + 2 + 8) + this.memberBytes;
+  }
+
   /** A deep copy with the same encoding and order (COPY). */
   clone(): SetValue {
     const copy = new SetValue(this.enc);
@@ -216,6 +245,7 @@ export class SetValue extends RedisObject {
   private insert(member: string): void {
     this.index.set(member, this.dense.length);
     this.dense.push(member);
+    this.memberBytes += member.length;
     this.insertions++;
     this.sorted = null;
   }
@@ -237,6 +267,34 @@ export class SetValue extends RedisObject {
     for (const member of this.dense) if (member.length > longest) longest = member.length;
     return longest;
   }
+}
+
+const OBJECT_BYTES = 16;
+
+/** jemalloc's size class for an allocation of `n` bytes (approximately). */
+function allocationSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return Math.ceil(n / 16) * 16;
+  const step = 2 ** Math.floor(Math.log2(n - 1)) / 4;
+  return Math.ceil(n / step) * step;
+}
+
+/** Bytes of one listpack entry: integers in 1 to 9 bytes, strings with a 1, 2 or 5-byte header, plus the back length. */
+function listpackEntryBytes(member: string): number {
+  let body: number;
+  if (isIntegerMember(member)) {
+    const v = Number(member);
+    if (v >= 0 && v <= 127) body = 1;
+    else if (v >= -4096 && v <= 4095) body = 2;
+    else if (v >= -32768 && v <= 32767) body = 3;
+    else if (v >= -8388608 && v <= 8388607) body = 4;
+    else if (v >= -2147483648 && v <= 2147483647) body = 5;
+    else body = 9;
+  } else {
+    const len = member.length;
+    body = len + (len <= 63 ? 1 : len <= 4095 ? 2 : 5);
+  }
+  return body + (body < 128 ? 1 : body < 16384 ? 2 : 3);
 }
 
 /** True when a stored value is a set. */
