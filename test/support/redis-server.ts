@@ -86,16 +86,28 @@ function logTail(file: string): string {
   return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
 }
 
-/** Every child started here, so an exiting process can still kill what teardown missed. */
+/** Every child and directory made here, so an exiting process can still remove what teardown missed. */
 const running = new Set<ChildProcess>();
+const directories = new Set<string>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const child of running) child.kill('SIGKILL');
+    for (const dir of directories) rmSync(dir, { recursive: true, force: true });
   });
 }
+
+/**
+ * On Linux, `setpriv --pdeathsig KILL` makes the kernel kill each server when the test process
+ * dies, however it dies (even SIGKILL), so no server outlives a run.
+ */
+const SETPRIV = (() => {
+  if (process.platform !== 'linux') return null;
+  const probe = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true']);
+  return !probe.error && probe.status === 0 ? 'setpriv' : null;
+})();
 
 /**
  * Starts one `redis-server` on `port` with no persistence, bound to loopback, logging to a file in
@@ -129,7 +141,9 @@ export async function startServer(
       '--cluster-node-timeout', '500',
     );
   }
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const child = SETPRIV
+    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', 'redis-server', ...args], { stdio: 'ignore' })
+    : spawn('redis-server', args, { stdio: 'ignore' });
   running.add(child);
   let exited: string | null = null;
   child.once('exit', (code, signal) => {
@@ -223,8 +237,10 @@ export interface RedisFleet {
 }
 
 /**
- * Starts three standalone servers (one shared, two reserved for the differential tests) and a cluster of `clusterNodes` primaries (3; 0 for none). Never throws: when something is missing
- * or fails, `live` says why (and whatever did start is stopped).
+ * Starts three standalone servers (one shared, two reserved for the differential tests) and a
+ * cluster of `clusterNodes` primaries (3; 0 for none). Never throws: when something is missing or
+ * fails, `live` says why (and whatever did start is stopped). A failed start is retried with new
+ * ports, in case another process took a port between choosing it and binding it.
  */
 export async function startFleet(options: { clusterNodes?: number } = {}): Promise<RedisFleet> {
   const version = redisServerVersion();
@@ -234,14 +250,31 @@ export async function startFleet(options: { clusterNodes?: number } = {}): Promi
   if ((options.clusterNodes ?? 3) > 0 && !redisCliAvailable()) {
     return { live: { available: false, reason: 'redis-cli is not installed (needed to create the cluster)' }, stop: async () => {} };
   }
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await startFleetOnce(version, options.clusterNodes ?? 3);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  return {
+    live: { available: false, reason: `starting redis-server failed (3 attempts): ${(lastError as Error).message}` },
+    stop: async () => {},
+  };
+}
+
+async function startFleetOnce(version: string, nodes: number): Promise<RedisFleet> {
+  installExitHook();
   const dir = mkdtempSync(path.join(tmpdir(), 'amr-emulator-redis-'));
+  directories.add(dir);
   const servers: RedisProcess[] = [];
   const stop = async () => {
     await Promise.all(servers.map(stopServer));
     rmSync(dir, { recursive: true, force: true });
+    directories.delete(dir);
   };
   try {
-    const nodes = options.clusterNodes ?? 3;
     const standalones = 3;
     const ports = await freePorts(standalones + nodes * 2);
     const [standalonePort, differentialPort, oracleLivePort] = ports;
@@ -281,6 +314,6 @@ export async function startFleet(options: { clusterNodes?: number } = {}): Promi
     };
   } catch (error) {
     await stop();
-    return { live: { available: false, reason: `starting redis-server failed: ${(error as Error).message}` }, stop: async () => {} };
+    throw error;
   }
 }
