@@ -1,6 +1,7 @@
 /**
- * The list commands of Redis 7.4 and the blocking list pops: LPUSH … LMPOP, BLPOP, BRPOP, BLMOVE,
- * BRPOPLPUSH, BLMPOP. Parsing, validation order and replies live here; the value and its
+ * The list commands of Redis 7.4 and the blocking pops: LPUSH … LMPOP, BLPOP, BRPOP, BLMOVE,
+ * BRPOPLPUSH, BLMPOP, and the sorted-set ones BZPOPMIN, BZPOPMAX, BZMPOP (on the pop API of
+ * `keyspace/types/zset.ts`). Parsing, validation order and replies live here; the value and its
  * listpack/quicklist layout are in `keyspace/types/list.ts`, waiting in `blocking.ts`.
  */
 import { defineCommand, type CommandContext, type CommandSpec, type KeySpec } from './command.js';
@@ -24,6 +25,7 @@ import {
 import { INT64_MIN, parseInt64 } from '../protocol/numbers.js';
 import { NULL_ARRAY, OK, type Reply } from '../protocol/reply.js';
 import { blockOrDeny, keyNames, parseTimeout } from '../blocking.js';
+import { popZset, poppedReply, zsetForWrite } from '../keyspace/types/zset.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const TWO_KEYS = { first: 1, last: 2, step: 1 } as const;
@@ -564,6 +566,67 @@ const blmpop = defineCommand({
   },
 });
 
+// --- blocking sorted-set pops (the sorted set itself is in keyspace/types/zset.ts) ---------------
+
+/** BZPOPMIN / BZPOPMAX key… timeout: `[key, member, score]` from the first non-empty set. */
+function blockingZpopCommand(name: string, max: boolean): CommandSpec {
+  return defineCommand({
+    name,
+    arity: -3,
+    flags: ['write', 'blocking', 'fast'],
+    keys: { first: 1, last: -2, step: 1 },
+    exec(ctx, argv) {
+      const last = argv.length - 1;
+      const deadline = parseTimeout(argv[last], ctx.now);
+      for (let i = 1; i < last; i++) {
+        const key = keyName(argv[i]);
+        const zset = zsetForWrite(ctx, key);
+        if (zset === undefined) continue;
+        const popped = popZset(ctx, key, zset, max, 1);
+        ctx.propagate([max ? 'ZPOPMAX' : 'ZPOPMIN', argv[i]]);
+        return [argv[i], ...poppedReply(popped, false)];
+      }
+      return blockOrDeny(ctx, keyNames(argv, 1, last), deadline, 'zset', NULL_ARRAY);
+    },
+  });
+}
+
+const bzmpop = defineCommand({
+  name: 'bzmpop',
+  arity: -5,
+  flags: ['write', 'blocking', 'movablekeys'],
+  keys: numkeysKeys(2),
+  exec(ctx, argv) {
+    // zmpopGenericCommand: numkeys, MIN|MAX, COUNT, then the timeout (in blockingGenericZpopCommand).
+    const numkeys = positiveArg(argv[2], NUMKEYS_NOT_POSITIVE);
+    const whereAt = 3 + numkeys;
+    if (whereAt >= argv.length) throw SYNTAX;
+    const where = optionName(argv[whereAt]);
+    if (where !== 'MIN' && where !== 'MAX') throw SYNTAX;
+    let count = -1;
+    for (let j = whereAt + 1; j < argv.length; j++) {
+      if (count === -1 && optionName(argv[j]) === 'COUNT' && j < argv.length - 1) {
+        count = positiveArg(argv[++j], ZMPOP_COUNT_NOT_POSITIVE);
+      } else {
+        throw SYNTAX;
+      }
+    }
+    if (count === -1) count = 1;
+    const deadline = parseTimeout(argv[1], ctx.now);
+    const max = where === 'MAX';
+    for (let i = 3; i < whereAt; i++) {
+      const key = keyName(argv[i]);
+      const zset = zsetForWrite(ctx, key);
+      if (zset === undefined) continue;
+      const popped = popZset(ctx, key, zset, max, count);
+      // Redis replicates the requested count (the replica pops what is there).
+      ctx.propagate([max ? 'ZPOPMAX' : 'ZPOPMIN', argv[i], String(count)]);
+      return [argv[i], poppedReply(popped, true)];
+    }
+    return blockOrDeny(ctx, keyNames(argv, 3, whereAt), deadline, 'zset', NULL_ARRAY);
+  },
+});
+
 export const listCommands: CommandSpec[] = [
   pushCommand('lpush', true, false),
   pushCommand('rpush', false, false),
@@ -587,4 +650,7 @@ export const listCommands: CommandSpec[] = [
   blmove,
   brpoplpush,
   blmpop,
+  blockingZpopCommand('bzpopmin', false),
+  blockingZpopCommand('bzpopmax', true),
+  bzmpop,
 ];
