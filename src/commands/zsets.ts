@@ -205,7 +205,10 @@ class PairsReply {
   }
 }
 
-/** Stores a computed sorted set at `dst` (or deletes `dst` when it is empty) and answers the count. */
+/**
+ * Stores the result of ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE at `dst` (or deletes `dst` when it is
+ * empty) and answers the count: built as a skiplist, then a listpack when small enough.
+ */
 function storeResult(
   ctx: CommandContext,
   dst: string,
@@ -489,24 +492,46 @@ function zrangeGeneric(
 
   const out = new PairsReply();
   const zset = readZset(ctx, keyName(argv[start]));
+  let sizeHint = 0;
   if (zset !== undefined) {
-    if (type === RANK) rangeByRank(zset, rankStart, rankEnd, reverse, out);
+    if (type === RANK) sizeHint = rangeByRank(zset, rankStart, rankEnd, reverse, out);
     else if (type === SCORE) rangeByScore(zset, scoreRange!, offset, limit, reverse, out);
     else rangeByLex(zset, lexRange!, offset, limit, reverse, out);
   }
-  if (store) return storeResult(ctx, keyName(argv[1]), out.members, out.scores, 'zrangestore');
+  if (store) return storeRange(ctx, keyName(argv[1]), out, sizeHint);
   return out.reply(withScores, ctx.client.resp);
 }
 
-function rangeByRank(zset: ZSet, start: number, end: number, reverse: boolean, out: PairsReply): void {
+/**
+ * ZRANGESTORE's destination, built as Redis builds it: a set sized for the rank range's length
+ * (0 for score and lex ranges: a listpack), then each pair added in reply order, converting on the
+ * way (so a score of -0 added while it is still a listpack reads back as 0).
+ */
+function storeRange(ctx: CommandContext, dst: string, out: PairsReply, sizeHint: number): number {
+  const { members, scores } = out;
+  if (members.length === 0) {
+    if (ctx.db.delete(dst)) ctx.changed(dst, 'del');
+    return 0;
+  }
+  const limits = zsetLimits(ctx.cache.settings);
+  const zset = createZset(sizeHint, 0, limits);
+  for (let i = 0; i < members.length; i++) zset.add(scores[i], members[i], 0, limits);
+  ctx.db.set(dst, zset);
+  ctx.changed(dst, 'zrangestore');
+  return members.length;
+}
+
+/** Collects a rank range; returns its length. */
+function rangeByRank(zset: ZSet, start: number, end: number, reverse: boolean, out: PairsReply): number {
   const length = zset.length;
   if (start < 0) start += length;
   if (end < 0) end += length;
   if (start < 0) start = 0;
-  if (start > end || start >= length) return;
+  if (start > end || start >= length) return 0;
   if (end >= length) end = length - 1;
   const count = end - start + 1;
   walk(zset, reverse ? length - 1 - start : start, count, reverse, out.push);
+  return count;
 }
 
 function rangeByScore(
@@ -749,7 +774,9 @@ const zmpop = defineCommand({
 // ---------------------------------------------------------------------------------------------
 // ZRANDMEMBER
 
-const LONG_HALF = 4611686018427387903; // LONG_MAX / 2
+const LONG_HALF = LONG_MAX / 2n;
+/** The most members a ZRANDMEMBER with a negative count may ask for (see there). */
+const MAX_REPLY_ITEMS = 50_000_000n;
 
 const zrandmember = defineCommand({
   name: 'zrandmember',
@@ -761,14 +788,18 @@ const zrandmember = defineCommand({
     if (argv.length >= 3) {
       const raw = parseInt64(argv[2]);
       if (raw === null) throw NOT_INTEGER;
-      if (typeof raw === 'bigint' && (raw < -LONG_MAX || raw > LONG_MAX)) throw LONG_RANGE_SYMMETRIC;
-      const l = Number(raw);
+      const big = BigInt(raw);
+      if (big < -LONG_MAX || big > LONG_MAX) throw LONG_RANGE_SYMMETRIC;
       let withScores = false;
       if (argv.length > 4 || (argv.length === 4 && option(argv[3]) !== 'WITHSCORES')) throw SYNTAX;
       if (argv.length === 4) {
         withScores = true;
-        if (l < -LONG_HALF || l > LONG_HALF) throw VALUE_OUT_OF_RANGE;
+        if (big < -LONG_HALF || big > LONG_HALF) throw VALUE_OUT_OF_RANGE;
       }
+      // Redis would try to build a reply of any length a negative count asks for; a JavaScript
+      // array cannot hold more than this, so such counts are refused rather than crash the process.
+      if (big < -MAX_REPLY_ITEMS) throw VALUE_OUT_OF_RANGE;
+      const l = Number(raw);
       const zset = readZset(ctx, keyName(argv[1]));
       if (zset === undefined) return [];
       const out = new PairsReply();

@@ -4,20 +4,17 @@
  *
  * Every inner node keeps the number of pairs under each child, so the tree answers both "where is
  * this pair" and "which pair is at rank r" in O(log n): the order-statistic operations ZRANK,
- * ZRANGE by rank, ZCOUNT and friends need. Leaves hold up to {@link LEAF_MAX} pairs in two parallel
+ * ZRANGE by rank, ZCOUNT and friends need. Leaves hold up to {@link NODE_MAX} pairs in two parallel
  * arrays and are linked both ways, so a range is a seek followed by a walk.
  *
  * Routing: child `i > 0` of an inner node holds pairs that are all `>= sep[i]` and `< sep[i + 1]`.
- * Separators are lower bounds, not exact minimums, so removals never need to touch them.
+ * Separators are lower bounds, not exact minimums, so removals never need to touch them. A node
+ * that falls below a quarter of its capacity merges with a neighbour when both fit in one, so the
+ * tree stays O(log n) deep as it shrinks.
  */
 
-/** Most pairs a leaf holds before it splits. */
-export const LEAF_MAX = 64;
-const LEAF_MIN = 16;
-const INNER_MAX = 64;
-const INNER_MIN = 16;
-/** Fill of leaves and inner nodes built in bulk (room to grow before the first split). */
-const BULK_FILL = 48;
+/** Most pairs a leaf holds before it splits (and most children of an inner node). */
+export const NODE_MAX = 64;
 
 /** A leaf: pairs in order, in two parallel arrays, linked to its neighbours. */
 export class Leaf {
@@ -95,6 +92,13 @@ function sumBefore(sizes: number[], i: number): number {
 }
 
 export class ScoreTree {
+  /** Capacities (tests use small ones to exercise splits and merges). */
+  private readonly leafMax: number;
+  private readonly leafMin: number;
+  private readonly innerMax: number;
+  private readonly innerMin: number;
+  /** Fill of nodes built in bulk (room to grow before the first split). */
+  private readonly bulkFill: number;
   private root: Node;
   /** Inner levels above the leaves (0: the root is a leaf). */
   private height = 0;
@@ -106,18 +110,26 @@ export class ScoreTree {
   /** Where the last {@link seek} landed: a leaf and an index in it. */
   seekLeaf: Leaf;
   seekIndex = 0;
+  /** The pair the last {@link removeAt} took out. */
+  removedMember = '';
+  removedScore = 0;
   // Scratch path of the last descent (reused, so descents allocate nothing).
   private readonly pathNodes: Inner[] = [];
   private readonly pathIdx: number[] = [];
 
-  constructor() {
+  constructor(capacity = NODE_MAX) {
+    if (capacity < 4) throw new RangeError('ScoreTree capacity must be at least 4');
+    this.leafMax = this.innerMax = capacity;
+    this.leafMin = this.innerMin = capacity >>> 2;
+    this.bulkFill = Math.max(2, (capacity * 3) >>> 2);
     const leaf = new Leaf([], []);
     this.root = this.head = this.tail = this.seekLeaf = leaf;
   }
 
   /** A tree of pairs already in order (no duplicates), built in linear time. */
-  static fromSorted(members: string[], scores: number[]): ScoreTree {
-    const tree = new ScoreTree();
+  static fromSorted(members: string[], scores: number[], capacity = NODE_MAX): ScoreTree {
+    const tree = new ScoreTree(capacity);
+    const fill = tree.bulkFill;
     const n = members.length;
     if (n === 0) return tree;
     let level: Node[] = [];
@@ -125,7 +137,7 @@ export class ScoreTree {
     let firstScores: number[] = [];
     let firstMembers: string[] = [];
     let prev: Leaf | null = null;
-    const leafCount = Math.ceil(n / BULK_FILL);
+    const leafCount = Math.ceil(n / fill);
     for (let k = 0; k < leafCount; k++) {
       // Spread pairs evenly so no leaf is left nearly empty.
       const from = Math.floor((k * n) / leafCount);
@@ -145,7 +157,7 @@ export class ScoreTree {
     tree.tail = prev!;
     let height = 0;
     while (level.length > 1) {
-      const count = Math.ceil(level.length / BULK_FILL);
+      const count = Math.ceil(level.length / fill);
       const up: Node[] = [];
       const upSizes: number[] = [];
       const upScores: number[] = [];
@@ -198,7 +210,7 @@ export class ScoreTree {
       leaf.members.splice(pos, 0, member);
     }
     this.size++;
-    if (leaf.scores.length > LEAF_MAX) this.splitLeaf(leaf, depth);
+    if (leaf.scores.length > this.leafMax) this.splitLeaf(leaf, depth);
   }
 
   private splitLeaf(leaf: Leaf, depth: number): void {
@@ -237,7 +249,7 @@ export class ScoreTree {
     parent.sizes.splice(i + 1, 0, rightSize);
     parent.sepScores.splice(i + 1, 0, sepScore);
     parent.sepMembers.splice(i + 1, 0, sepMember);
-    if (parent.children.length > INNER_MAX) {
+    if (parent.children.length > this.innerMax) {
       const half = parent.children.length >>> 1;
       const sizes = parent.sizes.splice(half);
       let moved = 0;
@@ -273,7 +285,7 @@ export class ScoreTree {
     return true;
   }
 
-  /** Removes the pair at `rank` (0-based, in range); its member and score are left in `seekLeaf`-free fields. */
+  /** Removes the pair at `rank` (0-based, in range); it is left in {@link removedMember} / {@link removedScore}. */
   removeAt(rank: number): void {
     let node = this.root;
     let depth = 0;
@@ -294,10 +306,6 @@ export class ScoreTree {
     this.removeFromLeaf(leaf, r, depth);
   }
 
-  /** The pair the last {@link removeAt} took out. */
-  removedMember = '';
-  removedScore = 0;
-
   private removeFromLeaf(leaf: Leaf, pos: number, depth: number): void {
     if (pos === leaf.scores.length - 1) {
       leaf.scores.pop();
@@ -314,7 +322,7 @@ export class ScoreTree {
     }
     if (depth === 0) return;
     const n = leaf.scores.length;
-    if (n >= LEAF_MIN) return;
+    if (n >= this.leafMin) return;
     const parent = this.pathNodes[depth - 1];
     const i = this.pathIdx[depth - 1];
     if (n === 0) {
@@ -324,7 +332,7 @@ export class ScoreTree {
     }
     if (i > 0) {
       const left = parent.children[i - 1] as Leaf;
-      if (left.scores.length + n <= LEAF_MAX) {
+      if (left.scores.length + n <= this.leafMax) {
         for (let k = 0; k < n; k++) {
           left.scores.push(leaf.scores[k]);
           left.members.push(leaf.members[k]);
@@ -338,7 +346,7 @@ export class ScoreTree {
     if (i + 1 < parent.children.length) {
       const right = parent.children[i + 1] as Leaf;
       const m = right.scores.length;
-      if (m + n <= LEAF_MAX) {
+      if (m + n <= this.leafMax) {
         for (let k = 0; k < m; k++) {
           leaf.scores.push(right.scores[k]);
           leaf.members.push(right.members[k]);
@@ -376,7 +384,7 @@ export class ScoreTree {
       }
       return;
     }
-    if (count >= INNER_MIN) return;
+    if (count >= this.innerMin) return;
     const parent = this.pathNodes[d - 1];
     const j = this.pathIdx[d - 1];
     if (count === 0) {
@@ -385,7 +393,7 @@ export class ScoreTree {
     }
     if (j > 0) {
       const left = parent.children[j - 1] as Inner;
-      if (left.children.length + count <= INNER_MAX) {
+      if (left.children.length + count <= this.innerMax) {
         this.mergeInner(left, inner, parent.sepScores[j], parent.sepMembers[j]);
         parent.sizes[j - 1] = left.size;
         this.removeChild(parent, j, d - 1);
@@ -394,7 +402,7 @@ export class ScoreTree {
     }
     if (j + 1 < parent.children.length) {
       const right = parent.children[j + 1] as Inner;
-      if (right.children.length + count <= INNER_MAX) {
+      if (right.children.length + count <= this.innerMax) {
         this.mergeInner(inner, right, parent.sepScores[j + 1], parent.sepMembers[j + 1]);
         parent.sizes[j] = inner.size;
         this.removeChild(parent, j + 1, d - 1);
