@@ -67,6 +67,10 @@ export const EXCLUDED_FROM_RANDOM: Readonly<Record<string, string>> = {
   subscribe: 'pub/sub changes the connection mode',
   psubscribe: 'pub/sub changes the connection mode',
   ssubscribe: 'pub/sub changes the connection mode',
+  unsubscribe: 'pub/sub: the confirmations are RESP3 push messages, not replies (the pub/sub suite covers them)',
+  punsubscribe: 'pub/sub: the confirmations are RESP3 push messages, not replies (the pub/sub suite covers them)',
+  sunsubscribe: 'pub/sub: the confirmations are RESP3 push messages, not replies (the pub/sub suite covers them)',
+  role: 'amr-vs-stock: an AMR shard has a replica; the live standalone server has none',
   shutdown: 'would stop the server',
   debug: 'server-specific and disabled on the live server',
   save: 'persistence: AMR blocks it; writes files on the live server',
@@ -271,6 +275,22 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
         const limit = 2n ** 53n;
         const diff = a > b ? a - b : b - a;
         return a > limit && b > limit && diff <= 4096n;
+      },
+    },
+  },
+  {
+    id: 'lua-compile-messages',
+    kind: 'emulator-limitation',
+    reason:
+      'Scripts run on fengari (Lua 5.3 in JavaScript), whose parser words syntax errors differently from Redis\'s Lua 5.1 ' +
+      '("syntax error near <eof>" vs "\'=\' expected near \'<eof>\'"); both must still be compile errors of the same kind.',
+    applies: (s) => ['EVAL', 'EVAL_RO', 'SCRIPT', 'FUNCTION'].includes(s.name),
+    action: {
+      accept: (redis, emulator) => {
+        if (redis[0] !== '-' || emulator[0] !== '-') return false;
+        const prefix = (text: string) => /^ERR Error compiling (?:script \(new function\)|function): user_(?:script|function):/.exec(text)?.[0];
+        const p = prefix(String(redis[1]));
+        return p !== undefined && p === prefix(String(emulator[1]));
       },
     },
   },
