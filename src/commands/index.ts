@@ -12,6 +12,7 @@ import { listCommands } from './lists.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
+import { scriptingCommands } from './scripting.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -24,6 +25,7 @@ export const allCommands: readonly CommandSpec[] = [
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...scriptingCommands,
 ];
 
 /** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */
