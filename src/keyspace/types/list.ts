@@ -37,7 +37,11 @@ function backlenBytes(len: number): number {
 
 /** Size in bytes of one listpack entry holding `value` (header, data and back-length). */
 export function entrySize(value: Bytes): number {
-  const len = byteLength(value);
+  return entrySizeOf(value, byteLength(value));
+}
+
+/** {@link entrySize} when the byte length of `value` is known. */
+function entrySizeOf(value: Bytes, len: number): number {
   if (len <= 20) {
     const n = parseInt64(value);
     if (n !== null) {
@@ -257,9 +261,9 @@ export class ListValue extends RedisObject {
     const end = head ? nodes[0] : nodes[nodes.length - 1];
     if (allowInsert(end, fill, len)) {
       end.count++;
-      end.sz += entrySize(value);
+      end.sz += entrySizeOf(value, len);
     } else {
-      const node = packedNode(1, LP_EMPTY + entrySize(value));
+      const node = packedNode(1, LP_EMPTY + entrySizeOf(value, len));
       if (head) nodes.unshift(node);
       else nodes.push(node);
     }
