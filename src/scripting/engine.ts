@@ -254,18 +254,22 @@ export class ScriptingEngine {
     this.loading = library;
     sb.useEnvironment('load');
     let status: number;
+    const base = lua.lua_gettop(L) - 1;
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, sb.handlerRef);
+    lua.lua_insert(L, base + 1);
     try {
-      status = lua.lua_pcall(L, 0, 0, 0);
+      status = lua.lua_pcall(L, 0, 0, base + 1);
     } finally {
       sb.useEnvironment('run');
       this.loading = null;
     }
+    if (status === 0) lua.lua_settop(L, base);
     const dropRefs = (): void => {
       for (const fn of library.functions.values()) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, fn.ref);
     };
     if (status !== 0) {
       const message = errorText(sb, -1);
-      lua.lua_pop(L, 1);
+      lua.lua_settop(L, base);
       dropRefs();
       throw new ReplyError(`ERR Error registering functions: ${message}`);
     }
@@ -407,7 +411,9 @@ export class ScriptingEngine {
     try {
       const status = lua.lua_pcall(L, nargs, 1, base + 1);
       if (status !== 0) throw this.scriptError(sb, name);
-      return this.toReply(sb, -1, luaClient.resp, 0);
+      const reply = this.toReply(sb, -1, luaClient.resp, 0);
+      if (reply instanceof ReplyError) throw reply;
+      return reply;
     } finally {
       this.run = outer;
       lua.lua_settop(L, base);

@@ -62,17 +62,18 @@ G.print, G.dofile, G.loadfile, G.require, G.package, G.utf8, G.debug, G.os, G.io
 G._VERSION = 'Lua 5.1'
 
 local function readonly() error('Attempt to modify a readonly table', 2) end
+local function missing(_, k) error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
 local function protect(t)
   return setmetatable({}, { __index = t, __newindex = readonly, __pairs = function() return next, t, nil end, __len = function() return #t end })
 end
-local function missing(_, k) error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
 
 for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'cjson', 'cmsgpack', 'bit', 'struct' }) do
   G[name] = protect(G[name])
 end
 
-local function api(fields)
+local function api(fields, strict)
   local r = {}
+  if strict then setmetatable(r, { __index = missing }) end
   for k, v in pairs(fields) do r[k] = v end
   r.LOG_DEBUG, r.LOG_VERBOSE, r.LOG_NOTICE, r.LOG_WARNING = 0, 1, 2, 3
   r.REDIS_VERSION, r.REDIS_VERSION_NUM = js.version, js.version_num
@@ -97,7 +98,7 @@ local load_env
 if kind == 'function' then
   load_env = {}
   for k, v in pairs(G) do load_env[k] = v end
-  load_env.redis = api({ register_function = js.register_function, log = js.log, setresp = js.setresp })
+  load_env.redis = api({ register_function = js.register_function, log = js.log, setresp = js.setresp }, true)
   setmetatable(load_env, { __index = missing })
 end
 
