@@ -26,6 +26,10 @@ export class ExecContext implements CommandContext {
     public now: number,
   ) {}
 
+  get recording(): boolean {
+    return this.cache.changeListeners.length !== 0;
+  }
+
   changed(key: string, event = ''): void {
     this.dirty++;
     if (this.cache.changeListeners.length === 0) return;

@@ -89,6 +89,11 @@ export interface CommandContext {
    */
   changed(key: string, event?: string): void;
   /**
+   * True while someone listens to the change hook (replication, WATCH, notifications): a command
+   * may skip building effects for {@link propagate} when it is false.
+   */
+  readonly recording: boolean;
+  /**
    * Replaces what is replicated for this command with normalised effects (absolute expiry times,
    * DEL for a removal …). Without it a write replicates as its own argv.
    */

@@ -151,12 +151,12 @@ function storeValue(
   ctx.db.set(key, value, keepTtl || when !== undefined);
   ctx.changed(key, 'set');
   if (when === undefined) {
-    ctx.propagate(keepTtl ? ['SET', keyArg, value, 'KEEPTTL'] : ['SET', keyArg, value]);
+    if (ctx.recording) ctx.propagate(keepTtl ? ['SET', keyArg, value, 'KEEPTTL'] : ['SET', keyArg, value]);
     return;
   }
   ctx.db.setExpire(key, Number(when));
   ctx.changed(key, 'expire');
-  ctx.propagate(['SET', keyArg, value, 'PXAT', String(when)]);
+  if (ctx.recording) ctx.propagate(['SET', keyArg, value, 'PXAT', String(when)]);
 }
 
 const get = defineCommand({
@@ -179,11 +179,12 @@ const set = defineCommand({
     const key = keyName(argv[1]);
     const when = expire === undefined ? undefined : expireAt(ctx, expire, flags, 'set');
     let old: Bytes | null = null;
-    let found: boolean;
+    let found = false;
     if (flags & GET) {
       old = readString(ctx, key) ?? null;
       found = old !== null;
-    } else {
+    } else if (flags & (NX | XX)) {
+      // A plain SET needs no lookup: storing replaces whatever was there.
       found = ctx.db.get(key, ctx.now) !== undefined;
     }
     if ((flags & NX && found) || (flags & XX && !found)) return flags & GET ? old : null;
