@@ -741,3 +741,102 @@ describeLive('lists against a live redis-server', (redis) => {
     }
   });
 });
+
+describe('layout model invariants under random operations', () => {
+  it('node counts and byte sizes always add up, and the elements match a plain array', () => {
+    for (const fill of ['-2', '-1', '5', '0']) {
+      const h = harness();
+      h.cache.settings.setInternal('list-max-listpack-size', fill);
+      let seed = 7 + Number(fill) * 13;
+      const rnd = (): number => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed / 0x7fffffff;
+      };
+      const sizes = [0, 1, 5, 40, 63, 64, 200, 1500, 5000, 9000];
+      const value = (): string => {
+        const n = sizes[Math.floor(rnd() * sizes.length)];
+        return rnd() < 0.2 ? String(Math.floor(rnd() * 1e6) - 5e5) : 'v'.repeat(n);
+      };
+      const reference: string[] = [];
+      for (let step = 0; step < 1500; step++) {
+        const op = Math.floor(rnd() * 9);
+        const index = reference.length === 0 ? 0 : Math.floor(rnd() * reference.length);
+        if (op <= 1) {
+          const v = value();
+          h.run(op === 0 ? 'LPUSH' : 'RPUSH', 'l', v);
+          if (op === 0) reference.unshift(v);
+          else reference.push(v);
+        } else if (op === 2 && reference.length > 0) {
+          const n = 1 + Math.floor(rnd() * 4);
+          h.run(rnd() < 0.5 ? 'LPOP' : 'RPOP', 'l', String(n));
+          // Re-read to follow which end was popped.
+          reference.length = 0;
+          reference.push(...((h.raw('LRANGE', 'l', '0', '-1') as string[]) ?? []));
+        } else if (op === 3 && reference.length > 0) {
+          const v = value();
+          const after = rnd() < 0.5;
+          const pivot = reference[index];
+          h.run('LINSERT', 'l', after ? 'AFTER' : 'BEFORE', pivot, v);
+          reference.splice(reference.indexOf(pivot) + (after ? 1 : 0), 0, v);
+        } else if (op === 4 && reference.length > 0) {
+          const v = value();
+          h.run('LSET', 'l', String(index), v);
+          reference[index] = v;
+        } else if (op === 5 && reference.length > 0) {
+          const target = reference[index];
+          const count = Math.floor(rnd() * 5) - 2;
+          h.run('LREM', 'l', String(count), target);
+          let left = Math.abs(count);
+          if (count >= 0) {
+            for (let i = 0; i < reference.length; i++) {
+              if (reference[i] === target && (count === 0 || left-- > 0)) reference.splice(i--, 1);
+            }
+          } else {
+            for (let i = reference.length - 1; i >= 0; i--) {
+              if (reference[i] === target && left-- > 0) reference.splice(i, 1);
+            }
+          }
+        } else if (op === 6 && reference.length > 0) {
+          const start = Math.floor(rnd() * 3);
+          const stop = -1 - Math.floor(rnd() * 3);
+          h.run('LTRIM', 'l', String(start), String(stop));
+          reference.splice(0, reference.length, ...reference.slice(start, reference.length + stop + 1));
+        } else {
+          const v = value();
+          h.run('RPUSH', 'l', v, value());
+          reference.push(v);
+          reference.push((h.raw('LINDEX', 'l', '-1') as string));
+        }
+        const stored = h.cache.shards[0].keyspace.data.get('l');
+        if (reference.length === 0) {
+          expect(stored, `step ${step}`).toBeUndefined();
+          continue;
+        }
+        expect(stored).toBeInstanceOf(ListValue);
+        const list = stored as ListValue;
+        const items = list.range(0, list.length - 1) as string[];
+        expect(items, `fill ${fill} step ${step}`).toEqual(reference);
+        const layout = list.layout();
+        if (layout === null) {
+          expect(list.listpackBytes).toBe(7 + items.reduce((sum, v) => sum + entrySize(v), 0));
+          expect(h.encoding('l')).toBe('listpack');
+          continue;
+        }
+        expect(h.encoding('l')).toBe('quicklist');
+        expect(layout.reduce((sum, n) => sum + n.count, 0)).toBe(items.length);
+        let at = 0;
+        for (const node of layout) {
+          expect(node.count).toBeGreaterThan(0);
+          const members = items.slice(at, at + node.count);
+          if (node.plain) {
+            expect(node.count).toBe(1);
+            expect(node.sz).toBe(Buffer.byteLength(members[0]));
+          } else {
+            expect(node.sz, `fill ${fill} step ${step}`).toBe(7 + members.reduce((sum, v) => sum + entrySize(v), 0));
+          }
+          at += node.count;
+        }
+      }
+    }
+  });
+});

@@ -192,6 +192,19 @@ export class ListValue extends RedisObject {
     return list;
   }
 
+  /**
+   * The modelled layout, for tests and introspection: null for a listpack (see {@link listpackBytes}),
+   * else a copy of the quicklist nodes head first.
+   */
+  layout(): Array<{ count: number; sz: number; plain: boolean }> | null {
+    return this.nodes === null ? null : this.nodes.map((n) => ({ ...n }));
+  }
+
+  /** Bytes of the listpack (listpack encoding only). */
+  get listpackBytes(): number {
+    return this.lpBytes;
+  }
+
   // --- conversions ------------------------------------------------------------------------------
 
   /**
