@@ -543,7 +543,7 @@ const hscan = defineCommand({
       for (const field of hash.fields.keys()) emit(field);
       return ['0', out];
     }
-    const step = scanStep([{ index: 0, map: hash.fields }], cursor, count);
+    const step = scanStep([{ index: 0, map: hash.fields, insertions: hash.insertions }], cursor, count);
     for (const field of step.keys) emit(field);
     return [step.cursor.toString(), out];
   },

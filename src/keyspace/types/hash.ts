@@ -91,6 +91,8 @@ interface SettingsLike {
 }
 
 const limitsCache = new WeakMap<object, HashLimits>();
+/** Settings objects we listen to (one listener each). */
+const watched = new WeakSet<object>();
 
 /** The listpack thresholds of a cache's settings (Redis's defaults when a setting is missing). */
 export function hashLimits(settings: SettingsLike): HashLimits {
@@ -102,9 +104,12 @@ export function hashLimits(settings: SettingsLike): HashLimits {
   };
   limits = { entries: read('hash-max-listpack-entries', 128), value: read('hash-max-listpack-value', 64) };
   limitsCache.set(settings, limits);
-  settings.onChange?.((name) => {
-    if (name.startsWith('hash-max-')) limitsCache.delete(settings);
-  });
+  if (!watched.has(settings)) {
+    watched.add(settings);
+    settings.onChange?.((name) => {
+      if (name.startsWith('hash-max-')) limitsCache.delete(settings);
+    });
+  }
   return limits;
 }
 
@@ -134,6 +139,8 @@ export class RedisHash extends RedisObject {
   /** Fields by expiry time (may hold stale entries: checked against `ttls`). */
   private heap: ExpiryHeap<string> | null = null;
   private enc = LISTPACK;
+  /** Fields added so far (lets HSCAN reuse its sorted snapshot when nothing was added). */
+  insertions = 0;
   /** Field names in an array (random picks), rebuilt after fields come or go. */
   private order: string[] | null = null;
   /** The key this hash was last indexed under for active expiry, and the time it was indexed at. */
@@ -215,6 +222,7 @@ export class RedisHash extends RedisObject {
     if (!keepTtl && this.ttls !== null && this.ttls.size !== 0) this.ttls.delete(field);
     if (this.fields.size === size) return false;
     this.order = null;
+    this.insertions++;
     if (this.enc !== HASHTABLE && this.fields.size > limits.entries) this.enc = HASHTABLE;
     return true;
   }
