@@ -23,6 +23,8 @@ import {
 import { NULL_ARRAY, type Reply } from '../../src/protocol/reply.js';
 import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, type Typed } from '../support/oracle.js';
+import { describeLive } from '../support/live.js';
+import { RespClient } from '../support/resp-client.js';
 
 const NOW = 1_800_000_000_000;
 
@@ -467,5 +469,130 @@ describe('blocking sorted-set pops', () => {
     cache.clock.advance(250);
     await settle();
     expect(pending.value).toBe(NULL_ARRAY);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Live: the same waits against Debian's redis-server (7.0), with real blocked connections.
+
+describeLive('blocking against a live redis-server', (redis) => {
+  /** Waits until the server reports `count` more blocked clients than `base`. */
+  async function untilBlocked(admin: RespClient, count: number): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const info = await admin.call(['INFO', 'clients']);
+      const text = String(info[1]);
+      const blocked = Number(/blocked_clients:(\d+)/.exec(text)?.[1] ?? 0);
+      if (blocked >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error('clients did not block');
+  }
+
+  /**
+   * Runs a scenario on both: `waits` are blocking commands sent by one connection each (in order,
+   * each after the previous one blocked), then `writes` on another connection; returns each
+   * connection's reply, live and emulated.
+   */
+  async function scenario(waits: string[][], writes: string[][]): Promise<{ live: Typed[]; ours: Typed[] }> {
+    const admin = await RespClient.connect(redis.standalone.port, redis.host);
+    const waiters = await Promise.all(waits.map(() => RespClient.connect(redis.standalone.port, redis.host)));
+    try {
+      const base = Number(/blocked_clients:(\d+)/.exec(String((await admin.call(['INFO', 'clients']))[1]))?.[1] ?? 0);
+      const livePending: Array<Promise<Typed>> = [];
+      for (let i = 0; i < waits.length; i++) {
+        livePending.push(waiters[i].call(waits[i]));
+        await untilBlocked(admin, base + i + 1);
+      }
+      for (const argv of writes) await admin.call(argv);
+      const live = await Promise.all(livePending);
+
+      const { connect, run } = setup();
+      const pendings = waits.map((argv) => connect().send(...argv));
+      for (const argv of writes) {
+        try {
+          run(...argv);
+        } catch {
+          // errors of the writes themselves are not compared
+        }
+      }
+      await settle();
+      const ours = pendings.map((p): Typed => (p.error ? ['-', p.error.message] : typed(p.value)));
+      return { live, ours };
+    } finally {
+      admin.close();
+      for (const w of waiters) w.close();
+    }
+  }
+
+  const tag = (name: string): string => `{blk-${process.pid}}${name}`;
+
+  it('first come first served across connections and keys', async () => {
+    const [q, q2] = [tag('q'), tag('q2')];
+    const { live, ours } = await scenario(
+      [['BLPOP', q, '0'], ['BRPOP', q, '0'], ['BLPOP', q2, q, '0']],
+      [['DEL', q, q2], ['LPUSH', q, 'a', 'b', 'c']],
+    );
+    expect(ours).toEqual(live);
+  });
+
+  it('BLMOVE chains and a re-run that scans its keys in order', async () => {
+    const [a, b, c, d] = [tag('a'), tag('b'), tag('c'), tag('d')];
+    const { live, ours } = await scenario(
+      [['BLMOVE', a, b, 'RIGHT', 'LEFT', '0'], ['BRPOPLPUSH', b, c, '0'], ['BLMPOP', '0', '2', d, c, 'LEFT', 'COUNT', '5']],
+      [['DEL', a, b, c, d], ['RPUSH', a, 'x', 'y']],
+    );
+    expect(ours).toEqual(live);
+  });
+
+  it('a wrong type on the key does not wake the waiter; on a BLMOVE destination it is the answer', async () => {
+    const [q, src, dst] = [tag('wq'), tag('wsrc'), tag('wdst')];
+    const { live, ours } = await scenario(
+      [['BLPOP', q, '0'], ['BLMOVE', src, dst, 'LEFT', 'LEFT', '0']],
+      [['DEL', q, src, dst], ['SET', q, 'text'], ['SET', dst, 'text'], ['RPUSH', src, 'x'], ['DEL', q], ['RPUSH', q, 'later']],
+    );
+    expect(ours).toEqual(live);
+  });
+
+  it('sorted-set waiters are served by ZADD with their scores', async () => {
+    const z = tag('z');
+    const { live, ours } = await scenario(
+      [['BZPOPMIN', z, '0'], ['BZPOPMAX', z, '0'], ['BZMPOP', '0', '1', z, 'MIN', 'COUNT', '2']],
+      [['DEL', z], ['ZADD', z, '1.5', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e']],
+    );
+    expect(ours).toEqual(live);
+  });
+
+  it('timeouts answer a null array, BLMOVE included', async () => {
+    const live = await RespClient.connect(redis.standalone.port, redis.host);
+    try {
+      const raw = async (argv: string[]): Promise<string> => {
+        const { connect } = await import('node:net');
+        return new Promise((resolve, reject) => {
+          const socket = connect({ port: redis.standalone.port, host: redis.host }, () => {
+            socket.write(`*${argv.length}\r\n${argv.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join('')}`);
+          });
+          socket.once('data', (data) => {
+            resolve(data.toString('latin1'));
+            socket.destroy();
+          });
+          socket.once('error', reject);
+        });
+      };
+      const { cache, connect } = setup();
+      for (const argv of [
+        ['BLPOP', tag('t1'), '0.01'],
+        ['BLMOVE', tag('t1'), tag('t2'), 'LEFT', 'LEFT', '0.01'],
+        ['BRPOPLPUSH', tag('t1'), tag('t2'), '0.01'],
+        ['BZMPOP', '0.01', '1', tag('t1'), 'MIN'],
+      ]) {
+        expect(await raw(argv), argv.join(' ')).toBe('*-1\r\n');
+        const pending = connect().send(...argv);
+        cache.clock.advance(10);
+        await settle();
+        expect(pending.value, argv.join(' ')).toBe(NULL_ARRAY);
+      }
+    } finally {
+      live.close();
+    }
   });
 });
