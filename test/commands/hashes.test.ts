@@ -11,7 +11,7 @@ import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
 import { RedisObject } from '../../src/keyspace/keyspace.js';
 import { slotOfName } from '../../src/cluster/slots.js';
-import { RedisHash, FIELDS_PER_CYCLE } from '../../src/keyspace/types/hash.js';
+import { RedisHash, FIELDS_PER_CYCLE, hashesWithFieldTtls } from '../../src/keyspace/types/hash.js';
 import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
@@ -912,6 +912,41 @@ describe('field expiry on the clock', () => {
     expect(h.run('HLEN', 'h')).toEqual(int(n + 1 - FIELDS_PER_CYCLE));
     h.cache.clock.advance(100);
     expect(h.run('HLEN', 'h')).toEqual(int(1));
+  });
+
+  it('counts the hashes that have fields with a TTL (INFO keyspace subexpiry)', () => {
+    h = harness({ active: true });
+    const db = h.cache.shards[0].keyspace;
+    expect(hashesWithFieldTtls(db)).toBe(0);
+    h.run('HSET', 'a', 'f', '1', 'g', '2');
+    h.run('HSET', 'b', 'f', '1');
+    h.run('HSET', 'c', 'f', '1');
+    h.run('HEXPIRE', 'a', '100', 'FIELDS', '2', 'f', 'g');
+    h.run('HEXPIRE', 'b', '1', 'FIELDS', '1', 'f');
+    expect(hashesWithFieldTtls(db)).toBe(2);
+    h.run('COPY', 'a', 'a2');
+    expect(hashesWithFieldTtls(db)).toBe(3);
+    h.run('DEL', 'a2');
+    h.run('HPERSIST', 'a', 'FIELDS', '1', 'f');
+    expect(hashesWithFieldTtls(db)).toBe(2);
+    h.cache.clock.advance(1200);
+    expect(hashesWithFieldTtls(db)).toBe(1);
+  });
+
+  it('the keyspace index drops entries of deleted hashes and keeps the live ones', () => {
+    h = harness({ active: true });
+    const db = h.cache.shards[0].keyspace;
+    for (let i = 0; i < 3000; i++) {
+      h.run('HSET', `k${i}`, 'f', '1', 'g', '1');
+      h.run('HPEXPIRE', `k${i}`, String(1000 + i), 'FIELDS', '1', 'f');
+      if (i % 10 !== 0) h.run('DEL', `k${i}`);
+    }
+    expect(hashesWithFieldTtls(db)).toBe(300);
+    const heapSize = (db.subkeys as unknown as { heap: { size: number } }).heap.size;
+    expect(heapSize).toBeLessThan(3000);
+    h.cache.clock.advance(5000);
+    expect(hashesWithFieldTtls(db)).toBe(0);
+    for (let i = 0; i < 3000; i += 10) expect(h.run('HKEYS', `k${i}`), `k${i}`).toEqual(bulks('g'));
   });
 
   it('a field TTL survives heavy rewriting of other TTLs (the index stays correct)', () => {

@@ -349,6 +349,8 @@ class FieldExpiryIndex implements SubkeyExpiry {
   private readonly heap = new ExpiryHeap<{ key: string; hash: RedisHash }>();
   private compactAt = 1024;
 
+  constructor(private readonly db: Keyspace) {}
+
   /** Indexes `hash` under `key` by its earliest field expiry (if not already indexed earlier). */
   track(key: string, hash: RedisHash): void {
     const when = hash.nextExpiry();
@@ -367,9 +369,20 @@ class FieldExpiryIndex implements SubkeyExpiry {
     this.heap.clear();
     for (let i = 0; i < entries.length; i++) {
       const { key, hash } = entries[i];
-      if (hash.indexedKey === key && hash.indexedWhen === whens[i] && hash.hasTtls) this.heap.push(whens[i], entries[i]);
+      if (hash.indexedKey === key && hash.indexedWhen === whens[i] && hash.hasTtls && this.db.data.get(key) === hash) {
+        this.heap.push(whens[i], entries[i]);
+      }
     }
     this.compactAt = Math.max(1024, this.heap.size * 2);
+  }
+
+  /** How many hashes of `db` have fields with a TTL (INFO keyspace `subexpiry`). */
+  count(db: Keyspace): number {
+    const seen = new Set<RedisHash>();
+    for (const { key, hash } of this.heap.items) {
+      if (hash.indexedKey === key && hash.hasTtls && db.data.get(key) === hash) seen.add(hash);
+    }
+    return seen.size;
   }
 
   cycle(db: Keyspace, now: number): void {
@@ -397,10 +410,16 @@ class FieldExpiryIndex implements SubkeyExpiry {
 export function fieldIndexOf(db: Keyspace): FieldExpiryIndex {
   let index = db.subkeys;
   if (!(index instanceof FieldExpiryIndex)) {
-    index = new FieldExpiryIndex();
+    index = new FieldExpiryIndex(db);
     db.subkeys = index;
   }
   return index as FieldExpiryIndex;
+}
+
+/** INFO keyspace `subexpiry`: the number of hashes in `db` that have fields with a TTL. */
+export function hashesWithFieldTtls(db: Keyspace): number {
+  const index = db.subkeys;
+  return index instanceof FieldExpiryIndex ? index.count(db) : 0;
 }
 
 /**
