@@ -254,11 +254,12 @@ class BlockingManager {
 
   private arm(waiter: Waiter): void {
     if (waiter.deadline === 0) return;
-    const delay = Math.max(0, waiter.deadline - this.cache.clock.now());
-    waiter.timer = this.cache.clock.setTimeout(() => {
+    const clock = this.cache.clock;
+    const delay = Math.min(Math.max(0, waiter.deadline - clock.now()), MAX_TIMER_MS);
+    const fire = (): void => {
       waiter.timer = null;
       if (waiter.done) return;
-      if (this.cache.clock.now() < waiter.deadline) {
+      if (clock.now() < waiter.deadline) {
         this.arm(waiter);
         return;
       }
@@ -267,7 +268,15 @@ class BlockingManager {
       if (waiter.done) return;
       this.finish(waiter, NULL_ARRAY, null);
       this.detachIfIdle();
-    }, Math.min(delay, MAX_TIMER_MS));
+    };
+    if (clock.kind === 'real') {
+      // A referenced timer: like the socket of a real blocked connection, a pending timeout keeps
+      // the process alive until it answers (the clock's own timers are unreferenced).
+      const handle = setTimeout(fire, delay);
+      waiter.timer = { cancel: () => clearTimeout(handle) };
+    } else {
+      waiter.timer = clock.setTimeout(fire, delay);
+    }
   }
 
   private finish(waiter: Waiter, reply: Reply | null, error: Error | null): void {

@@ -596,3 +596,16 @@ describeLive('blocking against a live redis-server', (redis) => {
     }
   });
 });
+
+describe('blocking on the real clock', () => {
+  it('times out on wall-clock time too', async () => {
+    const cache = new ManagedRedis({ clusterPolicy: 'NoCluster', activeExpiry: false });
+    const client = cache.openClient({ name: null });
+    client.canBlock = true;
+    const argv = ['BLPOP', 'q', '0.05'];
+    const marker = cache.executeReply(argv, client) as unknown as BlockedReply;
+    const reply = await waitForReply(cache, client, argv, marker);
+    expect(reply).toBe(NULL_ARRAY);
+    expect(isClientBlocked(cache, client)).toBe(false);
+  });
+});
