@@ -8,6 +8,7 @@ import type { Rng } from './rng.js';
 import type { Topology } from './cluster/topology.js';
 import type { Config } from './config.js';
 import type { CommandSpec } from './commands/command.js';
+import type { Reply } from './protocol/reply.js';
 
 /** The three AMR clustering policies. */
 export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
@@ -44,6 +45,53 @@ export interface ClientState {
    * false while EXEC or a script runs: blocking commands then answer as timed out, as in Redis.
    */
   canBlock: boolean;
+  /** The transaction being queued after MULTI (null outside MULTI): see src/transactions.ts. */
+  multi: MultiState | null;
+  /** True while in MULTI (CLIENT LIST flag `x`, `multi=`). */
+  inMulti: boolean;
+  /** Keys this connection WATCHes (null when none): see src/transactions.ts. */
+  watch: WatchState | null;
+  /** Number of keys watched (CLIENT LIST `watch=`, INFO `watching_clients`). */
+  watching: number;
+  /** Channels, patterns and shard channels subscribed to (null before the first SUBSCRIBE): see src/pubsub.ts. */
+  pubsub: ClientSubscriptions | null;
+  /** Channels + patterns + shard channels (CLIENT LIST flag `P`; a RESP2 connection with any is in subscriber mode). */
+  subscriptions: number;
+  /**
+   * Where out-of-band messages for this connection go (pub/sub messages and, in RESP3, the
+   * subscribe confirmations): each message is the array Redis sends (`['message', channel,
+   * payload]` …), a push in RESP3 and a plain array in RESP2. Called synchronously, in order; a
+   * facade defers delivery itself (the ioredis-compatible client uses a microtask). Null: dropped.
+   */
+  push: ((message: Reply[]) => void) | null;
+}
+
+/** One queued command of a transaction. */
+export interface QueuedCommand {
+  readonly spec: CommandSpec;
+  readonly argv: readonly Bytes[];
+}
+
+/** A connection's MULTI state. */
+export interface MultiState {
+  readonly queue: QueuedCommand[];
+  /** A command was rejected while queueing: EXEC answers EXECABORT (Redis's CLIENT_DIRTY_EXEC). */
+  aborted: boolean;
+}
+
+/** The keys a connection watches (WATCH) and whether one of them changed since. */
+export interface WatchState {
+  /** Canonical key name → the keyspace it was watched in and whether it was already expired then. */
+  readonly keys: Map<string, { readonly db: Keyspace; expired: boolean }>;
+  /** A watched key changed: EXEC answers a null array (Redis's CLIENT_DIRTY_CAS). */
+  dirty: boolean;
+}
+
+/** A connection's pub/sub subscriptions, in subscription order. */
+export interface ClientSubscriptions {
+  readonly channels: Set<string>;
+  readonly patterns: Set<string>;
+  readonly shardChannels: Set<string>;
 }
 
 /** A change a command (or expiry/eviction) made, as reported through the one change hook. */

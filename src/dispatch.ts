@@ -9,6 +9,8 @@ import type { CacheCore, ChangeRecord, ClientState, Shard } from './core-types.j
 import { slotOfName } from './cluster/slots.js';
 import { CROSSSLOT, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
 import { OK, type Reply } from './protocol/reply.js';
+import { execRejected, isExec, queueInMulti } from './transactions.js';
+import { allowedInSubscriberContext, notInSubscriberContext } from './pubsub.js';
 
 /** The context a command runs in (one per command; cheap to make). */
 export class ExecContext implements CommandContext {
@@ -79,9 +81,16 @@ export function keyPositions(keys: KeySpec, argv: readonly Bytes[]): number[] {
  */
 export function dispatch(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
   try {
+    // A connection in MULTI queues its commands (src/transactions.ts).
+    if (client.multi != null) return queueInMulti(cache, client, argv, spec);
     return route(cache, client, argv, spec);
   } catch (error) {
-    if (error instanceof ReplyError) countError(cache, error);
+    if (error instanceof ReplyError) {
+      // A rejected EXEC (arity, subscriber context) discards the transaction (src/transactions.ts).
+      const reply = isExec(argv[0]) ? execRejected(cache, client, error) : error;
+      countError(cache, reply);
+      throw reply;
+    }
     throw error;
   }
 }
@@ -94,10 +103,17 @@ function countError(cache: CacheCore, error: ReplyError): void {
   stats.errorCounts.set(code, (stats.errorCounts.get(code) ?? 0) + 1);
 }
 
-function route(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec: CommandSpec | undefined): Reply {
+/** Looks up (or checks) the command, routes it by its keys and runs it. */
+export function route(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec: CommandSpec | undefined): Reply {
   if (spec === undefined) spec = lookupCommand(cache, argv);
   else if (spec.blocked !== undefined && spec.blocked(cache)) throw unknownCommand(String(argv[0]), argv.slice(1).map(String));
   else if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
+  // A RESP2 connection with subscriptions runs only the subscriber commands (after the slot
+  // rules, which the cluster checks first).
+  if (client.subscriptions > 0 && client.resp === 2 && !allowedInSubscriberContext(spec.name)) {
+    checkCommandSlots(cache, spec, argv);
+    throw notInSubscriberContext(spec.name);
+  }
   cache.stats.commandsProcessed++;
   const now = cache.clock.now();
   client.lastInteraction = now;
@@ -127,6 +143,23 @@ function route(cache: CacheCore, client: ClientState, argv: readonly Bytes[], sp
   if (!crossSlot) return run(cache, client, spec, argv, cache.shardForSlot(firstSlot), now);
   if (!mayCrossSlots(cache, spec)) throw CROSSSLOT;
   return fanOut(cache, client, spec, argv, positions, now);
+}
+
+/**
+ * Throws CROSSSLOT when a command's own keys span slots and the policy does not let it (the check
+ * route makes before running; MULTI makes it at queue time).
+ */
+export function checkCommandSlots(cache: CacheCore, spec: CommandSpec, argv: readonly Bytes[]): void {
+  if (spec.keys === undefined || cache.policy === 'NoCluster') return;
+  const positions = keyPositions(spec.keys, argv);
+  if (positions.length < 2) return;
+  const firstSlot = slotOfName(keyName(argv[positions[0]]));
+  for (let i = 1; i < positions.length; i++) {
+    if (slotOfName(keyName(argv[positions[i]])) !== firstSlot) {
+      if (!mayCrossSlots(cache, spec)) throw CROSSSLOT;
+      return;
+    }
+  }
 }
 
 /** Enterprise lets DEL, MSET, MGET, EXISTS, UNLINK and TOUCH cross slots (not DEL/MSET/UNLINK with geo-replication). */

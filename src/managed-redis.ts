@@ -21,6 +21,8 @@ import { validateOptions } from './cluster/skus.js';
 import type { SkuName } from './cluster/skus.js';
 import { createClient, type ClientOptions, type RedisClient } from './client/client.js';
 import { installSyncCommands, type SyncCommands } from './sync-api.js';
+import { releaseTransaction } from './transactions.js';
+import { dropSubscriptions } from './pubsub.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -216,6 +218,13 @@ export class ManagedRedis implements CacheCore {
         : this.shards,
       closed: false,
       canBlock: false,
+      multi: null,
+      inMulti: false,
+      watch: null,
+      watching: 0,
+      pubsub: null,
+      subscriptions: 0,
+      push: null,
     };
     this.clients.set(id, client);
     this.stats.connectionsReceived++;
@@ -226,6 +235,8 @@ export class ManagedRedis implements CacheCore {
   closeClient(client: ClientState): void {
     client.closed = true;
     this.clients.delete(client.id);
+    releaseTransaction(this, client);
+    dropSubscriptions(this, client);
   }
 
   /** Stops background timers (active expiry). The cache stays usable. */

@@ -6,8 +6,8 @@
  * calls run in call order), and its promise settles on a microtask, like a reply arriving.
  *
  * Extension points for later features:
- * - pub/sub: `mode` and `condition.subscriber` are where a subscriber connection will switch;
- *   SUBSCRIBE & co. go through dispatch like any command until then.
+ * - pub/sub: SUBSCRIBE & co. go through dispatch; confirmations and messages come back through
+ *   the connection (src/client/subscriptions.ts) and switch `condition.subscriber` as ioredis does.
  * - blocking commands: `Connection.execute` is the one place a deferred reply would surface.
  * - scripting: `defineCommand` already sends EVAL/EVALSHA as ioredis does.
  * - MULTI/EXEC/WATCH on the server: `Connection` stops emulating MULTI once the command exists.
@@ -26,6 +26,7 @@ import { Pipeline, type PipelineEntry, type PipelineHost } from './pipeline.js';
 import { ScanStream, type ScanStreamOptions } from './scan-stream.js';
 import { Script, type ScriptDefinition } from './script.js';
 import { commandMethod, installCommandMethods, scriptMethod, wrapError, wrapMultiResult } from './methods.js';
+import { applyConfirmations, emitMessage, refusedInSubscriberMode, SUBSCRIBER_MODE_MESSAGE, type Condition } from './subscriptions.js';
 import type { ClientCommands } from './types.js';
 
 export type { Callback } from './callback.js';
@@ -140,7 +141,9 @@ export class RedisClient extends EventEmitter implements PipelineHost {
   /** Builtin commands added with `addBuiltinCommand`. */
   readonly addedBuiltinSet = new Set<string>();
   /** ioredis's per-connection condition (selected db, subscriber state). */
-  condition: { select: number; subscriber: false } | null = null;
+  condition: Condition | null = null;
+  /** The condition of the connection that closed, until the next one is ready (autoResubscribe). */
+  private prevCondition: Condition | null = null;
 
   /** @internal The open connection, or null before connecting / after closing. */
   conn: Connection | null = null;
@@ -170,7 +173,7 @@ export class RedisClient extends EventEmitter implements PipelineHost {
 
   /** ioredis's connection mode: `normal` (subscriber and monitor modes arrive with pub/sub). */
   get mode(): 'normal' | 'subscriber' | 'monitor' {
-    return this.options.monitor ? 'monitor' : 'normal';
+    return this.options.monitor ? 'monitor' : this.condition?.subscriber ? 'subscriber' : 'normal';
   }
 
   /** Commands waiting in automatic pipelines: always 0 (commands run when called). */
@@ -212,6 +215,7 @@ export class RedisClient extends EventEmitter implements PipelineHost {
           if (epoch !== this.epoch) return;
           this.setStatus('ready');
           this.retryAttempts = 0;
+          this.resubscribe();
           this.flushOfflineQueue(null);
         });
       });
@@ -317,6 +321,11 @@ export class RedisClient extends EventEmitter implements PipelineHost {
       libVersion: clientInfo ? IOREDIS_VERSION : undefined,
     });
     this.condition = { select: typeof options.db === 'number' ? options.db : 0, subscriber: false };
+    const condition = this.condition;
+    this.conn.events = {
+      confirmations: (replies) => applyConfirmations(condition, replies),
+      message: (message) => emitMessage(this, condition, message),
+    };
     if (options.db) {
       try {
         this.conn.execute(['select', String(options.db)]);
@@ -326,8 +335,22 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     }
   }
 
+  /** After a reconnect: subscribe again to what the previous connection had (ioredis's autoResubscribe). */
+  private resubscribe(): void {
+    const previous = this.prevCondition;
+    this.prevCondition = null;
+    if (previous === null || previous.subscriber === false || !this.options.autoResubscribe) return;
+    const set = previous.subscriber;
+    const channels = set.channels('subscribe');
+    if (channels.length > 0) this.sendMethod('subscribe', [channels], false).catch(noop);
+    const patterns = set.channels('psubscribe');
+    if (patterns.length > 0) this.sendMethod('psubscribe', [patterns], false).catch(noop);
+    for (const channel of set.channels('ssubscribe')) this.sendMethod('ssubscribe', [channel], false).catch(noop);
+  }
+
   /** ioredis's close handling: `close`, then `end` or `reconnecting` per `retryStrategy`. */
   private handleClose(): void {
+    if (this.status === 'ready' && this.prevCondition === null) this.prevCondition = this.condition;
     this.epoch++;
     if (this.conn !== null) {
       this.conn.close();
@@ -425,6 +448,9 @@ export class RedisClient extends EventEmitter implements PipelineHost {
   run(name: string, argv: Bytes[], buffers: boolean): Promise<unknown> {
     const conn = this.conn;
     if (conn === null || this.status !== 'ready') return this.runSlow(name, argv, buffers);
+    if (this.condition !== null && this.condition.subscriber !== false && refusedInSubscriberMode(this.condition, name)) {
+      return Promise.reject(new Error(SUBSCRIBER_MODE_MESSAGE));
+    }
     let value: unknown;
     try {
       value = convertReply(conn.execute(argv), buffers, this.stringNumbers);
@@ -478,6 +504,7 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     };
     const target = this.acquire();
     if (target instanceof Error) command.reject(target);
+    else if (refusedInSubscriberMode(this.condition, command.name)) command.reject(new Error(SUBSCRIBER_MODE_MESSAGE));
     else if (target === null) this.whenConnected(() => run(this.conn!), (error) => command.reject(error));
     else run(target);
     return command.promise;

@@ -24,6 +24,15 @@ import {
   wrongArity,
 } from '../protocol/errors.js';
 import { OK, QUEUED, type Reply } from '../protocol/reply.js';
+import { PubSubReplies } from '../pubsub.js';
+
+/** What a connection hands its client, each on a microtask, in order (src/client/subscriptions.ts). */
+export interface ConnectionEvents {
+  /** Subscribe-family confirmations of a command that just ran. */
+  confirmations(replies: PubSubReplies): void;
+  /** A pub/sub message (`['message', channel, payload]` …) pushed to this connection. */
+  message(message: Reply[]): void;
+}
 
 /** Names the client-side transaction handles (lower case). */
 const TRANSACTION_COMMANDS = new Set(['multi', 'exec', 'discard', 'watch']);
@@ -59,6 +68,11 @@ export class Connection {
   private aborted = false;
   /** The slot every key of the transaction must share (OSS policy), once the first key is seen. */
   private slot = -1;
+  /** Who hears about confirmations and messages (the client), or null. */
+  events: ConnectionEvents | null = null;
+  /** Deliveries waiting for the next microtask, in order. */
+  private inbox: Array<() => void> = [];
+  private flushing = false;
 
   constructor(
     readonly cache: ManagedRedis,
@@ -68,6 +82,20 @@ export class Connection {
     if (init.libName !== undefined) this.state.libName = init.libName;
     if (init.libVersion !== undefined) this.state.libVersion = init.libVersion;
     this.emulateTransactions = !cache.commands.has('multi');
+    this.state.push = (message) => this.enqueue(() => this.events?.message(message));
+  }
+
+  /** Runs `delivery` on a later microtask, after every delivery queued before it. */
+  private enqueue(delivery: () => void): void {
+    this.inbox.push(delivery);
+    if (this.flushing) return;
+    this.flushing = true;
+    queueMicrotask(() => {
+      const inbox = this.inbox;
+      this.inbox = [];
+      this.flushing = false;
+      for (const run of inbox) run();
+    });
   }
 
   /** True once closed. */
@@ -80,7 +108,9 @@ export class Connection {
     if (this.emulateTransactions && (this.queue !== null || transactionName(argv[0]) !== null)) {
       return this.transaction(argv);
     }
-    return this.cache.executeReply(argv, this.state);
+    const reply = this.cache.executeReply(argv, this.state);
+    if (reply instanceof PubSubReplies) this.enqueue(() => this.events?.confirmations(reply));
+    return reply;
   }
 
   /** Sends QUIT (never queued inside MULTI, as in Redis) and closes. */
@@ -99,6 +129,7 @@ export class Connection {
   close(): void {
     if (!this.state.closed) this.cache.closeClient(this.state);
     this.queue = null;
+    this.state.push = null;
   }
 
   private transaction(argv: readonly Bytes[]): Reply {

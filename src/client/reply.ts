@@ -18,6 +18,7 @@ import {
   type Reply,
 } from '../protocol/reply.js';
 import type { Bytes } from '../keyspace/bytes.js';
+import { PubSubReplies } from '../pubsub.js';
 
 /** What a client method resolves with. */
 export type ClientReply = string | Buffer | number | null | Error | ClientReply[] | Record<string, unknown>;
@@ -51,6 +52,8 @@ export function convertReply(reply: Reply, buffers: boolean, stringNumbers: bool
   if (reply === null) return null;
   if (Buffer.isBuffer(reply)) return buffers ? reply : reply.toString('utf8');
   if (Array.isArray(reply)) {
+    // A subscribe-family command resolves with the count of its last confirmation (ioredis).
+    if (reply instanceof PubSubReplies) return convertReply((reply[reply.length - 1] as Reply[])[2], buffers, stringNumbers);
     const out: ClientReply[] = new Array(reply.length);
     for (let i = 0; i < reply.length; i++) out[i] = convertReply(reply[i], buffers, stringNumbers);
     return out;

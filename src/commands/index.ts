@@ -13,6 +13,8 @@ import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
 import { scriptingCommands } from './scripting.js';
+import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -26,6 +28,8 @@ export const allCommands: readonly CommandSpec[] = [
   ...setCommands,
   ...zsetCommands,
   ...scriptingCommands,
+  ...transactionCommands,
+  ...pubsubCommands,
 ];
 
 /** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */

@@ -125,8 +125,10 @@ const ping = defineCommand({
   name: 'ping',
   arity: -1,
   flags: ['fast'],
-  exec(_ctx, argv) {
+  exec(ctx, argv) {
     if (argv.length > 2) throw wrongArity('ping');
+    // A RESP2 subscriber gets `["pong", message]` (src/pubsub.ts).
+    if (ctx.client.subscriptions > 0 && ctx.client.resp === 2) return ['pong', argv.length === 2 ? argv[1] : ''];
     return argv.length === 2 ? argv[1] : PONG;
   },
 });

@@ -136,15 +136,21 @@ describe('multi()', () => {
     expect(await redis.get('n')).toBe('100');
   });
 
-  it('OSS policy: keys of one transaction must share a slot (CROSSSLOT at queue time)', async () => {
+  it('OSS policy: keys of one transaction must share a slot (CROSSSLOT at EXEC, as a cluster node answers)', async () => {
     const redis = newCache('OSS').createClient();
     const ok = await redis.multi().set('{u}a', '1').set('{u}b', '2').exec();
     expect(ok).toEqual([[null, 'OK'], [null, 'OK']]);
     const error = (await redis.multi().set('{u}a', '1').set('{v}b', '2').exec().catch((e: Error) => e)) as ReplyError & {
       previousErrors: Error[];
     };
-    expect(error.message).toBe(EXECABORT);
-    expect(error.previousErrors.map((e) => e.message)).toEqual(["CROSSSLOT Keys in request don't hash to the same slot"]);
+    expect(error.message).toBe("CROSSSLOT Keys in request don't hash to the same slot");
+    expect(error.previousErrors).toEqual([]);
+    // One command crossing slots is rejected when queued: the transaction aborts.
+    const aborted = (await redis.multi().mget('{u}a', '{v}b').exec().catch((e: Error) => e)) as ReplyError & {
+      previousErrors: Error[];
+    };
+    expect(aborted.message).toBe(EXECABORT);
+    expect(aborted.previousErrors.map((e) => e.message)).toEqual(["CROSSSLOT Keys in request don't hash to the same slot"]);
   });
 });
 
