@@ -9,6 +9,7 @@ import type { Topology } from './cluster/topology.js';
 import type { Config } from './config.js';
 import type { CommandSpec } from './commands/command.js';
 import type { Reply } from './protocol/reply.js';
+import type { ReplicationObserver } from './replication/types.js';
 
 /** The three AMR clustering policies. */
 export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
@@ -17,7 +18,14 @@ export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
 export interface Shard {
   /** 0-based shard number. */
   readonly index: number;
-  readonly keyspace: Keyspace;
+  /** The serving copy's data; replaced when a replica is promoted (failover). */
+  keyspace: Keyspace;
+  /**
+   * Null while the shard serves normally. Set by the replication layer while it cannot (failover
+   * in progress, both copies lost, minority side of a split): dispatch calls it before running a
+   * keyed command routed here, and it throws the error the client sees.
+   */
+  gate: ((spec: CommandSpec) => void) | null;
 }
 
 /** One connection's state (CLIENT LIST fields, protocol, name …). */
@@ -105,6 +113,8 @@ export interface ChangeRecord {
   /** What to replay on a replica: normalised argv lists (absolute expiry times, DEL for removals). */
   readonly effects: readonly (readonly Bytes[])[];
   readonly time: number;
+  /** The connection whose command made the change; absent for expiry and eviction. */
+  readonly client?: ClientState;
 }
 
 export type ChangeListener = (change: ChangeRecord) => void;
@@ -143,4 +153,6 @@ export interface CacheCore {
   closeClient(client: ClientState): void;
   /** Listeners of the change hook; empty when nobody listens (then reporting costs nothing). */
   readonly changeListeners: ChangeListener[];
+  /** Replication state for INFO replication, ROLE and WAIT (absent on a bare core). */
+  readonly replication?: ReplicationObserver;
 }

@@ -41,7 +41,9 @@ export class ExecContext implements CommandContext {
 
   propagate(...effects: Bytes[][]): void {
     if (this.cache.changeListeners.length === 0) return;
-    (this.effects ??= []).push(...effects);
+    // The rest array is fresh: the first call adopts it rather than copying.
+    if (this.effects === null) this.effects = effects;
+    else for (let i = 0; i < effects.length; i++) this.effects.push(effects[i]);
   }
 }
 
@@ -230,6 +232,8 @@ function run(
     ctx.now = now;
   }
   try {
+    // A shard without a serving primary (failover, lost copies) fails keyed commands.
+    if (shard.gate !== null && spec.keys !== undefined) shard.gate(spec);
     const reply = spec.exec(ctx, argv);
     if (ctx.dirty !== 0) {
       cache.stats.dirty += ctx.dirty;
@@ -251,6 +255,7 @@ function report(cache: CacheCore, ctx: ExecContext, spec: CommandSpec, argv: rea
     events: ctx.events!,
     effects: ctx.effects ?? [argv as Bytes[]],
     time: ctx.now,
+    client: ctx.client,
   };
   for (const listener of cache.changeListeners) listener(change);
 }

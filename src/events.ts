@@ -8,6 +8,72 @@ export interface CacheEvents {
   'key-expired': { key: Buffer; shard: number };
   /** A key was evicted under memory pressure. */
   'key-evicted': { key: Buffer; shard: number };
+  /**
+   * Replication lag of a shard: sampled every `lagSampleIntervalMs` (`reason: 'sample'`), and when
+   * the lag crosses `lagThresholdMs` upwards (`'threshold-up'`) or back down (`'threshold-down'`).
+   */
+  'replication-lag': {
+    shard: number;
+    /** Age in ms of the oldest write the replica has not applied (0 when caught up). */
+    lagMs: number;
+    /** Batches of effects appended and not applied. */
+    pendingEffects: number;
+    pendingBytes: number;
+    reason: 'sample' | 'threshold-up' | 'threshold-down';
+  };
+  /** A failover began: planned (roles swap cooperatively) or not (the failure was detected). */
+  'failover-started': { shard: number; planned: boolean; fromNode: number; toNode: number };
+  /**
+   * A replica was promoted. `effectsLost` batches of effects (one per write command) the primary
+   * had acknowledged but the replica had not applied are gone; `keysLost` are the keys they touched
+   * (in stream order, without repeats); `lostOffsets` is the stream range `[from, to)` they held.
+   */
+  'failover-completed': {
+    shard: number;
+    planned: boolean;
+    fromNode: number;
+    toNode: number;
+    effectsLost: number;
+    keysLost: Buffer[];
+    lostOffsets: [number, number];
+  };
+  /** A shard stopped serving (no primary). */
+  'shard-down': {
+    shard: number;
+    node: number;
+    reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover';
+  };
+  /** A shard serves again. `dataLost` when it came back empty (no copy survived); `keysLost` counts the keys lost then. */
+  'shard-up': { shard: number; node: number; dataLost: boolean; keysLost: number };
+  /** A node (VM) failed. */
+  'node-down': { node: number; id: string; zone: string };
+  /** A node is back (its copies return as replicas, or as empty primaries when no copy survived). */
+  'node-up': { node: number; id: string; zone: string };
+  /** Every node of an availability zone failed. */
+  'zone-down': { zone: string; nodes: number[] };
+  'zone-up': { zone: string; nodes: number[] };
+  /** The network split: nodes in `minority` lost quorum (their primaries stop accepting writes). */
+  'network-split': { majority: number[]; minority: number[] };
+  'network-healed': { minority: number[] };
+  /** A replica was rebuilt from a full copy of its primary. */
+  'full-resync': {
+    shard: number;
+    node: number;
+    reason: 'replica-returned' | 'backlog-exceeded' | 'node-replaced';
+    keys: number;
+  };
+  /** A maintenance run (patching) started: nodes are replaced one at a time. */
+  'maintenance-started': { nodes: number };
+  /** One node was replaced: new id and endpoint; CLUSTER SLOTS/SHARDS/NODES show the new node. */
+  'maintenance-step': {
+    step: number;
+    node: number;
+    oldId: string;
+    newId: string;
+    oldEndpoint: string;
+    newEndpoint: string;
+  };
+  'maintenance-completed': { steps: number };
 }
 
 /** An event as recorded in the history: its name, the clock's time, and its payload. */

@@ -33,3 +33,26 @@ export type { ClientOptions, ClientStatus } from './client/client.js';
 export { Pipeline } from './client/pipeline.js';
 export type { PipelineResult } from './client/pipeline.js';
 export type { ClusterClient, ClusterOptions } from './client/cluster.js';
+export {
+  Replication,
+  ReplicaView,
+  Faults,
+  ShardUnavailableError,
+  REPLICATION_DEFAULTS,
+  loadDigest,
+  at,
+  runScenario,
+} from './replication/index.js';
+export type {
+  LagModel,
+  ReplicationEffect,
+  ReplicationOptions,
+  ShardReplicationStatus,
+  ShardFaultState,
+  MaintenanceRun,
+  ScenarioAction,
+  ScenarioWorkload,
+  ScenarioOptions,
+  ScenarioOp,
+  ScenarioReport,
+} from './replication/index.js';

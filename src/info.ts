@@ -552,24 +552,30 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
 
   if (want('replication')) {
     const seed = placement?.id ?? `${topology.hostname}:${shard.index}`;
+    // Offsets, lag and the replica's state come from the replication layer when there is one.
+    const repl = cache.replication?.isPrimary(shard) ? cache.replication.status(shard.index) : null;
+    const online = repl ? repl.replicaState === 'online' : ha;
+    const offset = repl?.primaryOffset ?? 0;
+    const backlog = repl?.backlogBytes ?? 1048576;
     const fields: Array<[string, string | number]> = [
       ['role', 'master'],
-      ['connected_slaves', ha ? 1 : 0],
+      ['connected_slaves', online ? 1 : 0],
     ];
-    if (ha) {
-      const node = topology.nodes[placement.replicaNode!];
-      fields.push(['slave0', `ip=${node?.ip ?? '10.0.0.5'},port=${node?.port ?? 8502},state=online,offset=0,lag=0`]);
+    if (online) {
+      const node = topology.nodes[repl?.replicaNode ?? placement.replicaNode!];
+      const lag = repl ? Math.floor(repl.lagMs / 1000) : 0;
+      fields.push(['slave0', `ip=${node?.ip ?? '10.0.0.5'},port=${node?.port ?? 8502},state=online,offset=${repl?.replicaOffset ?? 0},lag=${lag}`]);
     }
     fields.push(
-      ['master_failover_state', 'no-failover'],
-      ['master_replid', hexOf(`replid:${seed}`, 40)],
+      ['master_failover_state', repl?.state === 'failing-over' ? 'failover-in-progress' : 'no-failover'],
+      ['master_replid', repl?.replid ?? hexOf(`replid:${seed}`, 40)],
       ['master_replid2', '0000000000000000000000000000000000000000'],
-      ['master_repl_offset', 0],
+      ['master_repl_offset', offset],
       ['second_repl_offset', -1],
       ['repl_backlog_active', ha ? 1 : 0],
-      ['repl_backlog_size', 1048576],
-      ['repl_backlog_first_byte_offset', ha ? 1 : 0],
-      ['repl_backlog_histlen', 0],
+      ['repl_backlog_size', backlog],
+      ['repl_backlog_first_byte_offset', ha ? Math.max(1, offset - backlog + 1) : 0],
+      ['repl_backlog_histlen', ha ? Math.min(offset, backlog) : 0],
     );
     add('Replication', lines(fields));
   }

@@ -23,6 +23,10 @@ import { createClient, type ClientOptions, type RedisClient } from './client/cli
 import { installSyncCommands, type SyncCommands } from './sync-api.js';
 import { releaseTransaction } from './transactions.js';
 import { dropSubscriptions } from './pubsub.js';
+import { Replication } from './replication/replication.js';
+import { Faults } from './replication/faults.js';
+import { loadDigest } from './replication/digest.js';
+import type { ReplicationOptions } from './replication/types.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -61,6 +65,11 @@ export interface ManagedRedisOptions {
   region?: string;
   /** Remove expired keys in the background as Redis does, 10 times a second (default true). */
   activeExpiry?: boolean;
+  /**
+   * Replication and failover model (with `highAvailability`): lag model, jitter, backlog size,
+   * detection/promotion times. See docs/failover.md.
+   */
+  replication?: ReplicationOptions;
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -104,6 +113,13 @@ export class ManagedRedis implements CacheCore {
   private readonly defaultClient: ClientState;
   private activeExpiryTimer: TimerHandle | null = null;
   private closed = false;
+  /**
+   * Replicas, replication offsets and lag, replica views, dataset digests (see docs/failover.md).
+   * Present with and without high availability (without it no shard has a replica).
+   */
+  readonly replication: Replication;
+  /** Fault injection (shards, nodes, zones, network splits), planned failover and maintenance runs. */
+  readonly faults: Faults;
 
   constructor(options: ManagedRedisOptions = {}) {
     const resolved = validateOptions(options);
@@ -135,12 +151,8 @@ export class ManagedRedis implements CacheCore {
     });
     this.slotToShard = this.topology.slotToShard;
     this.shards = this.topology.shards.map((placement) => {
-      const keyspace = new Keyspace();
-      const shard: Shard = { index: placement.index, keyspace };
-      keyspace.onRemoved = (key, reason) => this.keyRemoved(shard, key, reason);
-      keyspace.onSubkeysExpired = (key, events, effects) => this.subkeysExpired(shard, key, events, effects);
-      keyspace.counters = this.stats;
-      keyspace.clockNow = () => this.clock.now();
+      const shard: Shard = { index: placement.index, keyspace: new Keyspace(), gate: null };
+      this.wireKeyspace(shard, shard.keyspace);
       return shard;
     });
     this.settings = defaultConfig({
@@ -151,7 +163,39 @@ export class ManagedRedis implements CacheCore {
     this.commands = buildCommandTable();
     this.applyAccessTracking();
     this.defaultClient = this.openClient({ name: null });
+    this.replication = new Replication(this, options.replication ?? {}, resolved.maxmemoryPerShardBytes, this.defaultClient);
+    this.faults = new Faults(this, this.replication);
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();
+  }
+
+  /**
+   * Resolves once the asynchronous parts are loaded: the xxhash64 WebAssembly module behind
+   * `cache.replication.digest()`. Await it once before the first digest; everything else is
+   * synchronous and ready at construction.
+   */
+  ready(): Promise<void> {
+    return loadDigest();
+  }
+
+  /** Gives a keyspace a primary shard's hooks (expiry/eviction reporting, counters, clock). */
+  private wireKeyspace(shard: Shard, keyspace: Keyspace): void {
+    keyspace.onRemoved = (key, reason) => this.keyRemoved(shard, key, reason);
+    keyspace.onSubkeysExpired = (key, events, effects) => this.subkeysExpired(shard, key, events, effects);
+    keyspace.counters = this.stats;
+    keyspace.clockNow = () => this.clock.now();
+  }
+
+  /**
+   * @internal Makes `keyspace` the serving data of `shard` (a promoted replica, or an empty
+   * primary after both copies were lost): primary hooks and a fresh access tracker.
+   */
+  installKeyspace(shard: Shard, keyspace: Keyspace): void {
+    this.wireKeyspace(shard, keyspace);
+    const policy = this.settings.get('maxmemory-policy');
+    const mode = accessModeFor(policy);
+    keyspace.access = mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: this.clock.now() });
+    keyspace.trackAll = policy !== undefined && policy.startsWith('allkeys-');
+    shard.keyspace = keyspace;
   }
 
   /** The shard that owns a slot. */
@@ -244,6 +288,7 @@ export class ManagedRedis implements CacheCore {
     this.closed = true;
     this.activeExpiryTimer?.cancel();
     this.activeExpiryTimer = null;
+    this.replication.stop();
   }
 
   /**
@@ -287,6 +332,8 @@ export class ManagedRedis implements CacheCore {
   /** Expiry and eviction go through the same change hook as commands, as a DEL. */
   private keyRemoved(shard: Shard, key: string, reason: 'expired' | 'evicted'): void {
     this.stats.dirty++;
+    const type = reason === 'expired' ? 'key-expired' : 'key-evicted';
+    if (this.events.wants(type)) this.events.emit(type, this.clock.now(), { key: Buffer.from(key, 'latin1'), shard: shard.index });
     if (this.changeListeners.length === 0) return;
     const change = {
       shard,

@@ -15,6 +15,7 @@ import { zsetCommands } from './zsets.js';
 import { scriptingCommands } from './scripting.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicationCommands } from './replication.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -30,6 +31,7 @@ export const allCommands: readonly CommandSpec[] = [
   ...scriptingCommands,
   ...transactionCommands,
   ...pubsubCommands,
+  ...replicationCommands,
 ];
 
 /** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */

@@ -1,0 +1,62 @@
+/**
+ * ROLE and WAIT, answered from the replication layer (src/replication/).
+ */
+import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
+import { parseInt64 } from '../protocol/numbers.js';
+import { NOT_INTEGER, ReplyError, TIMEOUT_NEGATIVE } from '../protocol/errors.js';
+import type { Reply } from '../protocol/reply.js';
+
+const WAIT_ON_REPLICA = new ReplyError(
+  'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is ' +
+    'configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
+);
+const TIMEOUT_NOT_INTEGER = new ReplyError('ERR timeout is not an integer or out of range');
+
+/** The replica shard the command runs on (a replica view), or null on a primary. */
+function replicaShard(ctx: CommandContext): number | null {
+  return ctx.cache.replication?.replicaOf(ctx.db) ?? null;
+}
+
+const role = defineCommand({
+  name: 'role',
+  arity: 1,
+  flags: ['noscript', 'loading', 'stale', 'fast'],
+  exec(ctx): Reply {
+    const replication = ctx.cache.replication;
+    const topology = ctx.cache.topology;
+    const asReplica = replicaShard(ctx);
+    if (asReplica !== null && replication !== undefined) {
+      const status = replication.status(asReplica);
+      const primary = topology.nodes[status.primaryNode];
+      return ['slave', primary.ip, primary.port, 'connected', status.replicaOffset];
+    }
+    if (replication === undefined) return ['master', 0, []];
+    const status = replication.status(ctx.shard.index);
+    const replicas: Reply[] = [];
+    if (status.replicaState === 'online' && status.replicaNode !== null) {
+      const node = topology.nodes[status.replicaNode];
+      replicas.push([node.ip, String(node.port), String(status.replicaOffset)]);
+    }
+    return ['master', status.primaryOffset, replicas];
+  },
+});
+
+const wait = defineCommand({
+  name: 'wait',
+  arity: 3,
+  flags: ['blocking'],
+  exec(ctx, argv): Reply {
+    if (replicaShard(ctx) !== null) throw WAIT_ON_REPLICA;
+    const wanted = parseInt64(argv[1]);
+    if (wanted === null) throw NOT_INTEGER;
+    const timeout = parseInt64(argv[2]);
+    if (timeout === null) throw TIMEOUT_NOT_INTEGER;
+    if (timeout < 0) throw TIMEOUT_NEGATIVE;
+    // The synchronous path answers at once with the replicas that have applied every write of
+    // this connection (with lag 0, all of them); see docs/failover.md for waiting on the clock.
+    return ctx.cache.replication?.acknowledged(ctx.client) ?? 0;
+  },
+});
+
+/** ROLE and WAIT. */
+export const replicationCommands: CommandSpec[] = [role, wait];

@@ -1,0 +1,185 @@
+/**
+ * Dataset digest: xxhash64 over a canonical form of a keyspace, so that a caught-up replica can be
+ * proved equal to its primary (and a run to another run). The hasher is WebAssembly and loads
+ * asynchronously: {@link loadDigest} (or `await cache.ready()`) once before the first digest.
+ *
+ * Canonical form, per live key in byte order of the key name: key, type tag, absolute expiry (or
+ * none), then the value — a string's bytes; a list's elements in order; a hash's live fields in
+ * byte order with value and field expiry; a set's members in byte order; a zset's members in byte
+ * order with their score as IEEE-754 bytes. Every item is length-prefixed. Encodings are not part
+ * of the digest (a replica may encode differently; its data is what must match).
+ */
+import xxhashInit from 'xxhash-wasm';
+import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
+import { RedisObject } from '../keyspace/keyspace.js';
+
+type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
+type Stream = ReturnType<Hasher['create64']>;
+
+let hasher: Hasher | null = null;
+let loading: Promise<void> | null = null;
+
+/** Loads the xxhash64 WebAssembly module (once per process; later calls return the same promise). */
+export function loadDigest(): Promise<void> {
+  loading ??= xxhashInit().then((h) => {
+    hasher = h;
+  });
+  return loading;
+}
+
+/** True once {@link loadDigest} has finished. */
+export function digestReady(): boolean {
+  return hasher !== null;
+}
+
+/** Writes length-prefixed items into the hash stream through a reusable buffer. */
+class Writer {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private pos = 0;
+  constructor(private readonly stream: Stream) {}
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+  }
+
+  flush(): void {
+    if (this.pos > 0) this.stream.update(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  tag(byte: number): void {
+    this.room(1);
+    this.buf[this.pos++] = byte;
+  }
+
+  number(n: number): void {
+    this.room(8);
+    this.buf.writeDoubleLE(n, this.pos);
+    this.pos += 8;
+  }
+
+  latin1(s: string): void {
+    this.number(s.length);
+    this.room(s.length);
+    this.pos += this.buf.write(s, this.pos, 'latin1');
+  }
+
+  bytes(v: string | Buffer): void {
+    if (typeof v === 'string') {
+      const n = Buffer.byteLength(v, 'utf8');
+      this.number(n);
+      this.room(n);
+      this.pos += this.buf.write(v, this.pos, 'utf8');
+    } else {
+      this.number(v.length);
+      this.room(v.length);
+      v.copy(this.buf, this.pos);
+      this.pos += v.length;
+    }
+  }
+}
+
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface HashLike {
+  fields: Map<string, string | Buffer>;
+  ttls: Map<string, number> | null;
+}
+interface ListLike {
+  items: { toArray(): Array<string | Buffer> };
+}
+interface SetLike {
+  members(): Iterable<string>;
+}
+interface ZSetLike {
+  dict: Map<string, number>;
+}
+
+function writeValue(w: Writer, value: StoredValue, now: number): void {
+  if (!(value instanceof RedisObject)) {
+    w.tag(0x73); // s
+    w.bytes(value);
+    return;
+  }
+  switch (value.type) {
+    case 'list': {
+      w.tag(0x6c);
+      const items = (value as unknown as ListLike).items.toArray();
+      w.number(items.length);
+      for (const item of items) w.bytes(item);
+      return;
+    }
+    case 'hash': {
+      w.tag(0x68);
+      const hash = value as unknown as HashLike;
+      const fields: string[] = [];
+      for (const field of hash.fields.keys()) {
+        const when = hash.ttls?.get(field);
+        if (when === undefined || when > now) fields.push(field);
+      }
+      fields.sort(byteOrder);
+      w.number(fields.length);
+      for (const field of fields) {
+        w.latin1(field);
+        w.bytes(hash.fields.get(field)!);
+        w.number(hash.ttls?.get(field) ?? -1);
+      }
+      return;
+    }
+    case 'set': {
+      w.tag(0x74);
+      const members = Array.from((value as unknown as SetLike).members()).sort(byteOrder);
+      w.number(members.length);
+      for (const member of members) w.latin1(member);
+      return;
+    }
+    case 'zset': {
+      w.tag(0x7a);
+      const dict = (value as unknown as ZSetLike).dict;
+      const members = Array.from(dict.keys()).sort(byteOrder);
+      w.number(members.length);
+      for (const member of members) {
+        w.latin1(member);
+        w.number(dict.get(member)!);
+      }
+      return;
+    }
+    default:
+      // A type without a canonical form yet: its type name and encoding stand in.
+      w.tag(0x3f);
+      w.latin1(value.type);
+      w.latin1(value.encoding());
+  }
+}
+
+/**
+ * The xxhash64 digest of the live data of some keyspaces at time `now`, as 16 lowercase hex
+ * digits. Keys are taken over all the keyspaces together, in byte order.
+ */
+export function digestKeyspaces(keyspaces: readonly Keyspace[], now: number): string {
+  if (hasher === null) {
+    throw new Error('the digest hasher is not loaded yet: await cache.ready() (or loadDigest()) first');
+  }
+  const stream = hasher.create64();
+  const w = new Writer(stream);
+  const entries: Array<[string, Keyspace]> = [];
+  for (const ks of keyspaces) {
+    for (const key of ks.data.keys()) {
+      const when = ks.expires.size === 0 ? undefined : ks.expires.get(key);
+      if (when === undefined || when > now) entries.push([key, ks]);
+    }
+  }
+  entries.sort((a, b) => byteOrder(a[0], b[0]));
+  w.number(entries.length);
+  for (const [key, ks] of entries) {
+    w.latin1(key);
+    w.number(ks.expires.size === 0 ? -1 : (ks.expires.get(key) ?? -1));
+    writeValue(w, ks.data.get(key)!, now);
+  }
+  w.flush();
+  return stream.digest().toString(16).padStart(16, '0');
+}
