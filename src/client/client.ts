@@ -20,6 +20,7 @@ import { buildArgv, IOREDIS_METHOD_NAMES } from './args.js';
 import { asCallback, noop, type Callback } from './callback.js';
 import { Command } from './command.js';
 import { Connection } from './connection.js';
+import { isBlockedReply, waitForReply, type BlockedReply } from '../blocking.js';
 import { IOREDIS_VERSION } from './ioredis-commands.js';
 import { CONNECTION_CLOSED_MESSAGE, convertReply, replyTransformers } from './reply.js';
 import { Pipeline, type PipelineEntry, type PipelineHost } from './pipeline.js';
@@ -453,13 +454,29 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     }
     let value: unknown;
     try {
-      value = convertReply(conn.execute(argv), buffers, this.stringNumbers);
+      const reply = conn.execute(argv);
+      // A blocking command with nothing to serve yet: wait on the cache's clock (src/blocking.ts).
+      if (isBlockedReply(reply)) return this.runBlocked(conn, name, argv, reply, buffers);
+      value = convertReply(reply, buffers, this.stringNumbers);
       const transformer = replyTransformers[name];
       if (transformer !== undefined) value = transformer(value);
     } catch (error) {
       return Promise.reject(wrapError(error, name, argv));
     }
     return Promise.resolve(value);
+  }
+
+  private runBlocked(conn: Connection, name: string, argv: Bytes[], marker: BlockedReply, buffers: boolean): Promise<unknown> {
+    return waitForReply(conn.cache, conn.state, argv, marker).then(
+      (reply) => {
+        const value = convertReply(reply, buffers, this.stringNumbers);
+        const transformer = replyTransformers[name];
+        return transformer === undefined ? value : transformer(value);
+      },
+      (error) => {
+        throw wrapError(error, name, argv);
+      },
+    );
   }
 
   private runSlow(name: string, argv: Bytes[], buffers: boolean): Promise<unknown> {

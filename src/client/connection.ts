@@ -25,6 +25,7 @@ import {
 } from '../protocol/errors.js';
 import { OK, QUEUED, type Reply } from '../protocol/reply.js';
 import { PubSubReplies } from '../pubsub.js';
+import { cancelBlocked } from '../blocking.js';
 
 /** What a connection hands its client, each on a microtask, in order (src/client/subscriptions.ts). */
 export interface ConnectionEvents {
@@ -82,6 +83,7 @@ export class Connection {
     if (init.libName !== undefined) this.state.libName = init.libName;
     if (init.libVersion !== undefined) this.state.libVersion = init.libVersion;
     this.emulateTransactions = !cache.commands.has('multi');
+    this.state.canBlock = true; // an async client waits for blocking commands (src/blocking.ts)
     this.state.push = (message) => this.enqueue(() => this.events?.message(message));
   }
 
@@ -127,6 +129,7 @@ export class Connection {
 
   /** Forgets the connection on the cache (CLIENT LIST no longer shows it). */
   close(): void {
+    cancelBlocked(this.cache, this.state);
     if (!this.state.closed) this.cache.closeClient(this.state);
     this.queue = null;
     this.state.push = null;

@@ -125,8 +125,8 @@ describe('errors', () => {
     expect(error).toBeInstanceOf(ReplyError);
     expect(error.message).toBe("ERR unknown command 'xadd', with args beginning with: 'stream' '*' 'field' 'value' ");
     expect((error as ReplyError & { command: unknown }).command).toEqual({ name: 'xadd', args: ['stream', '*', 'field', 'value'] });
-    const buffered = await redis.lpushBuffer('l', 'x').catch((e: Error) => e.message);
-    expect(buffered).toBe("ERR unknown command 'lpush', with args beginning with: 'l' 'x' ");
+    const buffered = await redis.pfaddBuffer('h', 'x').catch((e: Error) => e.message);
+    expect(buffered).toBe("ERR unknown command 'pfadd', with args beginning with: 'h' 'x' ");
   });
 
   it('rejects with arity, type and syntax errors as the server words them', async () => {
@@ -373,13 +373,16 @@ describe('connection', () => {
     expect(error.message).toMatch(/^ERR unknown command 'select'/);
   });
 
-  it('defineCommand sends EVAL then EVALSHA (rejecting while scripting is not built)', async () => {
-    const redis = newCache().createClient({ keyPrefix: 'p:' });
-    redis.defineCommand('myecho', { numberOfKeys: 1, lua: 'return KEYS[1]' });
-    const first = await (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>).myecho('k', 'arg').catch((e: Error) => e.message);
-    expect(first).toBe("ERR unknown command 'eval', with args beginning with: 'return KEYS[1]' '1' 'p:k' 'arg' ");
-    const second = await (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>).myecho('k', 'arg').catch((e: Error) => e.message);
-    expect(second).toMatch(/^ERR unknown command 'evalsha', with args beginning with: '[0-9a-f]{40}' '1' 'p:k' 'arg' $/);
+  it('defineCommand runs its script with keys prefixed, and the server caches it', async () => {
+    const cache = newCache();
+    const redis = cache.createClient({ keyPrefix: 'p:' });
+    redis.defineCommand('myecho', { numberOfKeys: 1, lua: 'return {KEYS[1], ARGV[1]}' });
+    const call = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>).myecho;
+    expect(await call.call(redis, 'k', 'arg')).toEqual(['p:k', 'arg']);
+    expect(await call.call(redis, 'k', 'again')).toEqual(['p:k', 'again']);
+    // the script is now cached on the server, so EVALSHA finds it
+    const sha = cache.execute(['SCRIPT', 'LOAD', 'return {KEYS[1], ARGV[1]}']) as string;
+    expect(cache.execute(['SCRIPT', 'EXISTS', sha])).toEqual([1]);
   });
 
   it('scanStream pages through SCAN', async () => {
