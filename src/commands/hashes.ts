@@ -320,32 +320,32 @@ function hgetallCommand(name: 'hgetall' | 'hkeys' | 'hvals', what: number) {
     keys: ONE_KEY,
     exec(ctx, argv) {
       const hash = readHash(ctx, keyName(argv[1]));
-      if (what === (KEYS | VALUES)) {
-        const entries: Array<[Reply, Reply]> = [];
-        if (hash !== undefined) {
-          const now = ctx.now;
-          const ttls = hash.hasTtls ? hash.ttls! : null;
-          for (const [field, value] of hash.fields) {
-            if (ttls !== null) {
-              const when = ttls.get(field);
-              if (when !== undefined && when < now) continue;
-            }
-            entries.push([fieldReply(field), value]);
-          }
-        }
-        return new MapReply(entries);
-      }
-      const out: Reply[] = [];
-      if (hash === undefined) return out;
+      if (hash === undefined) return what === (KEYS | VALUES) ? new MapReply([]) : [];
       const now = ctx.now;
       const ttls = hash.hasTtls ? hash.ttls! : null;
-      for (const [field, value] of hash.fields) {
-        if (ttls !== null) {
-          const when = ttls.get(field);
-          if (when !== undefined && when < now) continue;
-        }
-        out.push(what === KEYS ? fieldReply(field) : value);
+      const ascii = hash.asciiOnly;
+      if (what === (KEYS | VALUES)) {
+        const entries: Array<[Reply, Reply]> = [];
+        hash.fields.forEach((value, field) => {
+          if (ttls !== null) {
+            const when = ttls.get(field);
+            if (when !== undefined && when < now) return;
+          }
+          entries.push([ascii ? field : fieldReply(field), value]);
+        });
+        return new MapReply(entries);
       }
+      if (ttls === null) {
+        // No TTLs: every field is live, so the reply is the Map's keys or values as they are.
+        if (what === VALUES) return Array.from(hash.fields.values());
+        return ascii ? Array.from(hash.fields.keys()) : Array.from(hash.fields.keys(), fieldReply);
+      }
+      const out: Reply[] = [];
+      hash.fields.forEach((value, field) => {
+        const when = ttls.get(field);
+        if (when !== undefined && when < now) return;
+        out.push(what === KEYS ? hash.fieldReply(field) : value);
+      });
       return out;
     },
   });
@@ -535,7 +535,7 @@ const hscan = defineCommand({
     const emit = (field: string): void => {
       if (match !== null && !match(field)) return;
       if (hash.isExpired(field, now)) return;
-      out.push(fieldReply(field));
+      out.push(hash.fieldReply(field));
       if (!noValues) out.push(hash.fields.get(field)!);
     };
     // Small (listpack) hashes answer everything in one call, whatever the cursor, as Redis does.

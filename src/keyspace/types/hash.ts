@@ -139,6 +139,8 @@ export class RedisHash extends RedisObject {
   /** Fields by expiry time (may hold stale entries: checked against `ttls`). */
   private heap: ExpiryHeap<string> | null = null;
   private enc = LISTPACK;
+  /** True while every field name ever added was ASCII (then a name is its own reply). */
+  asciiOnly = true;
   /** Fields added so far (lets HSCAN reuse its sorted snapshot when nothing was added). */
   insertions = 0;
   /** Field names in an array (random picks), rebuilt after fields come or go. */
@@ -160,6 +162,7 @@ export class RedisHash extends RedisObject {
     const copy = new RedisHash();
     for (const [field, value] of this.fields) copy.fields.set(field, value);
     copy.enc = this.enc;
+    copy.asciiOnly = this.asciiOnly;
     if (this.ttls !== null && this.ttls.size !== 0) {
       for (const [field, when] of this.ttls) copy.setFieldExpiry(field, when);
     }
@@ -223,6 +226,14 @@ export class RedisHash extends RedisObject {
     if (this.fields.size === size) return false;
     this.order = null;
     this.insertions++;
+    if (this.asciiOnly) {
+      for (let i = 0; i < field.length; i++) {
+        if (field.charCodeAt(i) > 0x7f) {
+          this.asciiOnly = false;
+          break;
+        }
+      }
+    }
     if (this.enc !== HASHTABLE && this.fields.size > limits.entries) this.enc = HASHTABLE;
     return true;
   }
@@ -309,6 +320,11 @@ export class RedisHash extends RedisObject {
       removed.push(field);
     }
     return removed;
+  }
+
+  /** A field name as a reply: the name itself when ASCII, its bytes otherwise. */
+  fieldReply(field: string): string | Buffer {
+    return this.asciiOnly ? field : keyReply(field);
   }
 
   /** Every stored field name in an array (do not modify it). */
