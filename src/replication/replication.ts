@@ -317,7 +317,8 @@ export class Replication implements ReplicationObserver {
    * (stale data under lag). Writes answer `READONLY`; keys of other shards answer `MOVED`.
    */
   replicaView(shard: number): ReplicaView {
-    this.link(shard);
+    // A replica looked at on its own is a keyspace of its own from now on.
+    this.materialize(this.link(shard));
     let view = this.views.get(shard);
     if (view === undefined) this.views.set(shard, (view = new ReplicaView(this, shard)));
     return view;

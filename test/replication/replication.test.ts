@@ -194,6 +194,31 @@ describe('replication stream and replica views', () => {
     );
   });
 
+  it('replication-lag events: samples while behind, and threshold crossings', () => {
+    const cache = make({ replication: { lag: 3000, lagThresholdMs: 1500, lagSampleIntervalMs: 1000 } });
+    cache.events.record();
+    const [a] = keysOn(0, 1);
+    const t0 = cache.clock.now();
+    cache.execute(['SET', a, 'v']);
+    cache.clock.advance(10_000);
+    const lag = cache.events
+      .history()
+      .filter((e) => e.type === 'replication-lag')
+      .map((e) => [e.time - t0, (e.data as { reason: string }).reason, (e.data as { lagMs: number }).lagMs]);
+    expect(lag).toEqual([
+      [1000, 'sample', 1000],
+      [2000, 'threshold-up', 2000],
+      [2000, 'sample', 2000],
+      [3000, 'threshold-down', 0],
+      [3000, 'sample', 0],
+    ]);
+    // Nobody listening: no timers are kept (advancing years costs nothing).
+    const quiet = make({ replication: { lag: 3000 } });
+    quiet.execute(['SET', a, 'v']);
+    quiet.clock.advance(10 * 365 * 24 * 3600 * 1000);
+    expect(quiet.replication.status(0).pendingEffects).toBe(0);
+  });
+
   it('emits key-expired through the event bus', () => {
     const cache = make();
     cache.events.record();
