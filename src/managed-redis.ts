@@ -195,6 +195,11 @@ export class ManagedRedis implements CacheCore {
     const mode = accessModeFor(policy);
     keyspace.access = mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: this.clock.now() });
     keyspace.trackAll = policy !== undefined && policy.startsWith('allkeys-');
+    // The keys it holds become eviction candidates from now (their idle time starts at promotion).
+    if (keyspace.access !== null) {
+      const now = this.clock.now();
+      for (const key of keyspace.trackAll ? keyspace.data.keys() : keyspace.expires.keys()) keyspace.access.stored(key, now, false);
+    }
     shard.keyspace = keyspace;
   }
 
