@@ -39,6 +39,17 @@ export class ExecContext implements CommandContext {
     (this.events ??= []).push(event);
   }
 
+  /**
+   * Records a keyspace event that is no change of its own, in order with the command's changes:
+   * `new` when a write creates a key (the keyspace tells the notifications module, which notes it
+   * on the running command's context; see src/notifications.ts).
+   */
+  note(key: string, event: string): void {
+    if (this.cache.changeListeners.length === 0) return;
+    (this.keys ??= []).push(key);
+    (this.events ??= []).push(event);
+  }
+
   propagate(...effects: Bytes[][]): void {
     if (this.cache.changeListeners.length === 0) return;
     // The rest array is fresh: the first call adopts it rather than copying.
@@ -213,6 +224,14 @@ function fanOut(
 // context after it returns (a blocked command records what it needs instead).
 let spare: ExecContext | null = null;
 
+/** The context of the command running now (the innermost one), or null between commands. */
+let current: ExecContext | null = null;
+
+/** The running command's context (for events the keyspace raises mid-command), or null. */
+export function currentContext(): ExecContext | null {
+  return current;
+}
+
 function run(
   cache: CacheCore,
   client: ClientState,
@@ -231,6 +250,8 @@ function run(
     ctx.db = shard.keyspace;
     ctx.now = now;
   }
+  const outer = current;
+  current = ctx;
   try {
     // A shard without a serving primary (failover, lost copies) fails keyed commands.
     if (shard.gate !== null && spec.keys !== undefined) shard.gate(spec);
@@ -241,6 +262,7 @@ function run(
     }
     return reply;
   } finally {
+    current = outer;
     ctx.dirty = 0;
     ctx.keys = ctx.events = ctx.effects = null;
     spare = ctx;

@@ -23,6 +23,7 @@ import { createClient, type ClientOptions, type RedisClient } from './client/cli
 import { installSyncCommands, type SyncCommands } from './sync-api.js';
 import { releaseTransaction } from './transactions.js';
 import { dropSubscriptions } from './pubsub.js';
+import { trackNotifyFlags } from './notifications.js';
 import { Replication } from './replication/replication.js';
 import { Faults } from './replication/faults.js';
 import { loadDigest } from './replication/digest.js';
@@ -161,6 +162,7 @@ export class ManagedRedis implements CacheCore {
       maxmemoryBytes: resolved.maxmemoryPerShardBytes,
     });
     this.commands = buildCommandTable();
+    trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
     this.defaultClient = this.openClient({ name: null });
     this.replication = new Replication(this, options.replication ?? {}, resolved.maxmemoryPerShardBytes, this.defaultClient);

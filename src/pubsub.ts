@@ -24,6 +24,8 @@ import { compileGlob, type GlobMatcher } from './keyspace/glob.js';
 import { slotOfName } from './cluster/slots.js';
 import { ReplyError } from './protocol/errors.js';
 import type { Reply } from './protocol/reply.js';
+import type { OptionalStats } from './info.js';
+import { attachNotifier } from './notifications.js';
 
 /**
  * The confirmations of a subscribe-family command (`['subscribe', channel, count]` …), which Redis
@@ -31,6 +33,18 @@ import type { Reply } from './protocol/reply.js';
  * writer sends each item on its own (as a push under RESP3).
  */
 export class PubSubReplies extends Array<Reply> {}
+
+/**
+ * One subscribe confirmation: `[kind, channel, count]`, a push under RESP3 (also where EXEC's
+ * array holds it). An array like any other for everything else.
+ */
+export class PushMessage extends Array<Reply> {}
+
+function confirmation(kind: string, channel: Reply, count: number): PushMessage {
+  const message = new PushMessage();
+  message.push(kind, channel, count);
+  return message;
+}
 
 /** What kind of subscription: channels (SUBSCRIBE), patterns (PSUBSCRIBE), shard channels (SSUBSCRIBE). */
 export type SubscriptionKind = 'channel' | 'pattern' | 'shard';
@@ -90,8 +104,9 @@ export class PubSubHub {
           clients.add(client);
         }
       }
-      replies.push([verb, keyReply(name), countFor(subs, kind)]);
+      replies.push(confirmation(verb, keyReply(name), countFor(subs, kind)));
     }
+    if (changed) this.count();
     if (changed && kind !== 'shard') this.notifyWatchers();
     return replies;
   }
@@ -110,10 +125,11 @@ export class PubSubHub {
         changed = true;
         this.forget(client, kind, name);
       }
-      replies.push([verb, keyReply(name), countFor(subs, kind)]);
+      replies.push(confirmation(verb, keyReply(name), countFor(subs, kind)));
     }
     // Nothing to unsubscribe from: one confirmation with a nil channel.
-    if (targets.length === 0) replies.push([verb, null, countFor(subs, kind)]);
+    if (targets.length === 0) replies.push(confirmation(verb, null, countFor(subs, kind)));
+    if (changed) this.count();
     if (changed && kind !== 'shard') this.notifyWatchers();
     return replies;
   }
@@ -130,6 +146,7 @@ export class PubSubHub {
     subs.patterns.clear();
     subs.shardChannels.clear();
     client.subscriptions = 0;
+    this.count();
     if (hadAny) this.notifyWatchers();
   }
 
@@ -185,6 +202,14 @@ export class PubSubHub {
   private notifyWatchers(): void {
     for (const watcher of this.watchers) watcher();
   }
+
+  /** INFO stats: `pubsub_channels`, `pubsub_patterns`, `pubsubshard_channels`. */
+  private count(): void {
+    const stats = this.cache.stats as OptionalStats;
+    stats.pubsubChannels = this.channels.size;
+    stats.pubsubPatterns = this.patterns.size;
+    stats.pubsubShardChannels = this.shardChannels.size;
+  }
 }
 
 function subscriptionsOf(client: ClientState): ClientSubscriptions {
@@ -206,7 +231,10 @@ const hubs = new WeakMap<CacheCore, PubSubHub>();
 /** The cache's hub, created on first use. */
 export function hubOf(cache: CacheCore): PubSubHub {
   let hub = hubs.get(cache);
-  if (hub === undefined) hubs.set(cache, (hub = new PubSubHub(cache)));
+  if (hub === undefined) {
+    hubs.set(cache, (hub = new PubSubHub(cache)));
+    attachNotifier(cache, hub);
+  }
   return hub;
 }
 

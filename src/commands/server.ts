@@ -464,12 +464,16 @@ export function clientInfoLine(
     tot += QUERY_BUFFER_ALLOC + argvMem;
   }
   const extras = client as ClientExtras;
-  const sub = extras.subscriptions ?? 0;
+  const subs = client.pubsub;
+  const sub = subs?.channels.size ?? 0;
+  const psub = subs?.patterns.size ?? 0;
+  const ssub = subs?.shardChannels.size ?? 0;
+  const multi = client.multi ? client.multi.queue.length : -1;
   void cache;
   return (
     `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${fd} name=${client.name ?? ''} ` +
-    `age=${age} idle=${idle} flags=${clientFlags(client)} db=0 sub=${sub} psub=0 ssub=0 ` +
-    `multi=${extras.inMulti ? 0 : -1} watch=${extras.watching ?? 0} qbuf=${qbuf} qbuf-free=${qbufFree} ` +
+    `age=${age} idle=${idle} flags=${clientFlags(client)} db=0 sub=${sub} psub=${psub} ssub=${ssub} ` +
+    `multi=${multi} watch=${extras.watching ?? 0} qbuf=${qbuf} qbuf-free=${qbufFree} ` +
     `argv-mem=${argvMem} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=${tot} events=r ` +
     `cmd=${client.lastCommand || 'NULL'} user=default redir=-1 resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`

@@ -77,6 +77,10 @@ export class Keyspace {
   clockNow: () => number = () => 0;
   /** Keys added so far (lets SCAN reuse a snapshot when nothing was inserted). */
   insertions = 0;
+  /** Told about each key a write creates (keyspace event `new`); null unless someone asks. */
+  onAdded: ((key: string) => void) | null = null;
+  /** Told about each read lookup that misses (keyspace event `keymiss`); null unless someone asks. */
+  onMiss: ((key: string) => void) | null = null;
 
   /** The live value of `key` at time `now`, expiring it first when its time has passed. */
   get(key: string, now: number): StoredValue | undefined {
@@ -110,8 +114,10 @@ export class Keyspace {
   /** A no-touch read lookup that still counts as a keyspace hit or miss (EXISTS, TYPE, TTL …). */
   peekRead(key: string, now: number): StoredValue | undefined {
     const value = this.peek(key, now);
-    if (value === undefined) this.counters.keyspaceMisses++;
-    else this.counters.keyspaceHits++;
+    if (value === undefined) {
+      this.counters.keyspaceMisses++;
+      if (this.onMiss !== null) this.onMiss(key);
+    } else this.counters.keyspaceHits++;
     return value;
   }
 
@@ -121,8 +127,10 @@ export class Keyspace {
    */
   read(key: string, now: number): StoredValue | undefined {
     const value = this.get(key, now);
-    if (value === undefined) this.counters.keyspaceMisses++;
-    else this.counters.keyspaceHits++;
+    if (value === undefined) {
+      this.counters.keyspaceMisses++;
+      if (this.onMiss !== null) this.onMiss(key);
+    } else this.counters.keyspaceHits++;
     return value;
   }
 
@@ -133,6 +141,12 @@ export class Keyspace {
 
   /** Stores a value and drops any TTL (SET semantics), unless `keepTtl`. */
   set(key: string, value: StoredValue, keepTtl = false): void {
+    // A key whose time has passed expires before it is overwritten (Redis's writes look the key up
+    // first): `expired` is reported, and the write creates a new key.
+    if (this.expires.size !== 0) {
+      const when = this.expires.get(key);
+      if (when !== undefined && when <= this.clockNow()) this.expire(key);
+    }
     const sizeBefore = this.data.size;
     this.data.set(key, value);
     if (this.data.size !== sizeBefore) this.insertions++;
@@ -143,6 +157,7 @@ export class Keyspace {
       this.access.stored(key, this.clockNow(), this.data.size === sizeBefore);
     }
     if (typeof value === 'object' && value instanceof RedisObject && value.stored !== undefined) value.stored(this, key);
+    if (this.onAdded !== null && this.data.size !== sizeBefore) this.onAdded(key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import type { Bytes } from '../../src/keyspace/bytes.js';
+import { PushMessage } from '../../src/pubsub.js';
 import {
   BigNumberReply,
   BoolReply,
@@ -83,6 +84,8 @@ export function toTyped(reply: Reply, resp: 2 | 3): Typed {
   if (typeof reply === 'number' || typeof reply === 'bigint') return [':', String(reply)];
   if (reply === null) return ['_'];
   if (Buffer.isBuffer(reply)) return bulk(reply);
+  // A subscribe confirmation is a push under RESP3 (also inside EXEC's array).
+  if (reply instanceof PushMessage) return [resp === 3 ? '>' : '*', reply.map((r) => toTyped(r, resp))];
   if (Array.isArray(reply)) return ['*', reply.map((r) => toTyped(r, resp))];
   if (reply instanceof StatusReply) return ['+', reply.value];
   if (reply instanceof DoubleReply) return resp === 3 ? [',', reply.toString()] : ['$', reply.toString()];
