@@ -7,7 +7,6 @@ import { keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
 import { compileGlob } from '../keyspace/glob.js';
 import { parseCursor, scanStep } from '../keyspace/scan.js';
 import { SetValue } from '../keyspace/types/set.js';
-import type { Leaf } from '../keyspace/types/zset-tree.js';
 import {
   ZADD_GT,
   ZADD_INCR,
@@ -188,15 +187,17 @@ function readZset(ctx: CommandContext, key: string): ZSet | undefined {
 class PairsReply {
   readonly members: string[] = [];
   readonly scores: number[] = [];
+  /** True when every member is known to be ASCII (sent as it is). */
+  ascii = false;
   push = (member: string, score: number): void => {
     this.members.push(member);
     this.scores.push(score);
   };
   reply(withScores: boolean, resp: 2 | 3): Reply[] {
     const out: Reply[] = [];
-    const { members, scores } = this;
+    const { members, scores, ascii } = this;
     for (let i = 0; i < members.length; i++) {
-      const member = keyReply(members[i]);
+      const member = ascii ? members[i] : keyReply(members[i]);
       if (!withScores) out.push(member);
       else if (resp === 3) out.push([member, new DoubleReply(scores[i])]);
       else out.push(member, new DoubleReply(scores[i]));
@@ -494,6 +495,7 @@ function zrangeGeneric(
   const zset = readZset(ctx, keyName(argv[start]));
   let sizeHint = 0;
   if (zset !== undefined) {
+    out.ascii = zset.ascii;
     if (type === RANK) sizeHint = rangeByRank(zset, rankStart, rankEnd, reverse, out);
     else if (type === SCORE) rangeByScore(zset, scoreRange!, offset, limit, reverse, out);
     else rangeByLex(zset, lexRange!, offset, limit, reverse, out);
@@ -803,6 +805,7 @@ const zrandmember = defineCommand({
       const zset = readZset(ctx, keyName(argv[1]));
       if (zset === undefined) return [];
       const out = new PairsReply();
+      out.ascii = zset.ascii;
       const size = zset.length;
       const count = Math.abs(l);
       if (count === 0) return [];
@@ -822,7 +825,7 @@ const zrandmember = defineCommand({
     }
     const zset = readZset(ctx, keyName(argv[1]));
     if (zset === undefined) return null;
-    return keyReply(zset.tree.memberAt(rng.below(zset.length)));
+    return zset.reply(zset.tree.memberAt(rng.below(zset.length)));
   },
 });
 
@@ -844,9 +847,7 @@ interface Source {
 function forEachMember(src: Source, visit: (member: string, score: number) => boolean | void): void {
   if (src.zset !== null) {
     // Redis walks sorted sets from the top for these operations.
-    for (let leaf: Leaf | null = src.zset.tree.tail; leaf !== null; leaf = leaf.prev) {
-      for (let k = leaf.members.length - 1; k >= 0; k--) if (visit(leaf.members[k], leaf.scores[k]) === false) return;
-    }
+    if (src.zset.length > 0) src.zset.tree.forEachFrom(src.zset.length - 1, true, visit);
   } else if (src.set !== null) {
     for (const member of src.set.members()) if (visit(member, 1) === false) return;
   }
@@ -992,6 +993,7 @@ function zsetOpGeneric(
   if (cardinalityOnly) return cardinality;
   const result = zsetFromPairs(members, scores);
   const out = new PairsReply();
+  out.ascii = result.ascii;
   if (result.length > 0) walk(result, 0, result.length, false, out.push);
   return out.reply(withScores, ctx.client.resp);
 }

@@ -4,8 +4,13 @@
  *
  * Every inner node keeps the number of pairs under each child, so the tree answers both "where is
  * this pair" and "which pair is at rank r" in O(log n): the order-statistic operations ZRANK,
- * ZRANGE by rank, ZCOUNT and friends need. Leaves hold up to {@link NODE_MAX} pairs in two parallel
- * arrays and are linked both ways, so a range is a seek followed by a walk.
+ * ZRANGE by rank, ZCOUNT and friends need. Leaves hold up to {@link NODE_MAX} pairs and are linked
+ * both ways, so a range is a seek followed by a walk.
+ *
+ * Layout: nodes are not objects but slots in a few typed arrays (struct of arrays). Node `id`'s
+ * entries live at `id * stride …`; scores, separators, sizes and child ids are unboxed, so a
+ * descent reads only the cache lines holding the numbers it compares (at a million members the
+ * cost of an operation is its cache misses, and an object per node would add several per level).
  *
  * Routing: child `i > 0` of an inner node holds pairs that are all `>= sep[i]` and `< sep[i + 1]`.
  * Separators are lower bounds, not exact minimums, so removals never need to touch them. A node
@@ -16,137 +21,231 @@
 /** Most pairs a leaf holds before it splits (and most children of an inner node). */
 export const NODE_MAX = 64;
 
-/** A leaf: pairs in order, in two parallel arrays, linked to its neighbours. */
-export class Leaf {
-  next: Leaf | null = null;
-  prev: Leaf | null = null;
-  constructor(
-    public members: string[],
-    public scores: number[],
-  ) {}
-}
-
-class Inner {
-  constructor(
-    public children: Node[],
-    /** Pairs under each child. */
-    public sizes: number[],
-    /** Lower bounds of the children (index 0 is only meaningful when this node is split off). */
-    public sepScores: number[],
-    public sepMembers: string[],
-    public size: number,
-  ) {}
-}
-
-type Node = Leaf | Inner;
-
-/** Index of the last child whose separator is <= (score, member), or 0. */
-function routeLE(inner: Inner, score: number, member: string): number {
-  const ss = inner.sepScores;
-  const sm = inner.sepMembers;
-  let lo = 1;
-  let hi = ss.length; // answer in [0, hi): find first separator > key, minus one
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const s = ss[mid];
-    if (s < score || (s === score && sm[mid] <= member)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
-/** Index of the last child whose separator is < (score, member) (`member` null: above every member), or 0. */
-function routeLT(inner: Inner, score: number, member: string | null): number {
-  const ss = inner.sepScores;
-  const sm = inner.sepMembers;
-  let lo = 1;
-  let hi = ss.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const s = ss[mid];
-    if (s < score || (s === score && (member === null || sm[mid] < member))) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
-/** First position in a leaf whose pair is >= (score, member) (`member` null: above every member). */
-function leafLowerBound(leaf: Leaf, score: number, member: string | null): number {
-  const ss = leaf.scores;
-  const sm = leaf.members;
-  let lo = 0;
-  let hi = ss.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const s = ss[mid];
-    if (s < score || (s === score && (member === null || sm[mid] < member))) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function sumBefore(sizes: number[], i: number): number {
-  let total = 0;
-  for (let j = 0; j < i; j++) total += sizes[j];
-  return total;
-}
+const NONE = -1;
 
 export class ScoreTree {
-  /** Capacities (tests use small ones to exercise splits and merges). */
-  private readonly leafMax: number;
-  private readonly leafMin: number;
-  private readonly innerMax: number;
-  private readonly innerMin: number;
-  /** Fill of nodes built in bulk (room to grow before the first split). */
-  private readonly bulkFill: number;
-  private root: Node;
-  /** Inner levels above the leaves (0: the root is a leaf). */
+  /** Node capacity (tests use small ones to exercise splits and merges). */
+  private readonly cap: number;
+  private readonly min: number;
+  /** Slots per node: one more than the capacity, so a node may overflow by one before it splits. */
+  readonly stride: number;
+
+  // Leaves. Public for walks (zset.ts); the arrays are replaced when they grow, so never keep them
+  // across a change.
+  lScore: Float64Array;
+  lMember: string[];
+  lCount: Int32Array;
+  lNext: Int32Array;
+  lPrev: Int32Array;
+  private leafTop = 0;
+  private readonly leafFree: number[] = [];
+
+  // Inner nodes (allocated on the first split).
+  private iSep: Float64Array = new Float64Array(0);
+  private iSepMember: string[] = [];
+  private iSize: Int32Array = new Int32Array(0);
+  private iChild: Int32Array = new Int32Array(0);
+  private iCount: Int32Array = new Int32Array(0);
+  private iTotal: Float64Array = new Float64Array(0);
+  private innerTop = 0;
+  private readonly innerFree: number[] = [];
+
+  /** The root: a leaf id when `height` is 0, else an inner id. */
+  private root: number;
+  /** Inner levels above the leaves. */
   private height = 0;
   /** Number of pairs. */
   size = 0;
   /** First and last leaves (the same leaf while there is one). */
-  head: Leaf;
-  tail: Leaf;
-  /** Where the last {@link seek} landed: a leaf and an index in it. */
-  seekLeaf: Leaf;
+  head: number;
+  tail: number;
+  /** Where the last {@link seek} (or {@link lowerBound}) landed: a leaf, an index in it, and its rank (-1: unknown). */
+  seekLeaf = 0;
   seekIndex = 0;
+  private seekRank = -1;
   /** The pair the last {@link removeAt} took out. */
   removedMember = '';
   removedScore = 0;
-  // Scratch path of the last descent (reused, so descents allocate nothing).
-  private readonly pathNodes: Inner[] = [];
-  private readonly pathIdx: number[] = [];
+  // Scratch path of the last descent.
+  private readonly pathNode = new Int32Array(64);
+  private readonly pathIdx = new Int32Array(64);
 
-  constructor(capacity = NODE_MAX) {
+  constructor(capacity = NODE_MAX, leafSlots = 1) {
     if (capacity < 4) throw new RangeError('ScoreTree capacity must be at least 4');
-    this.leafMax = this.innerMax = capacity;
-    this.leafMin = this.innerMin = capacity >>> 2;
-    this.bulkFill = Math.max(2, (capacity * 3) >>> 2);
-    const leaf = new Leaf([], []);
+    this.cap = capacity;
+    this.min = capacity >>> 2;
+    this.stride = capacity + 1;
+    const slots = Math.max(1, leafSlots);
+    this.lScore = new Float64Array(slots * this.stride);
+    this.lMember = new Array<string>(slots * this.stride).fill('');
+    this.lCount = new Int32Array(slots);
+    this.lNext = new Int32Array(slots);
+    this.lPrev = new Int32Array(slots);
+    const leaf = this.allocLeaf();
     this.root = this.head = this.tail = this.seekLeaf = leaf;
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Node allocation
+
+  private allocLeaf(): number {
+    let id = this.leafFree.pop();
+    if (id === undefined) {
+      if (this.leafTop === this.lCount.length) this.growLeaves();
+      id = this.leafTop++;
+    }
+    this.lCount[id] = 0;
+    this.lNext[id] = NONE;
+    this.lPrev[id] = NONE;
+    return id;
+  }
+
+  private freeLeaf(id: number): void {
+    const base = id * this.stride;
+    const end = base + this.lCount[id];
+    for (let k = base; k < end; k++) this.lMember[k] = '';
+    this.lCount[id] = 0;
+    this.leafFree.push(id);
+  }
+
+  private growLeaves(): void {
+    const slots = Math.max(4, this.lCount.length * 2);
+    const scores = new Float64Array(slots * this.stride);
+    scores.set(this.lScore);
+    this.lScore = scores;
+    const members = this.lMember;
+    for (let k = members.length; k < slots * this.stride; k++) members.push('');
+    this.lCount = grow32(this.lCount, slots);
+    this.lNext = grow32(this.lNext, slots);
+    this.lPrev = grow32(this.lPrev, slots);
+  }
+
+  private allocInner(): number {
+    let id = this.innerFree.pop();
+    if (id === undefined) {
+      if (this.innerTop === this.iCount.length) this.growInners();
+      id = this.innerTop++;
+    }
+    this.iCount[id] = 0;
+    this.iTotal[id] = 0;
+    return id;
+  }
+
+  private freeInner(id: number): void {
+    const base = id * this.stride;
+    const end = base + this.iCount[id];
+    for (let k = base; k < end; k++) this.iSepMember[k] = '';
+    this.iCount[id] = 0;
+    this.innerFree.push(id);
+  }
+
+  private growInners(): void {
+    const slots = Math.max(4, this.iCount.length * 2);
+    const n = slots * this.stride;
+    const sep = new Float64Array(n);
+    sep.set(this.iSep);
+    this.iSep = sep;
+    this.iSize = grow32(this.iSize, n);
+    const child = new Int32Array(n);
+    child.set(this.iChild);
+    this.iChild = child;
+    for (let k = this.iSepMember.length; k < n; k++) this.iSepMember.push('');
+    this.iCount = grow32(this.iCount, slots);
+    const total = new Float64Array(slots);
+    total.set(this.iTotal);
+    this.iTotal = total;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Searching inside one node
+
+  /** Index of the last child whose separator is <= (score, member), or 0. */
+  private routeLE(node: number, score: number, member: string): number {
+    const sep = this.iSep;
+    const sm = this.iSepMember;
+    const base = node * this.stride;
+    let lo = 1;
+    let hi = this.iCount[node];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = sep[base + mid];
+      if (s < score || (s === score && sm[base + mid] <= member)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** Index of the last child whose separator is < (score, member) (`member` null: above every member), or 0. */
+  private routeLT(node: number, score: number, member: string | null): number {
+    const sep = this.iSep;
+    const sm = this.iSepMember;
+    const base = node * this.stride;
+    let lo = 1;
+    let hi = this.iCount[node];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = sep[base + mid];
+      if (s < score || (s === score && (member === null || sm[base + mid] < member))) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** First index in a leaf whose pair is >= (score, member) (`member` null: above every member). */
+  private leafLowerBound(leaf: number, score: number, member: string | null): number {
+    const ls = this.lScore;
+    const lm = this.lMember;
+    const base = leaf * this.stride;
+    let lo = 0;
+    let hi = this.lCount[leaf];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = ls[base + mid];
+      if (s < score || (s === score && (member === null || lm[base + mid] < member))) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Pairs under the children of `node` before child `i`. */
+  private sizesBefore(node: number, i: number): number {
+    const sizes = this.iSize;
+    const base = node * this.stride;
+    let total = 0;
+    for (let k = base; k < base + i; k++) total += sizes[k];
+    return total;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bulk building
+
   /** A tree of pairs already in order (no duplicates), built in linear time. */
-  static fromSorted(members: string[], scores: number[], capacity = NODE_MAX): ScoreTree {
-    const tree = new ScoreTree(capacity);
-    const fill = tree.bulkFill;
+  static fromSorted(members: readonly string[], scores: readonly number[], capacity = NODE_MAX): ScoreTree {
     const n = members.length;
+    const fill = Math.max(2, (capacity * 3) >>> 2);
+    const leafCount = Math.max(1, Math.ceil(n / fill));
+    const tree = new ScoreTree(capacity, leafCount);
     if (n === 0) return tree;
-    let level: Node[] = [];
+    const stride = tree.stride;
+    let level: number[] = [];
     let sizes: number[] = [];
     let firstScores: number[] = [];
     let firstMembers: string[] = [];
-    let prev: Leaf | null = null;
-    const leafCount = Math.ceil(n / fill);
+    let prev = NONE;
     for (let k = 0; k < leafCount; k++) {
       // Spread pairs evenly so no leaf is left nearly empty.
       const from = Math.floor((k * n) / leafCount);
       const to = Math.floor(((k + 1) * n) / leafCount);
-      const leaf = new Leaf(members.slice(from, to), scores.slice(from, to));
-      if (prev === null) tree.head = leaf;
-      else {
-        prev.next = leaf;
-        leaf.prev = prev;
+      const leaf = k === 0 ? tree.root : tree.allocLeaf();
+      const base = leaf * stride;
+      for (let j = from; j < to; j++) {
+        tree.lScore[base + j - from] = scores[j];
+        tree.lMember[base + j - from] = members[j];
+      }
+      tree.lCount[leaf] = to - from;
+      if (prev !== NONE) {
+        tree.lNext[prev] = leaf;
+        tree.lPrev[leaf] = prev;
       }
       prev = leaf;
       level.push(leaf);
@@ -154,21 +253,30 @@ export class ScoreTree {
       firstScores.push(scores[from]);
       firstMembers.push(members[from]);
     }
-    tree.tail = prev!;
+    tree.tail = prev;
     let height = 0;
     while (level.length > 1) {
       const count = Math.ceil(level.length / fill);
-      const up: Node[] = [];
+      const up: number[] = [];
       const upSizes: number[] = [];
       const upScores: number[] = [];
       const upMembers: string[] = [];
       for (let k = 0; k < count; k++) {
         const from = Math.floor((k * level.length) / count);
         const to = Math.floor(((k + 1) * level.length) / count);
-        const childSizes = sizes.slice(from, to);
+        const node = tree.allocInner();
+        const base = node * stride;
         let total = 0;
-        for (const s of childSizes) total += s;
-        up.push(new Inner(level.slice(from, to), childSizes, firstScores.slice(from, to), firstMembers.slice(from, to), total));
+        for (let j = from; j < to; j++) {
+          tree.iChild[base + j - from] = level[j];
+          tree.iSize[base + j - from] = sizes[j];
+          tree.iSep[base + j - from] = firstScores[j];
+          tree.iSepMember[base + j - from] = firstMembers[j];
+          total += sizes[j];
+        }
+        tree.iCount[node] = to - from;
+        tree.iTotal[node] = total;
+        up.push(node);
         upSizes.push(total);
         upScores.push(firstScores[from]);
         upMembers.push(firstMembers[from]);
@@ -186,42 +294,62 @@ export class ScoreTree {
     return tree;
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Changes
+
   /** Adds a pair that is not in the tree. */
   insert(score: number, member: string): void {
+    this.seekRank = -1;
     let node = this.root;
     let depth = 0;
     for (let h = this.height; h > 0; h--) {
-      const inner = node as Inner;
-      const i = routeLE(inner, score, member);
-      inner.sizes[i]++;
-      inner.size++;
-      this.pathNodes[depth] = inner;
+      const i = this.routeLE(node, score, member);
+      this.iSize[node * this.stride + i]++;
+      this.iTotal[node]++;
+      this.pathNode[depth] = node;
       this.pathIdx[depth] = i;
       depth++;
-      node = inner.children[i];
+      node = this.iChild[node * this.stride + i];
     }
-    const leaf = node as Leaf;
-    const pos = leafLowerBound(leaf, score, member);
-    if (pos === leaf.scores.length) {
-      leaf.scores.push(score);
-      leaf.members.push(member);
-    } else {
-      leaf.scores.splice(pos, 0, score);
-      leaf.members.splice(pos, 0, member);
+    const leaf = node;
+    const pos = this.leafLowerBound(leaf, score, member);
+    const base = leaf * this.stride;
+    const count = this.lCount[leaf];
+    if (pos < count) {
+      this.lScore.copyWithin(base + pos + 1, base + pos, base + count);
+      const lm = this.lMember;
+      for (let k = base + count; k > base + pos; k--) lm[k] = lm[k - 1];
     }
+    this.lScore[base + pos] = score;
+    this.lMember[base + pos] = member;
+    this.lCount[leaf] = count + 1;
     this.size++;
-    if (leaf.scores.length > this.leafMax) this.splitLeaf(leaf, depth);
+    if (count + 1 > this.cap) this.splitLeaf(leaf, depth);
   }
 
-  private splitLeaf(leaf: Leaf, depth: number): void {
-    const half = leaf.scores.length >>> 1;
-    const right = new Leaf(leaf.members.splice(half), leaf.scores.splice(half));
-    right.next = leaf.next;
-    right.prev = leaf;
-    if (leaf.next !== null) leaf.next.prev = right;
+  private splitLeaf(leaf: number, depth: number): void {
+    const right = this.allocLeaf();
+    const stride = this.stride;
+    const count = this.lCount[leaf];
+    const half = count >>> 1;
+    const from = leaf * stride;
+    const to = right * stride;
+    const moved = count - half;
+    this.lScore.copyWithin(to, from + half, from + count);
+    const lm = this.lMember;
+    for (let k = 0; k < moved; k++) {
+      lm[to + k] = lm[from + half + k];
+      lm[from + half + k] = '';
+    }
+    this.lCount[leaf] = half;
+    this.lCount[right] = moved;
+    const next = this.lNext[leaf];
+    this.lNext[right] = next;
+    this.lPrev[right] = leaf;
+    if (next !== NONE) this.lPrev[next] = right;
     else this.tail = right;
-    leaf.next = right;
-    this.addChild(depth, leaf, right, leaf.scores.length, right.scores.length, right.scores[0], right.members[0]);
+    this.lNext[leaf] = right;
+    this.addChild(depth, leaf, right, half, moved, this.lScore[to], lm[to]);
   }
 
   /**
@@ -230,39 +358,70 @@ export class ScoreTree {
    */
   private addChild(
     depth: number,
-    left: Node,
-    right: Node,
+    left: number,
+    right: number,
     leftSize: number,
     rightSize: number,
     sepScore: number,
     sepMember: string,
   ): void {
+    const stride = this.stride;
     if (depth === 0) {
-      this.root = new Inner([left, right], [leftSize, rightSize], [-Infinity, sepScore], ['', sepMember], leftSize + rightSize);
+      const root = this.allocInner();
+      const base = root * stride;
+      this.iChild[base] = left;
+      this.iChild[base + 1] = right;
+      this.iSize[base] = leftSize;
+      this.iSize[base + 1] = rightSize;
+      this.iSep[base] = -Infinity;
+      this.iSepMember[base] = '';
+      this.iSep[base + 1] = sepScore;
+      this.iSepMember[base + 1] = sepMember;
+      this.iCount[root] = 2;
+      this.iTotal[root] = leftSize + rightSize;
+      this.root = root;
       this.height++;
       return;
     }
-    const parent = this.pathNodes[depth - 1];
+    const parent = this.pathNode[depth - 1];
     const i = this.pathIdx[depth - 1];
-    parent.sizes[i] = leftSize;
-    parent.children.splice(i + 1, 0, right);
-    parent.sizes.splice(i + 1, 0, rightSize);
-    parent.sepScores.splice(i + 1, 0, sepScore);
-    parent.sepMembers.splice(i + 1, 0, sepMember);
-    if (parent.children.length > this.innerMax) {
-      const half = parent.children.length >>> 1;
-      const sizes = parent.sizes.splice(half);
-      let moved = 0;
-      for (const s of sizes) moved += s;
-      const sibling = new Inner(
-        parent.children.splice(half),
-        sizes,
-        parent.sepScores.splice(half),
-        parent.sepMembers.splice(half),
-        moved,
-      );
-      parent.size -= moved;
-      this.addChild(depth - 1, parent, sibling, parent.size, moved, sibling.sepScores[0], sibling.sepMembers[0]);
+    const base = parent * stride;
+    const count = this.iCount[parent];
+    this.iSize[base + i] = leftSize;
+    // Open a slot at i + 1.
+    const at = base + i + 1;
+    const end = base + count;
+    this.iChild.copyWithin(at + 1, at, end);
+    this.iSize.copyWithin(at + 1, at, end);
+    this.iSep.copyWithin(at + 1, at, end);
+    const sm = this.iSepMember;
+    for (let k = end; k > at; k--) sm[k] = sm[k - 1];
+    this.iChild[at] = right;
+    this.iSize[at] = rightSize;
+    this.iSep[at] = sepScore;
+    sm[at] = sepMember;
+    this.iCount[parent] = count + 1;
+    if (count + 1 > this.cap) {
+      const sibling = this.allocInner();
+      const total = count + 1;
+      const half = total >>> 1;
+      const moved = total - half;
+      const from = base + half;
+      const to = sibling * stride;
+      this.iChild.copyWithin(to, from, from + moved);
+      this.iSize.copyWithin(to, from, from + moved);
+      this.iSep.copyWithin(to, from, from + moved);
+      let movedPairs = 0;
+      for (let k = 0; k < moved; k++) {
+        sm[to + k] = sm[from + k];
+        sm[from + k] = '';
+        movedPairs += this.iSize[to + k];
+      }
+      this.iCount[parent] = half;
+      this.iCount[sibling] = moved;
+      this.iTotal[sibling] = movedPairs;
+      this.iTotal[parent] -= movedPairs;
+      this.addChild(depth - 1, parent, sibling, this.iTotal[parent], movedPairs, this.iSep[to], sm[to]);
     }
   }
 
@@ -271,17 +430,16 @@ export class ScoreTree {
     let node = this.root;
     let depth = 0;
     for (let h = this.height; h > 0; h--) {
-      const inner = node as Inner;
-      const i = routeLE(inner, score, member);
-      this.pathNodes[depth] = inner;
+      const i = this.routeLE(node, score, member);
+      this.pathNode[depth] = node;
       this.pathIdx[depth] = i;
       depth++;
-      node = inner.children[i];
+      node = this.iChild[node * this.stride + i];
     }
-    const leaf = node as Leaf;
-    const pos = leafLowerBound(leaf, score, member);
-    if (pos === leaf.scores.length || leaf.scores[pos] !== score || leaf.members[pos] !== member) return false;
-    this.removeFromLeaf(leaf, pos, depth);
+    const pos = this.leafLowerBound(node, score, member);
+    const k = node * this.stride + pos;
+    if (pos === this.lCount[node] || this.lScore[k] !== score || this.lMember[k] !== member) return false;
+    this.removeFromLeaf(node, pos, depth);
     return true;
   }
 
@@ -290,167 +448,215 @@ export class ScoreTree {
     let node = this.root;
     let depth = 0;
     let r = rank;
+    const stride = this.stride;
     for (let h = this.height; h > 0; h--) {
-      const inner = node as Inner;
-      const sizes = inner.sizes;
+      const base = node * stride;
       let i = 0;
-      while (r >= sizes[i]) r -= sizes[i++];
-      this.pathNodes[depth] = inner;
+      while (r >= this.iSize[base + i]) r -= this.iSize[base + i++];
+      this.pathNode[depth] = node;
       this.pathIdx[depth] = i;
       depth++;
-      node = inner.children[i];
+      node = this.iChild[base + i];
     }
-    const leaf = node as Leaf;
-    this.removedMember = leaf.members[r];
-    this.removedScore = leaf.scores[r];
-    this.removeFromLeaf(leaf, r, depth);
+    this.removedMember = this.lMember[node * stride + r];
+    this.removedScore = this.lScore[node * stride + r];
+    this.removeFromLeaf(node, r, depth);
   }
 
-  private removeFromLeaf(leaf: Leaf, pos: number, depth: number): void {
-    if (pos === leaf.scores.length - 1) {
-      leaf.scores.pop();
-      leaf.members.pop();
-    } else {
-      leaf.scores.splice(pos, 1);
-      leaf.members.splice(pos, 1);
+  private removeFromLeaf(leaf: number, pos: number, depth: number): void {
+    this.seekRank = -1;
+    const stride = this.stride;
+    const base = leaf * stride;
+    const count = this.lCount[leaf];
+    if (pos < count - 1) {
+      this.lScore.copyWithin(base + pos, base + pos + 1, base + count);
+      const lm = this.lMember;
+      for (let k = base + pos; k < base + count - 1; k++) lm[k] = lm[k + 1];
     }
+    this.lMember[base + count - 1] = '';
+    const n = count - 1;
+    this.lCount[leaf] = n;
     this.size--;
     for (let d = 0; d < depth; d++) {
-      const inner = this.pathNodes[d];
-      inner.sizes[this.pathIdx[d]]--;
-      inner.size--;
+      const node = this.pathNode[d];
+      this.iSize[node * stride + this.pathIdx[d]]--;
+      this.iTotal[node]--;
     }
-    if (depth === 0) return;
-    const n = leaf.scores.length;
-    if (n >= this.leafMin) return;
-    const parent = this.pathNodes[depth - 1];
+    if (depth === 0 || n >= this.min) return;
+    const parent = this.pathNode[depth - 1];
     const i = this.pathIdx[depth - 1];
+    const pbase = parent * stride;
     if (n === 0) {
       this.unlinkLeaf(leaf);
       this.removeChild(parent, i, depth - 1);
       return;
     }
     if (i > 0) {
-      const left = parent.children[i - 1] as Leaf;
-      if (left.scores.length + n <= this.leafMax) {
-        for (let k = 0; k < n; k++) {
-          left.scores.push(leaf.scores[k]);
-          left.members.push(leaf.members[k]);
-        }
-        parent.sizes[i - 1] += n;
+      const left = this.iChild[pbase + i - 1];
+      if (this.lCount[left] + n <= this.cap) {
+        this.appendLeaf(left, leaf);
+        this.iSize[pbase + i - 1] += n;
         this.unlinkLeaf(leaf);
         this.removeChild(parent, i, depth - 1);
         return;
       }
     }
-    if (i + 1 < parent.children.length) {
-      const right = parent.children[i + 1] as Leaf;
-      const m = right.scores.length;
-      if (m + n <= this.leafMax) {
-        for (let k = 0; k < m; k++) {
-          leaf.scores.push(right.scores[k]);
-          leaf.members.push(right.members[k]);
-        }
-        parent.sizes[i] += m;
+    if (i + 1 < this.iCount[parent]) {
+      const right = this.iChild[pbase + i + 1];
+      const m = this.lCount[right];
+      if (m + n <= this.cap) {
+        this.appendLeaf(leaf, right);
+        this.iSize[pbase + i] += m;
         this.unlinkLeaf(right);
         this.removeChild(parent, i + 1, depth - 1);
       }
     }
   }
 
-  private unlinkLeaf(leaf: Leaf): void {
-    if (leaf.prev !== null) leaf.prev.next = leaf.next;
-    else this.head = leaf.next!;
-    if (leaf.next !== null) leaf.next.prev = leaf.prev;
-    else this.tail = leaf.prev!;
+  /** Appends the pairs of leaf `from` to leaf `to`. */
+  private appendLeaf(to: number, from: number): void {
+    const stride = this.stride;
+    const n = this.lCount[from];
+    const at = to * stride + this.lCount[to];
+    const src = from * stride;
+    this.lScore.copyWithin(at, src, src + n);
+    const lm = this.lMember;
+    for (let k = 0; k < n; k++) lm[at + k] = lm[src + k];
+    this.lCount[to] += n;
+  }
+
+  private unlinkLeaf(leaf: number): void {
+    const prev = this.lPrev[leaf];
+    const next = this.lNext[leaf];
+    if (prev !== NONE) this.lNext[prev] = next;
+    else this.head = next;
+    if (next !== NONE) this.lPrev[next] = prev;
+    else this.tail = prev;
     if (this.seekLeaf === leaf) {
       this.seekLeaf = this.head;
       this.seekIndex = 0;
     }
+    this.freeLeaf(leaf);
   }
 
-  /** Drops child `i` of `inner` (at path depth `d`), merging or collapsing inner nodes as needed. */
-  private removeChild(inner: Inner, i: number, d: number): void {
-    inner.children.splice(i, 1);
-    inner.sizes.splice(i, 1);
-    inner.sepScores.splice(i, 1);
-    inner.sepMembers.splice(i, 1);
-    const count = inner.children.length;
+  /** Drops child `i` of `node` (at path depth `d`), merging or collapsing inner nodes as needed. */
+  private removeChild(node: number, i: number, d: number): void {
+    const stride = this.stride;
+    const base = node * stride;
+    const count = this.iCount[node];
+    const at = base + i;
+    const end = base + count;
+    this.iChild.copyWithin(at, at + 1, end);
+    this.iSize.copyWithin(at, at + 1, end);
+    this.iSep.copyWithin(at, at + 1, end);
+    const sm = this.iSepMember;
+    for (let k = at; k < end - 1; k++) sm[k] = sm[k + 1];
+    sm[end - 1] = '';
+    const left = count - 1;
+    this.iCount[node] = left;
     if (d === 0) {
       // The root: collapse while it has a single child.
-      while (this.height > 0 && (this.root as Inner).children.length === 1) {
-        this.root = (this.root as Inner).children[0];
+      while (this.height > 0 && this.iCount[this.root] === 1) {
+        const old = this.root;
+        this.root = this.iChild[old * stride];
+        this.freeInner(old);
         this.height--;
       }
       return;
     }
-    if (count >= this.innerMin) return;
-    const parent = this.pathNodes[d - 1];
+    if (left >= this.min) return;
+    const parent = this.pathNode[d - 1];
     const j = this.pathIdx[d - 1];
-    if (count === 0) {
+    const pbase = parent * stride;
+    if (left === 0) {
+      this.freeInner(node);
       this.removeChild(parent, j, d - 1);
       return;
     }
     if (j > 0) {
-      const left = parent.children[j - 1] as Inner;
-      if (left.children.length + count <= this.innerMax) {
-        this.mergeInner(left, inner, parent.sepScores[j], parent.sepMembers[j]);
-        parent.sizes[j - 1] = left.size;
+      const sibling = this.iChild[pbase + j - 1];
+      if (this.iCount[sibling] + left <= this.cap) {
+        this.mergeInner(sibling, node, this.iSep[pbase + j], sm[pbase + j]);
+        this.iSize[pbase + j - 1] = this.iTotal[sibling];
+        this.freeInner(node);
         this.removeChild(parent, j, d - 1);
         return;
       }
     }
-    if (j + 1 < parent.children.length) {
-      const right = parent.children[j + 1] as Inner;
-      if (right.children.length + count <= this.innerMax) {
-        this.mergeInner(inner, right, parent.sepScores[j + 1], parent.sepMembers[j + 1]);
-        parent.sizes[j] = inner.size;
+    if (j + 1 < this.iCount[parent]) {
+      const sibling = this.iChild[pbase + j + 1];
+      if (this.iCount[sibling] + left <= this.cap) {
+        this.mergeInner(node, sibling, this.iSep[pbase + j + 1], sm[pbase + j + 1]);
+        this.iSize[pbase + j] = this.iTotal[node];
+        this.freeInner(sibling);
         this.removeChild(parent, j + 1, d - 1);
       }
     }
   }
 
   /** Appends the children of `right` to `left`; `right`'s lower bound becomes its first child's separator. */
-  private mergeInner(left: Inner, right: Inner, sepScore: number, sepMember: string): void {
-    for (let k = 0; k < right.children.length; k++) {
-      left.children.push(right.children[k]);
-      left.sizes.push(right.sizes[k]);
-      left.sepScores.push(k === 0 ? sepScore : right.sepScores[k]);
-      left.sepMembers.push(k === 0 ? sepMember : right.sepMembers[k]);
-    }
-    left.size += right.size;
+  private mergeInner(left: number, right: number, sepScore: number, sepMember: string): void {
+    const stride = this.stride;
+    const n = this.iCount[right];
+    const at = left * stride + this.iCount[left];
+    const src = right * stride;
+    this.iChild.copyWithin(at, src, src + n);
+    this.iSize.copyWithin(at, src, src + n);
+    this.iSep.copyWithin(at, src, src + n);
+    const sm = this.iSepMember;
+    for (let k = 0; k < n; k++) sm[at + k] = sm[src + k];
+    this.iSep[at] = sepScore;
+    sm[at] = sepMember;
+    this.iCount[left] += n;
+    this.iTotal[left] += this.iTotal[right];
   }
 
-  /** 0-based rank of a pair, or -1 when it is not in the tree. */
+  // -------------------------------------------------------------------------------------------
+  // Queries
+
+  /**
+   * 0-based rank of a pair known to be in the tree (a member's current score). Use
+   * {@link rankIfPresent} when the pair may be absent.
+   */
   rankOf(score: number, member: string): number {
     let node = this.root;
     let rank = 0;
+    const stride = this.stride;
     for (let h = this.height; h > 0; h--) {
-      const inner = node as Inner;
-      const i = routeLE(inner, score, member);
-      if (i > 0) rank += sumBefore(inner.sizes, i);
-      node = inner.children[i];
+      const i = this.routeLE(node, score, member);
+      if (i > 0) rank += this.sizesBefore(node, i);
+      node = this.iChild[node * stride + i];
     }
-    const leaf = node as Leaf;
-    const pos = leafLowerBound(leaf, score, member);
-    if (pos === leaf.scores.length || leaf.scores[pos] !== score || leaf.members[pos] !== member) return -1;
-    return rank + pos;
+    return rank + this.leafLowerBound(node, score, member);
+  }
+
+  /** 0-based rank of a pair, or -1 when it is not in the tree. */
+  rankIfPresent(score: number, member: string): number {
+    const rank = this.rankOf(score, member);
+    if (rank >= this.size) return -1;
+    const leaf = this.seek(rank);
+    const k = leaf * this.stride + this.seekIndex;
+    return this.lScore[k] === score && this.lMember[k] === member ? rank : -1;
   }
 
   /**
    * Rank of the first pair >= (score, member), or `size` when there is none. `member` null stands
    * for a member above every member: the rank of the first pair whose score is above `score`.
+   * Leaves the cursor ({@link seekLeaf}, {@link seekIndex}) on that pair when there is one.
    */
   lowerBound(score: number, member: string | null): number {
     let node = this.root;
     let rank = 0;
+    const stride = this.stride;
     for (let h = this.height; h > 0; h--) {
-      const inner = node as Inner;
-      const i = routeLT(inner, score, member);
-      if (i > 0) rank += sumBefore(inner.sizes, i);
-      node = inner.children[i];
+      const i = this.routeLT(node, score, member);
+      if (i > 0) rank += this.sizesBefore(node, i);
+      node = this.iChild[node * stride + i];
     }
-    return rank + leafLowerBound(node as Leaf, score, member);
+    const pos = this.leafLowerBound(node, score, member);
+    rank += pos;
+    this.setCursor(node, pos, rank);
+    return rank;
   }
 
   /**
@@ -460,80 +666,135 @@ export class ScoreTree {
   lexLowerBound(value: string, exclusive: boolean): number {
     let node = this.root;
     let rank = 0;
+    const stride = this.stride;
+    const sm = this.iSepMember;
     for (let h = this.height; h > 0; h--) {
-      const inner = node as Inner;
-      const sm = inner.sepMembers;
+      const base = node * stride;
       let lo = 1;
-      let hi = sm.length;
+      let hi = this.iCount[node];
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        const m = sm[mid];
+        const m = sm[base + mid];
         if (exclusive ? m <= value : m < value) lo = mid + 1;
         else hi = mid;
       }
       const i = lo - 1;
-      if (i > 0) rank += sumBefore(inner.sizes, i);
-      node = inner.children[i];
+      if (i > 0) rank += this.sizesBefore(node, i);
+      node = this.iChild[base + i];
     }
-    const members = (node as Leaf).members;
+    const lm = this.lMember;
+    const base = node * stride;
     let lo = 0;
-    let hi = members.length;
+    let hi = this.lCount[node];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const m = members[mid];
+      const m = lm[base + mid];
       if (exclusive ? m <= value : m < value) lo = mid + 1;
       else hi = mid;
     }
-    return rank + lo;
+    rank += lo;
+    this.setCursor(node, lo, rank);
+    return rank;
   }
 
-  /** Finds the pair at `rank` (0-based, in range): sets {@link seekLeaf} and {@link seekIndex}. */
-  seek(rank: number): Leaf {
-    if (rank < this.head.scores.length) {
+  /** Positions the cursor at `pos` of `leaf` (moving to the next leaf at its end). */
+  private setCursor(leaf: number, pos: number, rank: number): void {
+    if (pos === this.lCount[leaf]) {
+      const next = this.lNext[leaf];
+      if (next === NONE) {
+        this.seekRank = -1;
+        return;
+      }
+      leaf = next;
+      pos = 0;
+    }
+    this.seekLeaf = leaf;
+    this.seekIndex = pos;
+    this.seekRank = rank;
+  }
+
+  /** Finds the pair at `rank` (0-based, in range): returns its leaf and sets {@link seekLeaf} and {@link seekIndex}. */
+  seek(rank: number): number {
+    const at = this.seekRank;
+    if (at >= 0) {
+      // Next to the cursor in its leaf (a lower bound's neighbour, a walk's next step).
+      if (rank === at) return this.seekLeaf;
+      const index = this.seekIndex + (rank - at);
+      if (index >= 0 && index < this.lCount[this.seekLeaf] && (rank - at === 1 || at - rank === 1)) {
+        this.seekIndex = index;
+        this.seekRank = rank;
+        return this.seekLeaf;
+      }
+    }
+    const headCount = this.lCount[this.head];
+    if (rank < headCount) {
       this.seekLeaf = this.head;
       this.seekIndex = rank;
-      return this.head;
-    }
-    const fromEnd = this.size - 1 - rank;
-    if (fromEnd < this.tail.scores.length) {
+    } else if (this.size - 1 - rank < this.lCount[this.tail]) {
       this.seekLeaf = this.tail;
-      this.seekIndex = this.tail.scores.length - 1 - fromEnd;
-      return this.tail;
+      this.seekIndex = this.lCount[this.tail] - (this.size - rank);
+    } else {
+      let node = this.root;
+      let r = rank;
+      const stride = this.stride;
+      const sizes = this.iSize;
+      for (let h = this.height; h > 0; h--) {
+        const base = node * stride;
+        let i = base;
+        while (r >= sizes[i]) r -= sizes[i++];
+        node = this.iChild[i];
+      }
+      this.seekLeaf = node;
+      this.seekIndex = r;
     }
-    let node = this.root;
-    let r = rank;
-    for (let h = this.height; h > 0; h--) {
-      const inner = node as Inner;
-      const sizes = inner.sizes;
-      let i = 0;
-      while (r >= sizes[i]) r -= sizes[i++];
-      node = inner.children[i];
-    }
-    this.seekLeaf = node as Leaf;
-    this.seekIndex = r;
-    return node as Leaf;
+    this.seekRank = rank;
+    return this.seekLeaf;
   }
 
   /** The member at `rank` (in range). */
   memberAt(rank: number): string {
     const leaf = this.seek(rank);
-    return leaf.members[this.seekIndex];
+    return this.lMember[leaf * this.stride + this.seekIndex];
   }
 
   /** The score at `rank` (in range). */
   scoreAt(rank: number): number {
     const leaf = this.seek(rank);
-    return leaf.scores[this.seekIndex];
+    return this.lScore[leaf * this.stride + this.seekIndex];
+  }
+
+  /**
+   * Visits pairs from rank `start` (in range) forwards, or backwards with `reverse`, until `visit`
+   * returns false or the pairs run out.
+   */
+  forEachFrom(start: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void {
+    let leaf = this.seek(start);
+    let k = this.seekIndex;
+    const stride = this.stride;
+    while (leaf !== NONE) {
+      const base = leaf * stride;
+      if (reverse) {
+        for (; k >= 0; k--) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
+        leaf = this.lPrev[leaf];
+        if (leaf !== NONE) k = this.lCount[leaf] - 1;
+      } else {
+        const count = this.lCount[leaf];
+        for (; k < count; k++) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
+        leaf = this.lNext[leaf];
+        k = 0;
+      }
+    }
   }
 
   /** Every pair in order, as two arrays. */
   toArrays(): { members: string[]; scores: number[] } {
     const members: string[] = [];
     const scores: number[] = [];
-    for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
-      for (let k = 0; k < leaf.scores.length; k++) {
-        members.push(leaf.members[k]);
-        scores.push(leaf.scores[k]);
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lNext[leaf]) {
+      const base = leaf * this.stride;
+      for (let k = 0; k < this.lCount[leaf]; k++) {
+        members.push(this.lMember[base + k]);
+        scores.push(this.lScore[base + k]);
       }
     }
     return { members, scores };
@@ -541,17 +802,18 @@ export class ScoreTree {
 
   /** Checks the structure's invariants (tests): throws on the first violation. */
   check(): void {
+    const stride = this.stride;
     let count = 0;
     let prevScore = -Infinity;
     let prevMember: string | null = null;
-    let prevLeaf: Leaf | null = null;
-    for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
-      if (leaf.prev !== prevLeaf) throw new Error('broken leaf links');
-      if (leaf.scores.length !== leaf.members.length) throw new Error('leaf arrays differ in length');
-      if (leaf.scores.length === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
-      for (let k = 0; k < leaf.scores.length; k++) {
-        const s = leaf.scores[k];
-        const m = leaf.members[k];
+    let prevLeaf = NONE;
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lNext[leaf]) {
+      if (this.lPrev[leaf] !== prevLeaf) throw new Error('broken leaf links');
+      if (this.lCount[leaf] === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
+      const base = leaf * stride;
+      for (let k = 0; k < this.lCount[leaf]; k++) {
+        const s = this.lScore[base + k];
+        const m = this.lMember[base + k];
         if (prevMember !== null && !(prevScore < s || (prevScore === s && prevMember < m))) {
           throw new Error(`out of order at ${count}`);
         }
@@ -563,29 +825,35 @@ export class ScoreTree {
     }
     if (prevLeaf !== this.tail) throw new Error('tail is not the last leaf');
     if (count !== this.size) throw new Error(`size ${this.size} but ${count} pairs`);
-    const walk = (node: Node, h: number, lowScore: number, lowMember: string | null): number => {
+    const walk = (node: number, h: number, lowScore: number, lowMember: string | null): number => {
       if (h === 0) {
-        const leaf = node as Leaf;
-        if (lowMember !== null && leaf.scores.length > 0) {
-          const s = leaf.scores[0];
-          if (s < lowScore || (s === lowScore && leaf.members[0] < lowMember)) throw new Error('pair below its separator');
+        const base = node * stride;
+        if (lowMember !== null && this.lCount[node] > 0) {
+          const s = this.lScore[base];
+          if (s < lowScore || (s === lowScore && this.lMember[base] < lowMember)) throw new Error('pair below its separator');
         }
-        return leaf.scores.length;
+        return this.lCount[node];
       }
-      const inner = node as Inner;
-      if (inner.children.length === 0) throw new Error('empty inner node');
+      const base = node * stride;
+      const n = this.iCount[node];
+      if (n === 0) throw new Error('empty inner node');
       let total = 0;
-      for (let k = 0; k < inner.children.length; k++) {
-        const n =
-          k === 0
-            ? walk(inner.children[k], h - 1, lowScore, lowMember)
-            : walk(inner.children[k], h - 1, inner.sepScores[k], inner.sepMembers[k]);
-        if (n !== inner.sizes[k]) throw new Error(`size of child ${k} is ${inner.sizes[k]}, holds ${n}`);
-        total += n;
+      for (let k = 0; k < n; k++) {
+        const child = this.iChild[base + k];
+        const got =
+          k === 0 ? walk(child, h - 1, lowScore, lowMember) : walk(child, h - 1, this.iSep[base + k], this.iSepMember[base + k]);
+        if (got !== this.iSize[base + k]) throw new Error(`size of child ${k} is ${this.iSize[base + k]}, holds ${got}`);
+        total += got;
       }
-      if (total !== inner.size) throw new Error('inner size disagrees');
+      if (total !== this.iTotal[node]) throw new Error('inner total disagrees');
       return total;
     };
     walk(this.root, this.height, -Infinity, null);
   }
+}
+
+function grow32(old: Int32Array, length: number): Int32Array {
+  const next = new Int32Array(length);
+  next.set(old);
+  return next;
 }

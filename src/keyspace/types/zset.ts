@@ -25,10 +25,10 @@ import { RedisObject, type StoredValue } from '../keyspace.js';
 import type { Config } from '../../config.js';
 import type { Rng } from '../../rng.js';
 import type { CommandContext } from '../../commands/command.js';
-import { keyReply } from '../bytes.js';
+import { isAscii, keyReply } from '../bytes.js';
 import { WRONGTYPE } from '../../protocol/errors.js';
 import { DoubleReply, type Reply } from '../../protocol/reply.js';
-import { ScoreTree, type Leaf } from './zset-tree.js';
+import { ScoreTree } from './zset-tree.js';
 
 /** The size thresholds of the listpack encoding (read from the cache's settings). */
 export interface ZsetLimits {
@@ -91,6 +91,11 @@ export class ZSet extends RedisObject {
   listpack: boolean;
   /** The score {@link add} ended with (ZADD INCR / ZINCRBY reply). */
   newScore = 0;
+  /**
+   * True while every member ever added was ASCII: replies can then send members as they are,
+   * without reading their bytes (at a million members each read is a cache miss).
+   */
+  ascii = true;
 
   constructor(listpack: boolean, tree: ScoreTree = new ScoreTree()) {
     super();
@@ -111,7 +116,13 @@ export class ZSet extends RedisObject {
     const { members, scores } = this.tree.toArrays();
     const copy = new ZSet(this.listpack, ScoreTree.fromSorted(members, scores));
     for (let i = 0; i < members.length; i++) copy.dict.set(members[i], scores[i]);
+    copy.ascii = this.ascii;
     return copy;
+  }
+
+  /** A member as a reply: the string itself when ASCII, its bytes otherwise. */
+  reply(member: string): string | Buffer {
+    return this.ascii ? member : keyReply(member);
   }
 
   score(member: string): number | undefined {
@@ -122,6 +133,7 @@ export class ZSet extends RedisObject {
   private insert(member: string, score: number): void {
     // A listpack keeps an integral score as an integer: -0 comes back as 0.
     if (this.listpack && score === 0) score = 0;
+    if (this.ascii && !isAscii(member)) this.ascii = false;
     this.dict.set(member, score);
     this.tree.insert(score, member);
   }
@@ -248,7 +260,11 @@ export function zsetFromPairs(members: string[], scores: number[]): ZSet {
   const sortedMembers = order.map((i) => members[i]);
   const sortedScores = order.map((i) => scores[i]);
   const zset = new ZSet(false, ScoreTree.fromSorted(sortedMembers, sortedScores));
-  for (let i = 0; i < sortedMembers.length; i++) zset.dict.set(sortedMembers[i], sortedScores[i]);
+  for (let i = 0; i < sortedMembers.length; i++) {
+    const member = sortedMembers[i];
+    zset.dict.set(member, sortedScores[i]);
+    if (zset.ascii && !isAscii(member)) zset.ascii = false;
+  }
   return zset;
 }
 
@@ -353,15 +369,16 @@ export function firstInLexRange(zset: ZSet, range: LexRange): number {
   if (!mayHoldLex(zset, range)) return -1;
   const tree = zset.tree;
   if (zset.listpack) {
-    let leaf: Leaf | null = tree.head;
     let rank = 0;
-    for (; leaf !== null; leaf = leaf.next) {
-      for (const member of leaf.members) {
-        if (lexGteMin(member, range)) return lexLteMax(member, range) ? rank : -1;
-        rank++;
+    let found = -1;
+    tree.forEachFrom(0, false, (member) => {
+      if (lexGteMin(member, range)) {
+        if (lexLteMax(member, range)) found = rank;
+        return false;
       }
-    }
-    return -1;
+      rank++;
+    });
+    return found;
   }
   const min = range.min;
   const rank = min.kind === -1 ? 0 : min.kind === 1 ? tree.size : tree.lexLowerBound(min.value, min.exclusive);
@@ -375,14 +392,15 @@ export function lastInLexRange(zset: ZSet, range: LexRange): number {
   const tree = zset.tree;
   if (zset.listpack) {
     let rank = tree.size - 1;
-    for (let leaf: Leaf | null = tree.tail; leaf !== null; leaf = leaf.prev) {
-      for (let k = leaf.members.length - 1; k >= 0; k--) {
-        const member = leaf.members[k];
-        if (lexLteMax(member, range)) return lexGteMin(member, range) ? rank : -1;
-        rank--;
+    let found = -1;
+    tree.forEachFrom(rank, true, (member) => {
+      if (lexLteMax(member, range)) {
+        if (lexGteMin(member, range)) found = rank;
+        return false;
       }
-    }
-    return -1;
+      rank--;
+    });
+    return found;
   }
   const max = range.max;
   const rank =
@@ -403,14 +421,10 @@ export function lexCount(zset: ZSet, range: LexRange): number {
 /** Pairs from `first` on while their member is <= the range's max. */
 function walkLex(zset: ZSet, first: number, range: LexRange): number {
   let count = 0;
-  let leaf: Leaf | null = zset.tree.seek(first);
-  let k = zset.tree.seekIndex;
-  for (; leaf !== null; leaf = leaf.next, k = 0) {
-    for (; k < leaf.members.length; k++) {
-      if (!lexLteMax(leaf.members[k], range)) return count;
-      count++;
-    }
-  }
+  zset.tree.forEachFrom(first, false, (member) => {
+    if (!lexLteMax(member, range)) return false;
+    count++;
+  });
   return count;
 }
 
@@ -446,26 +460,13 @@ export function walk(
   visit: (member: string, score: number) => void,
   keep?: (member: string, score: number) => boolean,
 ): number {
-  const tree = zset.tree;
-  let leaf: Leaf | null = tree.seek(start);
-  let k = tree.seekIndex;
   let done = 0;
-  while (leaf !== null && done < count) {
-    const member = leaf.members[k];
-    const score = leaf.scores[k];
-    if (keep !== undefined && !keep(member, score)) break;
+  if (count <= 0) return 0;
+  zset.tree.forEachFrom(start, reverse, (member, score) => {
+    if (keep !== undefined && !keep(member, score)) return false;
     visit(member, score);
-    done++;
-    if (reverse) {
-      if (--k < 0) {
-        leaf = leaf.prev;
-        if (leaf !== null) k = leaf.members.length - 1;
-      }
-    } else if (++k === leaf.members.length) {
-      leaf = leaf.next;
-      k = 0;
-    }
-  }
+    return ++done < count;
+  });
   return done;
 }
 
