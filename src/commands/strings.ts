@@ -3,7 +3,7 @@
  * and LCS. Parsing and replies live here; the semantics are in `keyspace/types/string.ts`.
  */
 import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
-import { byteLength, keyName, type Bytes } from '../keyspace/bytes.js';
+import { byteLength, isAscii, keyName, type Bytes } from '../keyspace/bytes.js';
 import {
   appendBytes,
   checkStringLength,
@@ -61,7 +61,8 @@ function optionName(arg: Bytes): string {
   let s = typeof arg === 'string' ? arg : arg.toString('latin1');
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
-  return s.length > 16 ? '' : s.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
+  // Options are ASCII: a non-ASCII argument can match none, so it is returned as it is.
+  return s.length > 16 ? '' : isAscii(s) ? s.toUpperCase() : s;
 }
 
 // SET / GETEX options (`parseExtendedStringArgumentsOrReply`).

@@ -69,13 +69,18 @@ export class AccessTracker {
   private readonly since: number;
   private readonly logFactor: number;
   private readonly decayTime: number;
-  /** LRU: last access (ms, truncated to the second). LFU: `minutes * 256 + counter`. */
+  /**
+   * LRU: last access, in whole seconds since {@link baseSecond} (small integers, so V8 stores them
+   * unboxed: no allocation per access). LFU: `minutes * 256 + counter`.
+   */
   private readonly stamps = new Map<string, number>();
+  private readonly baseSecond: number;
 
   constructor(options: AccessTrackerOptions) {
     this.mode = options.mode;
     this.rng = options.rng;
     this.since = options.since;
+    this.baseSecond = Math.floor(options.since / 1000);
     this.logFactor = options.lfuLogFactor ?? 10;
     this.decayTime = options.lfuDecayTime ?? 1;
   }
@@ -83,7 +88,7 @@ export class AccessTracker {
   /** A lookup that updates the access time / counter (Redis's `lookupKey` without NOTOUCH). */
   touch(key: string, now: number): void {
     if (this.mode === 'lru') {
-      this.stamps.set(key, now - (now % 1000));
+      this.stamps.set(key, Math.floor(now / 1000) - this.baseSecond);
       return;
     }
     const counter = this.logIncrement(this.decayed(key, now));
@@ -96,7 +101,7 @@ export class AccessTracker {
    * (Redis's `dbSetValue` copies the old object's LFU field).
    */
   stored(key: string, now: number, overwrite: boolean): void {
-    if (this.mode === 'lru') this.stamps.set(key, now - (now % 1000));
+    if (this.mode === 'lru') this.stamps.set(key, Math.floor(now / 1000) - this.baseSecond);
     else if (!overwrite || !this.stamps.has(key)) this.stamps.set(key, minutes(now) * 256 + LFU_INIT_VAL);
   }
 
@@ -123,8 +128,8 @@ export class AccessTracker {
 
   /** Milliseconds since the last access, at the LRU clock's one-second resolution (LRU mode). */
   idleMs(key: string, now: number): number {
-    const stamp = this.stamps.get(key) ?? this.since - (this.since % 1000);
-    const idle = now - (now % 1000) - stamp;
+    const stamp = this.stamps.get(key) ?? 0;
+    const idle = (Math.floor(now / 1000) - this.baseSecond - stamp) * 1000;
     return idle > 0 ? idle : 0;
   }
 

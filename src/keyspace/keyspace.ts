@@ -141,23 +141,29 @@ export class Keyspace {
 
   /** Stores a value and drops any TTL (SET semantics), unless `keepTtl`. */
   set(key: string, value: StoredValue, keepTtl = false): void {
-    // A key whose time has passed expires before it is overwritten (Redis's writes look the key up
-    // first): `expired` is reported, and the write creates a new key.
+    // One look at the expiry index serves three purposes: a key whose time has passed expires
+    // before it is overwritten (Redis's writes look the key up first, so `expired` is reported and
+    // the write creates a new key), SET drops the TTL, and a volatile policy tracks TTL keys.
+    let when: number | undefined;
     if (this.expires.size !== 0) {
-      const when = this.expires.get(key);
-      if (when !== undefined && when <= this.clockNow()) this.expire(key);
+      when = this.expires.get(key);
+      if (when !== undefined && when <= this.clockNow()) {
+        this.expire(key);
+        when = undefined;
+      }
     }
     const sizeBefore = this.data.size;
     this.data.set(key, value);
-    if (this.data.size !== sizeBefore) this.insertions++;
-    if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key) && this.access !== null && !this.trackAll) {
-      this.access.forget(key);
+    const added = this.data.size !== sizeBefore;
+    if (added) this.insertions++;
+    if (when !== undefined && !keepTtl) {
+      this.expires.delete(key);
+      if (this.access !== null && !this.trackAll) this.access.forget(key);
+      when = undefined;
     }
-    if (this.access !== null && (this.trackAll || (keepTtl && this.expires.has(key)))) {
-      this.access.stored(key, this.clockNow(), this.data.size === sizeBefore);
-    }
+    if (this.access !== null && (this.trackAll || when !== undefined)) this.access.stored(key, this.clockNow(), !added);
     if (typeof value === 'object' && value instanceof RedisObject && value.stored !== undefined) value.stored(this, key);
-    if (this.onAdded !== null && this.data.size !== sizeBefore) this.onAdded(key);
+    if (this.onAdded !== null && added) this.onAdded(key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */
