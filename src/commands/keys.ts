@@ -580,7 +580,8 @@ function objectKeyCommand(sub: string, exec: (ctx: CommandContext, value: Stored
     keys: { first: 2, last: 2, step: 1 },
     exec(ctx, argv) {
       const key = keyName(argv[2]);
-      const value = ctx.db.peekRead(key, ctx.now);
+      // Counted, but no keymiss event (Redis's LOOKUP_NONOTIFY).
+      const value = ctx.db.peekRead(key, ctx.now, false);
       return value === undefined ? null : exec(ctx, value, key);
     },
   });

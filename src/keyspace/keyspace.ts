@@ -111,12 +111,15 @@ export class Keyspace {
     return value;
   }
 
-  /** A no-touch read lookup that still counts as a keyspace hit or miss (EXISTS, TYPE, TTL …). */
-  peekRead(key: string, now: number): StoredValue | undefined {
+  /**
+   * A no-touch read lookup that still counts as a keyspace hit or miss (EXISTS, TYPE, TTL …).
+   * `notify` false: no `keymiss` event either (OBJECT, as Redis's LOOKUP_NONOTIFY).
+   */
+  peekRead(key: string, now: number, notify = true): StoredValue | undefined {
     const value = this.peek(key, now);
     if (value === undefined) {
       this.counters.keyspaceMisses++;
-      if (this.onMiss !== null) this.onMiss(key);
+      if (this.onMiss !== null && notify) this.onMiss(key);
     } else this.counters.keyspaceHits++;
     return value;
   }
