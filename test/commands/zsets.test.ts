@@ -742,6 +742,11 @@ describe('encodings', () => {
     expect(h.encoding('z')).toBe('listpack');
     h.run('ZADD', 'z', '200', 'one-more');
     expect(h.encoding('z')).toBe('skiplist');
+    // The conversion rebuilds the ordered structure with large nodes: same pairs, same order.
+    h.zset('z').tree.check();
+    expect(h.zset('z').tree.capacity).toBe(64);
+    expect(h.run('ZRANGE', 'z', '0', '-1')).toEqual(bulks(...range(0, 128, (i) => `m${i}`), 'one-more'));
+    expect(h.run('ZRANK', 'z', 'm77')).toEqual(int(77));
     h.run('ZREMRANGEBYRANK', 'z', '0', '-3');
     expect(h.encoding('z')).toBe('skiplist');
     h.run('ZADD', 'v', '1', 'x'.repeat(64));

@@ -8,9 +8,11 @@
  * both ways, so a range is a seek followed by a walk.
  *
  * Layout: nodes are not objects but slots in a few typed arrays (struct of arrays). Node `id`'s
- * entries live at `id * stride …`; scores, separators, sizes and child ids are unboxed, so a
- * descent reads only the cache lines holding the numbers it compares (at a million members the
- * cost of an operation is its cache misses, and an object per node would add several per level).
+ * entries live at `id * stride …` (one stride for leaves, one for inner nodes); scores,
+ * separators, sizes and child ids are unboxed, so a descent reads only the cache lines holding the
+ * numbers it compares. At a million members the cost of an operation is its cache misses, and
+ * an object per node would add several per level. (Measured: 64 pairs per leaf and 64 children per
+ * inner node do as well as any mix of 16 to 128 at 1M members; small sets use 16 and 16.)
  *
  * Routing: child `i > 0` of an inner node holds pairs that are all `>= sep[i]` and `< sep[i + 1]`.
  * Separators are lower bounds, not exact minimums, so removals never need to touch them. A node
@@ -18,37 +20,50 @@
  * tree stays O(log n) deep as it shrinks.
  */
 
-/** Most pairs a leaf holds before it splits (and most children of an inner node). */
+/** Most children of an inner node. */
 export const NODE_MAX = 64;
+/** Most pairs in a leaf. */
+export const LEAF_MAX = 64;
 
 const NONE = -1;
 
-export class ScoreTree {
-  /** Node capacity (tests use small ones to exercise splits and merges). */
-  private readonly cap: number;
-  private readonly min: number;
-  /** Slots per node: one more than the capacity, so a node may overflow by one before it splits. */
-  readonly stride: number;
+// Shared by every tree: operations are synchronous and never nested, so one scratch path serves
+// all (a tree of 2^31 pairs is far less than 64 levels deep).
+const PATH_NODE = new Int32Array(64);
+const PATH_IDX = new Int32Array(64);
+const NO_F64 = new Float64Array(0);
+const NO_I32 = new Int32Array(0);
 
-  // Leaves. Public for walks (zset.ts); the arrays are replaced when they grow, so never keep them
-  // across a change.
+/** The inner node capacity of the trees of small (listpack-encoded) sorted sets. */
+export const SMALL_NODE_MAX = 16;
+
+export class ScoreTree {
+  /** Capacities of inner nodes and leaves (tests use small ones to exercise splits and merges). */
+  private readonly iCap: number;
+  private readonly iMin: number;
+  private readonly lCap: number;
+  private readonly lMin: number;
+  /** Slots per node: one more than the capacity, so a node may overflow by one before it splits. */
+  private readonly iStride: number;
+  private readonly lStride: number;
+
+  // Leaves: scores and members at `id * lStride …`; per leaf [count, next, prev] at `id * 3`.
+  // Public for walks; the arrays are replaced when they grow, so never keep them across a change.
   lScore: Float64Array;
   lMember: string[];
-  lCount: Int32Array;
-  lNext: Int32Array;
-  lPrev: Int32Array;
+  lMeta: Int32Array;
   private leafTop = 0;
-  private readonly leafFree: number[] = [];
+  private leafFree: number[] | null = null;
 
-  // Inner nodes (allocated on the first split).
-  private iSep: Float64Array = new Float64Array(0);
+  // Inner nodes (allocated on the first split): separators, child sizes and ids at `id * iStride …`;
+  // per node [count, total pairs] at `id * 2`.
+  private iSep: Float64Array = NO_F64;
   private iSepMember: string[] = [];
-  private iSize: Int32Array = new Int32Array(0);
-  private iChild: Int32Array = new Int32Array(0);
-  private iCount: Int32Array = new Int32Array(0);
-  private iTotal: Float64Array = new Float64Array(0);
+  private iSize: Int32Array = NO_I32;
+  private iChild: Int32Array = NO_I32;
+  private iMeta: Int32Array = NO_I32;
   private innerTop = 0;
-  private readonly innerFree: number[] = [];
+  private innerFree: number[] | null = null;
 
   /** The root: a leaf id when `height` is 0, else an inner id. */
   private root: number;
@@ -66,94 +81,101 @@ export class ScoreTree {
   /** The pair the last {@link removeAt} took out. */
   removedMember = '';
   removedScore = 0;
-  // Scratch path of the last descent.
-  private readonly pathNode = new Int32Array(64);
-  private readonly pathIdx = new Int32Array(64);
+  private readonly pathNode = PATH_NODE;
+  private readonly pathIdx = PATH_IDX;
 
-  constructor(capacity = NODE_MAX, leafSlots = 1) {
-    if (capacity < 4) throw new RangeError('ScoreTree capacity must be at least 4');
-    this.cap = capacity;
-    this.min = capacity >>> 2;
-    this.stride = capacity + 1;
+  /**
+   * `capacity`: children of an inner node; `leafCapacity`: pairs in a leaf (smaller, so the search
+   * in a leaf touches few cache lines; the inner levels above stay small enough to stay cached).
+   */
+  constructor(capacity = NODE_MAX, leafCapacity = Math.min(LEAF_MAX, capacity), leafSlots = 1) {
+    if (capacity < 4 || leafCapacity < 4) throw new RangeError('ScoreTree capacities must be at least 4');
+    this.iCap = capacity;
+    this.iMin = capacity >>> 2;
+    this.lCap = leafCapacity;
+    this.lMin = leafCapacity >>> 2;
+    this.iStride = capacity + 1;
+    this.lStride = leafCapacity + 1;
     const slots = Math.max(1, leafSlots);
-    this.lScore = new Float64Array(slots * this.stride);
-    this.lMember = new Array<string>(slots * this.stride).fill('');
-    this.lCount = new Int32Array(slots);
-    this.lNext = new Int32Array(slots);
-    this.lPrev = new Int32Array(slots);
+    this.lScore = new Float64Array(slots * this.lStride);
+    this.lMember = new Array<string>(slots * this.lStride).fill('');
+    this.lMeta = new Int32Array(slots * 3);
     const leaf = this.allocLeaf();
     this.root = this.head = this.tail = this.seekLeaf = leaf;
+  }
+
+  /** The inner node capacity this tree was built with. */
+  get capacity(): number {
+    return this.iCap;
+  }
+
+  /** The leaf capacity this tree was built with. */
+  get leafCapacity(): number {
+    return this.lCap;
   }
 
   // -------------------------------------------------------------------------------------------
   // Node allocation
 
   private allocLeaf(): number {
-    let id = this.leafFree.pop();
+    let id = this.leafFree?.pop();
     if (id === undefined) {
-      if (this.leafTop === this.lCount.length) this.growLeaves();
+      if (this.leafTop * 3 === this.lMeta.length) this.growLeaves();
       id = this.leafTop++;
     }
-    this.lCount[id] = 0;
-    this.lNext[id] = NONE;
-    this.lPrev[id] = NONE;
+    this.lMeta[id * 3] = 0;
+    this.lMeta[id * 3 + 1] = NONE;
+    this.lMeta[id * 3 + 2] = NONE;
     return id;
   }
 
   private freeLeaf(id: number): void {
-    const base = id * this.stride;
-    const end = base + this.lCount[id];
+    const base = id * this.lStride;
+    const end = base + this.lMeta[id * 3];
     for (let k = base; k < end; k++) this.lMember[k] = '';
-    this.lCount[id] = 0;
-    this.leafFree.push(id);
+    this.lMeta[id * 3] = 0;
+    (this.leafFree ??= []).push(id);
   }
 
   private growLeaves(): void {
-    const slots = Math.max(4, this.lCount.length * 2);
-    const scores = new Float64Array(slots * this.stride);
+    const slots = Math.max(4, (this.lMeta.length / 3) * 2);
+    const scores = new Float64Array(slots * this.lStride);
     scores.set(this.lScore);
     this.lScore = scores;
     const members = this.lMember;
-    for (let k = members.length; k < slots * this.stride; k++) members.push('');
-    this.lCount = grow32(this.lCount, slots);
-    this.lNext = grow32(this.lNext, slots);
-    this.lPrev = grow32(this.lPrev, slots);
+    for (let k = members.length; k < slots * this.lStride; k++) members.push('');
+    this.lMeta = grow32(this.lMeta, slots * 3);
   }
 
   private allocInner(): number {
-    let id = this.innerFree.pop();
+    let id = this.innerFree?.pop();
     if (id === undefined) {
-      if (this.innerTop === this.iCount.length) this.growInners();
+      if (this.innerTop * 2 === this.iMeta.length) this.growInners();
       id = this.innerTop++;
     }
-    this.iCount[id] = 0;
-    this.iTotal[id] = 0;
+    this.iMeta[id * 2] = 0;
+    this.iMeta[id * 2 + 1] = 0;
     return id;
   }
 
   private freeInner(id: number): void {
-    const base = id * this.stride;
-    const end = base + this.iCount[id];
+    const base = id * this.iStride;
+    const end = base + this.iMeta[id * 2];
     for (let k = base; k < end; k++) this.iSepMember[k] = '';
-    this.iCount[id] = 0;
-    this.innerFree.push(id);
+    this.iMeta[id * 2] = 0;
+    (this.innerFree ??= []).push(id);
   }
 
   private growInners(): void {
-    const slots = Math.max(4, this.iCount.length * 2);
-    const n = slots * this.stride;
+    const slots = Math.max(4, (this.iMeta.length / 2) * 2);
+    const n = slots * this.iStride;
     const sep = new Float64Array(n);
     sep.set(this.iSep);
     this.iSep = sep;
     this.iSize = grow32(this.iSize, n);
-    const child = new Int32Array(n);
-    child.set(this.iChild);
-    this.iChild = child;
+    this.iChild = grow32(this.iChild, n);
     for (let k = this.iSepMember.length; k < n; k++) this.iSepMember.push('');
-    this.iCount = grow32(this.iCount, slots);
-    const total = new Float64Array(slots);
-    total.set(this.iTotal);
-    this.iTotal = total;
+    this.iMeta = grow32(this.iMeta, slots * 2);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -163,9 +185,9 @@ export class ScoreTree {
   private routeLE(node: number, score: number, member: string): number {
     const sep = this.iSep;
     const sm = this.iSepMember;
-    const base = node * this.stride;
+    const base = node * this.iStride;
     let lo = 1;
-    let hi = this.iCount[node];
+    let hi = this.iMeta[node * 2];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = sep[base + mid];
@@ -179,9 +201,9 @@ export class ScoreTree {
   private routeLT(node: number, score: number, member: string | null): number {
     const sep = this.iSep;
     const sm = this.iSepMember;
-    const base = node * this.stride;
+    const base = node * this.iStride;
     let lo = 1;
-    let hi = this.iCount[node];
+    let hi = this.iMeta[node * 2];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = sep[base + mid];
@@ -195,9 +217,9 @@ export class ScoreTree {
   private leafLowerBound(leaf: number, score: number, member: string | null): number {
     const ls = this.lScore;
     const lm = this.lMember;
-    const base = leaf * this.stride;
+    const base = leaf * this.lStride;
     let lo = 0;
-    let hi = this.lCount[leaf];
+    let hi = this.lMeta[leaf * 3];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = ls[base + mid];
@@ -210,7 +232,7 @@ export class ScoreTree {
   /** Pairs under the children of `node` before child `i`. */
   private sizesBefore(node: number, i: number): number {
     const sizes = this.iSize;
-    const base = node * this.stride;
+    const base = node * this.iStride;
     let total = 0;
     for (let k = base; k < base + i; k++) total += sizes[k];
     return total;
@@ -220,13 +242,20 @@ export class ScoreTree {
   // Bulk building
 
   /** A tree of pairs already in order (no duplicates), built in linear time. */
-  static fromSorted(members: readonly string[], scores: readonly number[], capacity = NODE_MAX): ScoreTree {
+  static fromSorted(
+    members: readonly string[],
+    scores: readonly number[],
+    capacity = NODE_MAX,
+    leafCapacity = Math.min(LEAF_MAX, capacity),
+  ): ScoreTree {
     const n = members.length;
+    const leafFill = Math.max(2, (leafCapacity * 3) >>> 2);
     const fill = Math.max(2, (capacity * 3) >>> 2);
-    const leafCount = Math.max(1, Math.ceil(n / fill));
-    const tree = new ScoreTree(capacity, leafCount);
+    const leafCount = Math.max(1, Math.ceil(n / leafFill));
+    const tree = new ScoreTree(capacity, leafCapacity, leafCount);
     if (n === 0) return tree;
-    const stride = tree.stride;
+    const lStride = tree.lStride;
+    const iStride = tree.iStride;
     let level: number[] = [];
     let sizes: number[] = [];
     let firstScores: number[] = [];
@@ -237,15 +266,15 @@ export class ScoreTree {
       const from = Math.floor((k * n) / leafCount);
       const to = Math.floor(((k + 1) * n) / leafCount);
       const leaf = k === 0 ? tree.root : tree.allocLeaf();
-      const base = leaf * stride;
+      const base = leaf * lStride;
       for (let j = from; j < to; j++) {
         tree.lScore[base + j - from] = scores[j];
         tree.lMember[base + j - from] = members[j];
       }
-      tree.lCount[leaf] = to - from;
+      tree.lMeta[leaf * 3] = to - from;
       if (prev !== NONE) {
-        tree.lNext[prev] = leaf;
-        tree.lPrev[leaf] = prev;
+        tree.lMeta[prev * 3 + 1] = leaf;
+        tree.lMeta[leaf * 3 + 2] = prev;
       }
       prev = leaf;
       level.push(leaf);
@@ -265,7 +294,7 @@ export class ScoreTree {
         const from = Math.floor((k * level.length) / count);
         const to = Math.floor(((k + 1) * level.length) / count);
         const node = tree.allocInner();
-        const base = node * stride;
+        const base = node * iStride;
         let total = 0;
         for (let j = from; j < to; j++) {
           tree.iChild[base + j - from] = level[j];
@@ -274,8 +303,8 @@ export class ScoreTree {
           tree.iSepMember[base + j - from] = firstMembers[j];
           total += sizes[j];
         }
-        tree.iCount[node] = to - from;
-        tree.iTotal[node] = total;
+        tree.iMeta[node * 2] = to - from;
+        tree.iMeta[node * 2 + 1] = total;
         up.push(node);
         upSizes.push(total);
         upScores.push(firstScores[from]);
@@ -304,17 +333,17 @@ export class ScoreTree {
     let depth = 0;
     for (let h = this.height; h > 0; h--) {
       const i = this.routeLE(node, score, member);
-      this.iSize[node * this.stride + i]++;
-      this.iTotal[node]++;
+      this.iSize[node * this.iStride + i]++;
+      this.iMeta[node * 2 + 1]++;
       this.pathNode[depth] = node;
       this.pathIdx[depth] = i;
       depth++;
-      node = this.iChild[node * this.stride + i];
+      node = this.iChild[node * this.iStride + i];
     }
     const leaf = node;
     const pos = this.leafLowerBound(leaf, score, member);
-    const base = leaf * this.stride;
-    const count = this.lCount[leaf];
+    const base = leaf * this.lStride;
+    const count = this.lMeta[leaf * 3];
     if (pos < count) {
       this.lScore.copyWithin(base + pos + 1, base + pos, base + count);
       const lm = this.lMember;
@@ -322,15 +351,15 @@ export class ScoreTree {
     }
     this.lScore[base + pos] = score;
     this.lMember[base + pos] = member;
-    this.lCount[leaf] = count + 1;
+    this.lMeta[leaf * 3] = count + 1;
     this.size++;
-    if (count + 1 > this.cap) this.splitLeaf(leaf, depth);
+    if (count + 1 > this.lCap) this.splitLeaf(leaf, depth);
   }
 
   private splitLeaf(leaf: number, depth: number): void {
     const right = this.allocLeaf();
-    const stride = this.stride;
-    const count = this.lCount[leaf];
+    const stride = this.lStride;
+    const count = this.lMeta[leaf * 3];
     const half = count >>> 1;
     const from = leaf * stride;
     const to = right * stride;
@@ -341,14 +370,14 @@ export class ScoreTree {
       lm[to + k] = lm[from + half + k];
       lm[from + half + k] = '';
     }
-    this.lCount[leaf] = half;
-    this.lCount[right] = moved;
-    const next = this.lNext[leaf];
-    this.lNext[right] = next;
-    this.lPrev[right] = leaf;
-    if (next !== NONE) this.lPrev[next] = right;
+    this.lMeta[leaf * 3] = half;
+    this.lMeta[right * 3] = moved;
+    const next = this.lMeta[leaf * 3 + 1];
+    this.lMeta[right * 3 + 1] = next;
+    this.lMeta[right * 3 + 2] = leaf;
+    if (next !== NONE) this.lMeta[next * 3 + 2] = right;
     else this.tail = right;
-    this.lNext[leaf] = right;
+    this.lMeta[leaf * 3 + 1] = right;
     this.addChild(depth, leaf, right, half, moved, this.lScore[to], lm[to]);
   }
 
@@ -365,7 +394,7 @@ export class ScoreTree {
     sepScore: number,
     sepMember: string,
   ): void {
-    const stride = this.stride;
+    const stride = this.iStride;
     if (depth === 0) {
       const root = this.allocInner();
       const base = root * stride;
@@ -377,8 +406,8 @@ export class ScoreTree {
       this.iSepMember[base] = '';
       this.iSep[base + 1] = sepScore;
       this.iSepMember[base + 1] = sepMember;
-      this.iCount[root] = 2;
-      this.iTotal[root] = leftSize + rightSize;
+      this.iMeta[root * 2] = 2;
+      this.iMeta[root * 2 + 1] = leftSize + rightSize;
       this.root = root;
       this.height++;
       return;
@@ -386,7 +415,7 @@ export class ScoreTree {
     const parent = this.pathNode[depth - 1];
     const i = this.pathIdx[depth - 1];
     const base = parent * stride;
-    const count = this.iCount[parent];
+    const count = this.iMeta[parent * 2];
     this.iSize[base + i] = leftSize;
     // Open a slot at i + 1.
     const at = base + i + 1;
@@ -400,8 +429,8 @@ export class ScoreTree {
     this.iSize[at] = rightSize;
     this.iSep[at] = sepScore;
     sm[at] = sepMember;
-    this.iCount[parent] = count + 1;
-    if (count + 1 > this.cap) {
+    this.iMeta[parent * 2] = count + 1;
+    if (count + 1 > this.iCap) {
       const sibling = this.allocInner();
       const total = count + 1;
       const half = total >>> 1;
@@ -417,11 +446,11 @@ export class ScoreTree {
         sm[from + k] = '';
         movedPairs += this.iSize[to + k];
       }
-      this.iCount[parent] = half;
-      this.iCount[sibling] = moved;
-      this.iTotal[sibling] = movedPairs;
-      this.iTotal[parent] -= movedPairs;
-      this.addChild(depth - 1, parent, sibling, this.iTotal[parent], movedPairs, this.iSep[to], sm[to]);
+      this.iMeta[parent * 2] = half;
+      this.iMeta[sibling * 2] = moved;
+      this.iMeta[sibling * 2 + 1] = movedPairs;
+      this.iMeta[parent * 2 + 1] -= movedPairs;
+      this.addChild(depth - 1, parent, sibling, this.iMeta[parent * 2 + 1], movedPairs, this.iSep[to], sm[to]);
     }
   }
 
@@ -434,11 +463,11 @@ export class ScoreTree {
       this.pathNode[depth] = node;
       this.pathIdx[depth] = i;
       depth++;
-      node = this.iChild[node * this.stride + i];
+      node = this.iChild[node * this.iStride + i];
     }
     const pos = this.leafLowerBound(node, score, member);
-    const k = node * this.stride + pos;
-    if (pos === this.lCount[node] || this.lScore[k] !== score || this.lMember[k] !== member) return false;
+    const k = node * this.lStride + pos;
+    if (pos === this.lMeta[node * 3] || this.lScore[k] !== score || this.lMember[k] !== member) return false;
     this.removeFromLeaf(node, pos, depth);
     return true;
   }
@@ -448,7 +477,7 @@ export class ScoreTree {
     let node = this.root;
     let depth = 0;
     let r = rank;
-    const stride = this.stride;
+    const stride = this.iStride;
     for (let h = this.height; h > 0; h--) {
       const base = node * stride;
       let i = 0;
@@ -458,16 +487,16 @@ export class ScoreTree {
       depth++;
       node = this.iChild[base + i];
     }
-    this.removedMember = this.lMember[node * stride + r];
-    this.removedScore = this.lScore[node * stride + r];
+    this.removedMember = this.lMember[node * this.lStride + r];
+    this.removedScore = this.lScore[node * this.lStride + r];
     this.removeFromLeaf(node, r, depth);
   }
 
   private removeFromLeaf(leaf: number, pos: number, depth: number): void {
     this.seekRank = -1;
-    const stride = this.stride;
-    const base = leaf * stride;
-    const count = this.lCount[leaf];
+    const stride = this.iStride;
+    const base = leaf * this.lStride;
+    const count = this.lMeta[leaf * 3];
     if (pos < count - 1) {
       this.lScore.copyWithin(base + pos, base + pos + 1, base + count);
       const lm = this.lMember;
@@ -475,14 +504,14 @@ export class ScoreTree {
     }
     this.lMember[base + count - 1] = '';
     const n = count - 1;
-    this.lCount[leaf] = n;
+    this.lMeta[leaf * 3] = n;
     this.size--;
     for (let d = 0; d < depth; d++) {
       const node = this.pathNode[d];
       this.iSize[node * stride + this.pathIdx[d]]--;
-      this.iTotal[node]--;
+      this.iMeta[node * 2 + 1]--;
     }
-    if (depth === 0 || n >= this.min) return;
+    if (depth === 0 || n >= this.lMin) return;
     const parent = this.pathNode[depth - 1];
     const i = this.pathIdx[depth - 1];
     const pbase = parent * stride;
@@ -493,7 +522,7 @@ export class ScoreTree {
     }
     if (i > 0) {
       const left = this.iChild[pbase + i - 1];
-      if (this.lCount[left] + n <= this.cap) {
+      if (this.lMeta[left * 3] + n <= this.lCap) {
         this.appendLeaf(left, leaf);
         this.iSize[pbase + i - 1] += n;
         this.unlinkLeaf(leaf);
@@ -501,10 +530,10 @@ export class ScoreTree {
         return;
       }
     }
-    if (i + 1 < this.iCount[parent]) {
+    if (i + 1 < this.iMeta[parent * 2]) {
       const right = this.iChild[pbase + i + 1];
-      const m = this.lCount[right];
-      if (m + n <= this.cap) {
+      const m = this.lMeta[right * 3];
+      if (m + n <= this.lCap) {
         this.appendLeaf(leaf, right);
         this.iSize[pbase + i] += m;
         this.unlinkLeaf(right);
@@ -515,22 +544,22 @@ export class ScoreTree {
 
   /** Appends the pairs of leaf `from` to leaf `to`. */
   private appendLeaf(to: number, from: number): void {
-    const stride = this.stride;
-    const n = this.lCount[from];
-    const at = to * stride + this.lCount[to];
+    const stride = this.lStride;
+    const n = this.lMeta[from * 3];
+    const at = to * stride + this.lMeta[to * 3];
     const src = from * stride;
     this.lScore.copyWithin(at, src, src + n);
     const lm = this.lMember;
     for (let k = 0; k < n; k++) lm[at + k] = lm[src + k];
-    this.lCount[to] += n;
+    this.lMeta[to * 3] += n;
   }
 
   private unlinkLeaf(leaf: number): void {
-    const prev = this.lPrev[leaf];
-    const next = this.lNext[leaf];
-    if (prev !== NONE) this.lNext[prev] = next;
+    const prev = this.lMeta[leaf * 3 + 2];
+    const next = this.lMeta[leaf * 3 + 1];
+    if (prev !== NONE) this.lMeta[prev * 3 + 1] = next;
     else this.head = next;
-    if (next !== NONE) this.lPrev[next] = prev;
+    if (next !== NONE) this.lMeta[next * 3 + 2] = prev;
     else this.tail = prev;
     if (this.seekLeaf === leaf) {
       this.seekLeaf = this.head;
@@ -541,9 +570,9 @@ export class ScoreTree {
 
   /** Drops child `i` of `node` (at path depth `d`), merging or collapsing inner nodes as needed. */
   private removeChild(node: number, i: number, d: number): void {
-    const stride = this.stride;
+    const stride = this.iStride;
     const base = node * stride;
-    const count = this.iCount[node];
+    const count = this.iMeta[node * 2];
     const at = base + i;
     const end = base + count;
     this.iChild.copyWithin(at, at + 1, end);
@@ -553,10 +582,10 @@ export class ScoreTree {
     for (let k = at; k < end - 1; k++) sm[k] = sm[k + 1];
     sm[end - 1] = '';
     const left = count - 1;
-    this.iCount[node] = left;
+    this.iMeta[node * 2] = left;
     if (d === 0) {
       // The root: collapse while it has a single child.
-      while (this.height > 0 && this.iCount[this.root] === 1) {
+      while (this.height > 0 && this.iMeta[this.root * 2] === 1) {
         const old = this.root;
         this.root = this.iChild[old * stride];
         this.freeInner(old);
@@ -564,7 +593,7 @@ export class ScoreTree {
       }
       return;
     }
-    if (left >= this.min) return;
+    if (left >= this.iMin) return;
     const parent = this.pathNode[d - 1];
     const j = this.pathIdx[d - 1];
     const pbase = parent * stride;
@@ -575,19 +604,19 @@ export class ScoreTree {
     }
     if (j > 0) {
       const sibling = this.iChild[pbase + j - 1];
-      if (this.iCount[sibling] + left <= this.cap) {
+      if (this.iMeta[sibling * 2] + left <= this.iCap) {
         this.mergeInner(sibling, node, this.iSep[pbase + j], sm[pbase + j]);
-        this.iSize[pbase + j - 1] = this.iTotal[sibling];
+        this.iSize[pbase + j - 1] = this.iMeta[sibling * 2 + 1];
         this.freeInner(node);
         this.removeChild(parent, j, d - 1);
         return;
       }
     }
-    if (j + 1 < this.iCount[parent]) {
+    if (j + 1 < this.iMeta[parent * 2]) {
       const sibling = this.iChild[pbase + j + 1];
-      if (this.iCount[sibling] + left <= this.cap) {
+      if (this.iMeta[sibling * 2] + left <= this.iCap) {
         this.mergeInner(node, sibling, this.iSep[pbase + j + 1], sm[pbase + j + 1]);
-        this.iSize[pbase + j] = this.iTotal[node];
+        this.iSize[pbase + j] = this.iMeta[node * 2 + 1];
         this.freeInner(sibling);
         this.removeChild(parent, j + 1, d - 1);
       }
@@ -596,9 +625,9 @@ export class ScoreTree {
 
   /** Appends the children of `right` to `left`; `right`'s lower bound becomes its first child's separator. */
   private mergeInner(left: number, right: number, sepScore: number, sepMember: string): void {
-    const stride = this.stride;
-    const n = this.iCount[right];
-    const at = left * stride + this.iCount[left];
+    const stride = this.iStride;
+    const n = this.iMeta[right * 2];
+    const at = left * stride + this.iMeta[left * 2];
     const src = right * stride;
     this.iChild.copyWithin(at, src, src + n);
     this.iSize.copyWithin(at, src, src + n);
@@ -607,8 +636,8 @@ export class ScoreTree {
     for (let k = 0; k < n; k++) sm[at + k] = sm[src + k];
     this.iSep[at] = sepScore;
     sm[at] = sepMember;
-    this.iCount[left] += n;
-    this.iTotal[left] += this.iTotal[right];
+    this.iMeta[left * 2] += n;
+    this.iMeta[left * 2 + 1] += this.iMeta[right * 2 + 1];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -621,7 +650,7 @@ export class ScoreTree {
   rankOf(score: number, member: string): number {
     let node = this.root;
     let rank = 0;
-    const stride = this.stride;
+    const stride = this.iStride;
     for (let h = this.height; h > 0; h--) {
       const i = this.routeLE(node, score, member);
       if (i > 0) rank += this.sizesBefore(node, i);
@@ -635,7 +664,7 @@ export class ScoreTree {
     const rank = this.rankOf(score, member);
     if (rank >= this.size) return -1;
     const leaf = this.seek(rank);
-    const k = leaf * this.stride + this.seekIndex;
+    const k = leaf * this.lStride + this.seekIndex;
     return this.lScore[k] === score && this.lMember[k] === member ? rank : -1;
   }
 
@@ -647,7 +676,7 @@ export class ScoreTree {
   lowerBound(score: number, member: string | null): number {
     let node = this.root;
     let rank = 0;
-    const stride = this.stride;
+    const stride = this.iStride;
     for (let h = this.height; h > 0; h--) {
       const i = this.routeLT(node, score, member);
       if (i > 0) rank += this.sizesBefore(node, i);
@@ -666,12 +695,12 @@ export class ScoreTree {
   lexLowerBound(value: string, exclusive: boolean): number {
     let node = this.root;
     let rank = 0;
-    const stride = this.stride;
+    const stride = this.iStride;
     const sm = this.iSepMember;
     for (let h = this.height; h > 0; h--) {
       const base = node * stride;
       let lo = 1;
-      let hi = this.iCount[node];
+      let hi = this.iMeta[node * 2];
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         const m = sm[base + mid];
@@ -683,9 +712,9 @@ export class ScoreTree {
       node = this.iChild[base + i];
     }
     const lm = this.lMember;
-    const base = node * stride;
+    const base = node * this.lStride;
     let lo = 0;
-    let hi = this.lCount[node];
+    let hi = this.lMeta[node * 3];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const m = lm[base + mid];
@@ -699,8 +728,8 @@ export class ScoreTree {
 
   /** Positions the cursor at `pos` of `leaf` (moving to the next leaf at its end). */
   private setCursor(leaf: number, pos: number, rank: number): void {
-    if (pos === this.lCount[leaf]) {
-      const next = this.lNext[leaf];
+    if (pos === this.lMeta[leaf * 3]) {
+      const next = this.lMeta[leaf * 3 + 1];
       if (next === NONE) {
         this.seekRank = -1;
         return;
@@ -720,23 +749,23 @@ export class ScoreTree {
       // Next to the cursor in its leaf (a lower bound's neighbour, a walk's next step).
       if (rank === at) return this.seekLeaf;
       const index = this.seekIndex + (rank - at);
-      if (index >= 0 && index < this.lCount[this.seekLeaf] && (rank - at === 1 || at - rank === 1)) {
+      if (index >= 0 && index < this.lMeta[this.seekLeaf * 3] && (rank - at === 1 || at - rank === 1)) {
         this.seekIndex = index;
         this.seekRank = rank;
         return this.seekLeaf;
       }
     }
-    const headCount = this.lCount[this.head];
+    const headCount = this.lMeta[this.head * 3];
     if (rank < headCount) {
       this.seekLeaf = this.head;
       this.seekIndex = rank;
-    } else if (this.size - 1 - rank < this.lCount[this.tail]) {
+    } else if (this.size - 1 - rank < this.lMeta[this.tail * 3]) {
       this.seekLeaf = this.tail;
-      this.seekIndex = this.lCount[this.tail] - (this.size - rank);
+      this.seekIndex = this.lMeta[this.tail * 3] - (this.size - rank);
     } else {
       let node = this.root;
       let r = rank;
-      const stride = this.stride;
+      const stride = this.iStride;
       const sizes = this.iSize;
       for (let h = this.height; h > 0; h--) {
         const base = node * stride;
@@ -754,13 +783,13 @@ export class ScoreTree {
   /** The member at `rank` (in range). */
   memberAt(rank: number): string {
     const leaf = this.seek(rank);
-    return this.lMember[leaf * this.stride + this.seekIndex];
+    return this.lMember[leaf * this.lStride + this.seekIndex];
   }
 
   /** The score at `rank` (in range). */
   scoreAt(rank: number): number {
     const leaf = this.seek(rank);
-    return this.lScore[leaf * this.stride + this.seekIndex];
+    return this.lScore[leaf * this.lStride + this.seekIndex];
   }
 
   /**
@@ -770,17 +799,17 @@ export class ScoreTree {
   forEachFrom(start: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void {
     let leaf = this.seek(start);
     let k = this.seekIndex;
-    const stride = this.stride;
+    const stride = this.lStride;
     while (leaf !== NONE) {
       const base = leaf * stride;
       if (reverse) {
         for (; k >= 0; k--) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
-        leaf = this.lPrev[leaf];
-        if (leaf !== NONE) k = this.lCount[leaf] - 1;
+        leaf = this.lMeta[leaf * 3 + 2];
+        if (leaf !== NONE) k = this.lMeta[leaf * 3] - 1;
       } else {
-        const count = this.lCount[leaf];
+        const count = this.lMeta[leaf * 3];
         for (; k < count; k++) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
-        leaf = this.lNext[leaf];
+        leaf = this.lMeta[leaf * 3 + 1];
         k = 0;
       }
     }
@@ -790,9 +819,9 @@ export class ScoreTree {
   toArrays(): { members: string[]; scores: number[] } {
     const members: string[] = [];
     const scores: number[] = [];
-    for (let leaf = this.head; leaf !== NONE; leaf = this.lNext[leaf]) {
-      const base = leaf * this.stride;
-      for (let k = 0; k < this.lCount[leaf]; k++) {
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * 3 + 1]) {
+      const base = leaf * this.lStride;
+      for (let k = 0; k < this.lMeta[leaf * 3]; k++) {
         members.push(this.lMember[base + k]);
         scores.push(this.lScore[base + k]);
       }
@@ -802,16 +831,17 @@ export class ScoreTree {
 
   /** Checks the structure's invariants (tests): throws on the first violation. */
   check(): void {
-    const stride = this.stride;
+    const lStride = this.lStride;
+    const iStride = this.iStride;
     let count = 0;
     let prevScore = -Infinity;
     let prevMember: string | null = null;
     let prevLeaf = NONE;
-    for (let leaf = this.head; leaf !== NONE; leaf = this.lNext[leaf]) {
-      if (this.lPrev[leaf] !== prevLeaf) throw new Error('broken leaf links');
-      if (this.lCount[leaf] === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
-      const base = leaf * stride;
-      for (let k = 0; k < this.lCount[leaf]; k++) {
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * 3 + 1]) {
+      if (this.lMeta[leaf * 3 + 2] !== prevLeaf) throw new Error('broken leaf links');
+      if (this.lMeta[leaf * 3] === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
+      const base = leaf * lStride;
+      for (let k = 0; k < this.lMeta[leaf * 3]; k++) {
         const s = this.lScore[base + k];
         const m = this.lMember[base + k];
         if (prevMember !== null && !(prevScore < s || (prevScore === s && prevMember < m))) {
@@ -827,15 +857,15 @@ export class ScoreTree {
     if (count !== this.size) throw new Error(`size ${this.size} but ${count} pairs`);
     const walk = (node: number, h: number, lowScore: number, lowMember: string | null): number => {
       if (h === 0) {
-        const base = node * stride;
-        if (lowMember !== null && this.lCount[node] > 0) {
+        const base = node * lStride;
+        if (lowMember !== null && this.lMeta[node * 3] > 0) {
           const s = this.lScore[base];
           if (s < lowScore || (s === lowScore && this.lMember[base] < lowMember)) throw new Error('pair below its separator');
         }
-        return this.lCount[node];
+        return this.lMeta[node * 3];
       }
-      const base = node * stride;
-      const n = this.iCount[node];
+      const base = node * iStride;
+      const n = this.iMeta[node * 2];
       if (n === 0) throw new Error('empty inner node');
       let total = 0;
       for (let k = 0; k < n; k++) {
@@ -845,7 +875,7 @@ export class ScoreTree {
         if (got !== this.iSize[base + k]) throw new Error(`size of child ${k} is ${this.iSize[base + k]}, holds ${got}`);
         total += got;
       }
-      if (total !== this.iTotal[node]) throw new Error('inner total disagrees');
+      if (total !== this.iMeta[node * 2 + 1]) throw new Error('inner total disagrees');
       return total;
     };
     walk(this.root, this.height, -Infinity, null);

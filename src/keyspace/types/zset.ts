@@ -28,7 +28,7 @@ import type { CommandContext } from '../../commands/command.js';
 import { isAscii, keyReply } from '../bytes.js';
 import { WRONGTYPE } from '../../protocol/errors.js';
 import { DoubleReply, type Reply } from '../../protocol/reply.js';
-import { ScoreTree } from './zset-tree.js';
+import { NODE_MAX, SMALL_NODE_MAX, ScoreTree } from './zset-tree.js';
 
 /** The size thresholds of the listpack encoding (read from the cache's settings). */
 export interface ZsetLimits {
@@ -97,7 +97,8 @@ export class ZSet extends RedisObject {
    */
   ascii = true;
 
-  constructor(listpack: boolean, tree: ScoreTree = new ScoreTree()) {
+  /** A small set (listpack) gets a tree of small nodes; converting to a skiplist rebuilds it with large ones. */
+  constructor(listpack: boolean, tree: ScoreTree = new ScoreTree(listpack ? SMALL_NODE_MAX : NODE_MAX)) {
     super();
     this.listpack = listpack;
     this.tree = tree;
@@ -114,7 +115,7 @@ export class ZSet extends RedisObject {
   /** A deep copy with the same encoding (COPY). */
   clone(): ZSet {
     const { members, scores } = this.tree.toArrays();
-    const copy = new ZSet(this.listpack, ScoreTree.fromSorted(members, scores));
+    const copy = new ZSet(this.listpack, ScoreTree.fromSorted(members, scores, this.tree.capacity));
     for (let i = 0; i < members.length; i++) copy.dict.set(members[i], scores[i]);
     copy.ascii = this.ascii;
     return copy;
@@ -138,14 +139,18 @@ export class ZSet extends RedisObject {
     this.tree.insert(score, member);
   }
 
-  /** Converts to the skiplist encoding (one-way). */
+  /** Converts to the skiplist encoding (one-way); a tree of small nodes is rebuilt with large ones. */
   toSkiplist(): void {
     this.listpack = false;
+    if (this.tree.capacity < NODE_MAX) {
+      const { members, scores } = this.tree.toArrays();
+      this.tree = ScoreTree.fromSorted(members, scores, NODE_MAX);
+    }
   }
 
   /** `zsetTypeMaybeConvert`: a listpack expecting more than it may hold becomes a skiplist. */
   expectAdditions(count: number, limits: ZsetLimits): void {
-    if (this.listpack && count > limits.entries) this.listpack = false;
+    if (this.listpack && count > limits.entries) this.toSkiplist();
   }
 
   /**
@@ -173,7 +178,7 @@ export class ZSet extends RedisObject {
       return 0;
     }
     if (flags & ZADD_XX) return ZADD_OUT_NOP;
-    if (this.listpack && (this.dict.size + 1 > limits.entries || member.length > limits.value)) this.listpack = false;
+    if (this.listpack && (this.dict.size + 1 > limits.entries || member.length > limits.value)) this.toSkiplist();
     this.insert(member, score);
     this.newScore = score;
     return ZADD_OUT_ADDED;
@@ -218,9 +223,6 @@ export class ZSet extends RedisObject {
     if (this.listpack || this.dict.size > limits.entries || longest > limits.value) return;
     this.listpack = true;
     // The listpack keeps integral scores as integers: -0 becomes 0.
-    let negativeZero = false;
-    for (const s of this.dict.values()) if (Object.is(s, -0)) negativeZero = true;
-    if (!negativeZero) return;
     const { members, scores } = this.tree.toArrays();
     for (let i = 0; i < scores.length; i++) {
       if (Object.is(scores[i], -0)) {
@@ -228,7 +230,7 @@ export class ZSet extends RedisObject {
         this.dict.set(members[i], 0);
       }
     }
-    this.tree = ScoreTree.fromSorted(members, scores);
+    this.tree = ScoreTree.fromSorted(members, scores, SMALL_NODE_MAX);
   }
 }
 
