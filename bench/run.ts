@@ -37,6 +37,7 @@ const GROUPS: Record<string, () => Promise<boolean>> = {
   hashes: async () => (await import('./hashes.bench.js')).runHashBench(),
   sets: async () => (await import('./sets.bench.js')).runSetBench(),
   zsets: async () => (await import('./zsets.bench.js')).runZsetBench(),
+  tx: async () => (await import('./tx.bench.js')).runTxBench(),
   scripting: async () => (await import('./scripting.bench.js')).runScriptingBench(),
   replication: async () => (await import('./replication.bench.js')).runReplicationBench(),
 };
