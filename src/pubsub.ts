@@ -329,13 +329,3 @@ export function subscriberCounts(cache: CacheCore, shard: boolean, channels: rea
 export function patternCount(cache: CacheCore): number {
   return hubs.get(cache)?.patterns.size ?? 0;
 }
-
-/** INFO stats: `pubsub_channels`, `pubsub_patterns`, `pubsubshard_channels`. */
-export function pubsubStats(cache: CacheCore): { channels: number; patterns: number; shardChannels: number } {
-  const hub = hubs.get(cache);
-  return {
-    channels: hub?.channels.size ?? 0,
-    patterns: hub?.patterns.size ?? 0,
-    shardChannels: hub?.shardChannels.size ?? 0,
-  };
-}

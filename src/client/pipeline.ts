@@ -13,6 +13,7 @@ import { callLater, installCommandMethods, wrapError, wrapMultiResult } from './
 import { convertReply, replyTransformers } from './reply.js';
 import type { Script } from './script.js';
 import type { PipelineCommands } from './types.js';
+import { refusedInSubscriberMode, SUBSCRIBER_MODE_MESSAGE, type Condition } from './subscriptions.js';
 
 /** One queued command. */
 export interface PipelineEntry {
@@ -194,8 +195,14 @@ export class Pipeline {
     const queue = this.queue;
     const stringNumbers = this.redis.stringNumbers;
     const results: PipelineResult = new Array(queue.length);
+    const condition = (this.redis as { condition?: Condition | null }).condition ?? null;
     for (let i = 0; i < queue.length; i++) {
       const entry = queue[i];
+      // ioredis refuses, command by command, what a subscriber connection may not send.
+      if (refusedInSubscriberMode(condition, entry.name)) {
+        results[i] = [new Error(SUBSCRIBER_MODE_MESSAGE)] as unknown as [Error, unknown];
+        continue;
+      }
       try {
         const reply = entry.script !== undefined ? entry.script.execute(conn, entry.argv) : conn.execute(entry.argv);
         results[i] = [null, entry.name === 'exec' && Array.isArray(reply) ? this.execItems(i, reply, stringNumbers) : convert(entry, reply, stringNumbers)];
