@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { CacheCore, ClientState, ServerStats, Shard } from './core-types.js';
 import { RedisObject, type Keyspace, type StoredValue } from './keyspace/keyspace.js';
 import { getSku } from './cluster/skus.js';
+import { watchedKeyCount } from './transactions.js';
 
 /** The Redis version AMR reports (azure-facts §1.5: `redis_version:7.4.3` seen in the field). */
 export const REDIS_VERSION = '7.4.3';
@@ -351,7 +352,7 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['pubsub_clients', pubsub],
         ['watching_clients', watching],
         ['clients_in_timeout_table', blocked],
-        ['total_watched_keys', 0],
+        ['total_watched_keys', watchedKeyCount(cache)],
         ['total_blocking_keys', 0],
         ['total_blocking_keys_on_nokey', 0],
       ]),

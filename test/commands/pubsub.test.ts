@@ -302,6 +302,14 @@ describe('the ioredis-compatible client in subscriber mode', () => {
     expect(await sub.get('k')).toBeNull();
   });
 
+  it('a pipeline on a subscriber connection refuses, command by command, what ioredis refuses', async () => {
+    const cache = newCache();
+    const sub = cache.createClient();
+    await sub.subscribe('a');
+    const results = await sub.pipeline().get('k').ping().exec();
+    expect(results).toEqual([[new Error('Connection in subscriber mode, only subscriber commands may be used')], [null, ['pong', '']]]);
+  });
+
   it('a command sent in the same tick as SUBSCRIBE reaches the server, which refuses it (as with a socket)', async () => {
     const cache = newCache();
     const sub = cache.createClient();

@@ -194,6 +194,15 @@ describe('WATCH', () => {
     expect(a.run('EXEC')).toEqual(NIL);
   });
 
+  it('INFO counts watching clients and watched keys', () => {
+    const cache = newCache();
+    connection(cache).run('WATCH', 'a', 'b');
+    connection(cache).run('WATCH', 'b', 'c');
+    const info = String(cache.execute(['INFO', 'clients']));
+    expect(info).toContain('watching_clients:2\r\n');
+    expect(info).toContain('total_watched_keys:3\r\n');
+  });
+
   it('UNWATCH and DISCARD forget the watched keys', () => {
     const cache = newCache();
     const a = connection(cache);
