@@ -5,9 +5,9 @@
  * script replicates as its effects) and EVAL itself reports nothing.
  */
 import { defineCommand, defineContainer, type CommandContext, type CommandSpec } from './command.js';
-import { text, toBuffer, type Bytes } from '../keyspace/bytes.js';
+import { byteLength, text, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { parseInt64 } from '../protocol/numbers.js';
-import { NOT_INTEGER, ReplyError } from '../protocol/errors.js';
+import { NOT_INTEGER, ReplyError, subcommandSyntaxError } from '../protocol/errors.js';
 import { MapReply, OK, SetReply, StatusReply, type Reply } from '../protocol/reply.js';
 import { flagNames, scriptingOf } from '../scripting/engine.js';
 import { dumpLibraries, restoreLibraries } from '../scripting/function-dump.js';
@@ -18,6 +18,7 @@ const NUMKEYS_TOO_MANY = new ReplyError("ERR Number of keys can't be greater tha
 const NUMKEYS_NEGATIVE = new ReplyError("ERR Number of keys can't be negative");
 const NOTBUSY = new ReplyError('NOTBUSY No scripts in execution right now.');
 const FUNCTION_NOT_FOUND = new ReplyError('ERR Function not found');
+const BAD_NUMKEYS = new ReplyError('ERR Bad number of keys provided');
 
 /** EVAL-style key finder: `numkeys` at argv[2], the keys after it. */
 export function numkeysKeys(argv: readonly Bytes[]): number[] {
@@ -47,12 +48,15 @@ function evalCommand(name: string, readOnly: boolean, bySha: boolean): CommandSp
     flags: readOnly ? ['readonly', ...SCRIPT_FLAGS] : [...SCRIPT_FLAGS],
     keys: numkeysKeys,
     exec(ctx: CommandContext, argv: readonly Bytes[]): Reply {
+      // EVALSHA refuses a SHA of the wrong length before anything else (evalShaCommand), then
+      // numkeys is checked, then the script is looked up (evalGenericCommand).
+      if (bySha && byteLength(argv[1]) !== 40) throw NOSCRIPT;
       const { keys, args } = splitKeys(argv);
       const engine = scriptingOf(ctx.cache);
       let sha: string;
       if (bySha) {
         sha = text(argv[1]).toLowerCase();
-        if (sha.length !== 40 || !engine.hasScript(sha)) throw NOSCRIPT;
+        if (!engine.hasScript(sha)) throw NOSCRIPT;
       } else sha = engine.loadScript(toBuffer(argv[1]));
       return engine.runScript(sha, keys, args, ctx.client, ctx.shard, readOnly);
     },
@@ -66,10 +70,12 @@ function fcallCommand(name: string, readOnly: boolean): CommandSpec {
     flags: readOnly ? ['readonly', ...SCRIPT_FLAGS] : [...SCRIPT_FLAGS],
     keys: numkeysKeys,
     exec(ctx, argv) {
-      const { keys, args } = splitKeys(argv);
+      // fcallCommandGeneric: the function first, then numkeys (whose parse error has its own text).
       const engine = scriptingOf(ctx.cache);
       const fn = engine.functions.get(text(argv[1]));
       if (fn === undefined) throw FUNCTION_NOT_FOUND;
+      if (parseInt64(argv[2]) === null) throw BAD_NUMKEYS;
+      const { keys, args } = splitKeys(argv);
       return engine.runFunction(fn, keys, args, ctx.client, ctx.shard, readOnly);
     },
   });
@@ -223,6 +229,7 @@ const functionCommand = defineContainer('function', -2, [], [
     arity: -2,
     flags: ['write', 'noscript'],
     exec(ctx, argv) {
+      if (argv.length > 3) throw subcommandSyntaxError(argv);
       flushMode(argv, new ReplyError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option'));
       scriptingOf(ctx.cache).flushFunctions();
       return OK;
@@ -309,7 +316,7 @@ const functionCommand = defineContainer('function', -2, [], [
     flags: ['write', 'denyoom', 'noscript'],
     exec(ctx, argv) {
       let policy: 'flush' | 'append' | 'replace' = 'append';
-      if (argv.length > 4) throw new ReplyError('ERR syntax error');
+      if (argv.length > 4) throw subcommandSyntaxError(argv);
       if (argv.length === 4) {
         const p = text(argv[3]).toLowerCase();
         if (p !== 'flush' && p !== 'append' && p !== 'replace') {

@@ -154,3 +154,12 @@ export const LPOS_MAXLEN_NEGATIVE = shared("ERR MAXLEN can't be negative");
 export const TIMEOUT_NOT_FLOAT = shared('ERR timeout is not a float or out of range');
 export const TIMEOUT_NEGATIVE = shared('ERR timeout is negative');
 export const TIMEOUT_OUT_OF_RANGE = shared('ERR timeout is out of range');
+
+/** Redis's `addReplySubcommandSyntaxError`: the subcommand as sent, the command upper-cased. */
+export function subcommandSyntaxError(argv: readonly (string | Buffer)[]): ReplyError {
+  return new ReplyError(
+    sanitize(
+      `ERR unknown subcommand or wrong number of arguments for '${String(argv[1]).slice(0, 128)}'. Try ${String(argv[0]).toUpperCase()} HELP.`,
+    ),
+  );
+}
