@@ -139,8 +139,8 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     id: 'dump-rdb-version',
     kind: 'redis-7.0-vs-7.4',
     reason:
-      'DUMP payloads end with the RDB version (10 in 7.0, 12 in 7.4) and a CRC64 over it; the serialised value before that trailer is compared.',
-    applies: (s) => s.name === 'DUMP',
+      'DUMP and FUNCTION DUMP payloads end with the RDB version (10 in 7.0, 12 in 7.4) and a CRC64 over it; the serialised value before that trailer is compared.',
+    applies: (s) => s.name === 'DUMP' || (s.name === 'FUNCTION' && s.sub === 'DUMP'),
     action: { normalise: dumpWithoutTrailer },
   },
   {
