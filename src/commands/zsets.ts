@@ -92,11 +92,19 @@ function longArg(arg: Bytes): number {
   return Number(n);
 }
 
-/** `getPositiveLongFromObjectOrReply`. */
-function positiveLongArg(arg: Bytes, error = POSITIVE_RANGE): number {
-  const n = longArg(arg);
-  if (n < 0) throw error;
-  return n;
+/**
+ * `getRangeLongFromObjectOrReply` with a message: a `long` in [min, ∞), else `error` (for text
+ * that is not an integer too, as Redis answers then with the same message).
+ */
+function rangeLongArg(arg: Bytes, min: number, error: Error): number {
+  const n = parseInt64(arg);
+  if (n === null || n < min) throw error;
+  return Number(n);
+}
+
+/** `getPositiveLongFromObjectOrReply`: a `long` >= 0, else `error` (non-integers included). */
+function positiveLongArg(arg: Bytes, error: Error = POSITIVE_RANGE): number {
+  return rangeLongArg(arg, 0, error);
 }
 
 /**
@@ -744,19 +752,15 @@ const zmpop = defineCommand({
   flags: ['write', 'movablekeys'],
   keys: (argv) => numkeysPositions(argv, 1),
   exec(ctx, argv) {
-    const numkeys = parseInt64(argv[1]);
-    if (numkeys === null) throw NOT_INTEGER;
-    if (numkeys < 1) throw NUMKEYS_NOT_POSITIVE;
-    const whereIdx = 2 + Number(numkeys);
+    const numkeys = rangeLongArg(argv[1], 1, NUMKEYS_NOT_POSITIVE);
+    const whereIdx = 2 + numkeys;
     if (whereIdx >= argv.length) throw SYNTAX;
     const where = option(argv[whereIdx]);
     if (where !== 'MIN' && where !== 'MAX') throw SYNTAX;
     let count = -1;
     for (let j = whereIdx + 1; j < argv.length; j++) {
       if (count === -1 && option(argv[j]) === 'COUNT' && j < argv.length - 1) {
-        const n = longArg(argv[++j]);
-        if (n < 1) throw ZMPOP_COUNT_NOT_POSITIVE;
-        count = n;
+        count = rangeLongArg(argv[++j], 1, ZMPOP_COUNT_NOT_POSITIVE);
       } else throw SYNTAX;
     }
     if (count === -1) count = 1;

@@ -494,7 +494,7 @@ describe('ZPOPMIN, ZPOPMAX, ZMPOP', () => {
       expect(h.run('EXISTS', 'z')).toEqual(int(0));
       expect(h.run('ZPOPMIN', 'z')).toEqual(EMPTY);
       expect(h.run('ZPOPMIN', 'z', '-1')).toEqual(err('ERR value is out of range, must be positive'));
-      expect(h.run('ZPOPMIN', 'z', 'x')).toEqual(NOT_INT);
+      expect(h.run('ZPOPMIN', 'z', 'x')).toEqual(err('ERR value is out of range, must be positive'));
       expect(h.run('ZPOPMIN', 'z', '1', '2')).toEqual(SYNTAX);
       h.cache.close();
     }
@@ -517,11 +517,11 @@ describe('ZPOPMIN, ZPOPMAX, ZMPOP', () => {
   it('ZMPOP refuses bad numkeys, directions and counts', () => {
     h = harness();
     expect(h.run('ZMPOP', '0', 'a', 'MIN')).toEqual(err('ERR numkeys should be greater than 0'));
-    expect(h.run('ZMPOP', 'x', 'a', 'MIN')).toEqual(NOT_INT);
+    expect(h.run('ZMPOP', 'x', 'a', 'MIN')).toEqual(err('ERR numkeys should be greater than 0'));
     expect(h.run('ZMPOP', '3', 'a', 'MIN')).toEqual(SYNTAX);
     expect(h.run('ZMPOP', '1', 'a', 'MID')).toEqual(SYNTAX);
     expect(h.run('ZMPOP', '1', 'a', 'MIN', 'COUNT', '0')).toEqual(err('ERR count should be greater than 0'));
-    expect(h.run('ZMPOP', '1', 'a', 'MIN', 'COUNT', 'x')).toEqual(NOT_INT);
+    expect(h.run('ZMPOP', '1', 'a', 'MIN', 'COUNT', 'x')).toEqual(err('ERR count should be greater than 0'));
     expect(h.run('ZMPOP', '1', 'a', 'MIN', 'COUNT', '1', 'COUNT', '1')).toEqual(SYNTAX);
     expect(h.run('ZMPOP', '1', 'a', 'MIN', 'COUNT')).toEqual(SYNTAX);
     // Only the first existing key's type is checked.
@@ -693,6 +693,8 @@ describe('ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD', () => {
     expect(h.run('ZDIFF', '2', '{t}a', '{t}b', 'WEIGHTS', '1', '1')).toEqual(SYNTAX);
     expect(h.run('ZUNIONSTORE', '{t}d', '2', '{t}a', '{t}b', 'WITHSCORES')).toEqual(SYNTAX);
     expect(h.run('ZINTERCARD', '2', '{t}a', '{t}b', 'LIMIT', '-1')).toEqual(err("ERR LIMIT can't be negative"));
+    // Redis answers a non-integer with the range message of these arguments too.
+    expect(h.run('ZINTERCARD', '2', '{t}a', '{t}b', 'LIMIT', 'x')).toEqual(err("ERR LIMIT can't be negative"));
     expect(h.run('ZINTERCARD', '2', '{t}a', '{t}b', 'WITHSCORES')).toEqual(SYNTAX);
     // Keys are looked up (and type-checked) before the options are read.
     h.run('SET', '{t}str', 'v');
@@ -1179,6 +1181,12 @@ function handWrittenScript(prefix: string): Bytes[][] {
     ['ZRANK', k('z'), 'c', 'WITHSCORE', 'x'],
     ['ZRANK', k('z'), 'c', 'FOO'],
     ['ZPOPMIN', k('z'), '-1'],
+    ['ZPOPMIN', k('z'), 'x'],
+    ['ZMPOP', 'x', k('z'), 'MIN'],
+    ['ZMPOP', '1', k('z'), 'MIN', 'COUNT', 'x'],
+    ['ZINTERCARD', '1', k('z'), 'LIMIT', 'x'],
+    ['ZRANGE', k('z'), '0', '1', 'BYSCORE', 'LIMIT', 'x', '1'],
+    ['ZUNION', 'x', k('z')],
     ['ZPOPMIN', k('z'), '1', '2'],
     ['ZMPOP', '0', k('z'), 'MIN'],
     ['ZMPOP', '1', k('z'), 'MIN', 'COUNT', '0'],
