@@ -26,6 +26,9 @@ export const NODE_MAX = 64;
 export const LEAF_MAX = 64;
 
 const NONE = -1;
+/** Scores per block of a leaf summary (one cache line of doubles). */
+const BLOCK_BITS = 3;
+const BLOCK = 1 << BLOCK_BITS;
 
 // Shared by every tree: operations are synchronous and never nested, so one scratch path serves
 // all (a tree of 2^31 pairs is far less than 64 levels deep).
@@ -52,6 +55,13 @@ export class ScoreTree {
   lScore: Float64Array;
   lMember: string[];
   lMeta: Int32Array;
+  /**
+   * Per leaf, every 8th score (`+inf` past the end): a search reads this one cache line, then the
+   * line of 8 scores it points to, instead of the four or so lines a binary search over the leaf
+   * touches (at a million members each is a miss).
+   */
+  private lSum: Float64Array;
+  private readonly sStride: number;
   private leafTop = 0;
   private leafFree: number[] | null = null;
 
@@ -100,6 +110,8 @@ export class ScoreTree {
     this.lScore = new Float64Array(slots * this.lStride);
     this.lMember = new Array<string>(slots * this.lStride).fill('');
     this.lMeta = new Int32Array(slots * 3);
+    this.sStride = (leafCapacity + 1 + BLOCK - 1) >>> BLOCK_BITS;
+    this.lSum = new Float64Array(slots * this.sStride).fill(Infinity);
     const leaf = this.allocLeaf();
     this.root = this.head = this.tail = this.seekLeaf = leaf;
   }
@@ -126,6 +138,7 @@ export class ScoreTree {
     this.lMeta[id * 3] = 0;
     this.lMeta[id * 3 + 1] = NONE;
     this.lMeta[id * 3 + 2] = NONE;
+    this.lSum.fill(Infinity, id * this.sStride, (id + 1) * this.sStride);
     return id;
   }
 
@@ -145,6 +158,9 @@ export class ScoreTree {
     const members = this.lMember;
     for (let k = members.length; k < slots * this.lStride; k++) members.push('');
     this.lMeta = grow32(this.lMeta, slots * 3);
+    const sums = new Float64Array(slots * this.sStride).fill(Infinity);
+    sums.set(this.lSum);
+    this.lSum = sums;
   }
 
   private allocInner(): number {
@@ -218,8 +234,16 @@ export class ScoreTree {
     const ls = this.lScore;
     const lm = this.lMember;
     const base = leaf * this.lStride;
-    let lo = 0;
-    let hi = this.lMeta[leaf * 3];
+    // Narrow to the blocks of 8 that can hold the answer: after the last block starting below
+    // `score`'s start, before the first block starting above it.
+    const sums = this.lSum;
+    const sbase = leaf * this.sStride;
+    const send = sbase + this.sStride;
+    let k = sbase;
+    while (k < send && sums[k] < score) k++;
+    let lo = k === sbase ? 0 : (k - 1 - sbase) << BLOCK_BITS;
+    while (k < send && sums[k] === score) k++;
+    let hi = Math.min(this.lMeta[leaf * 3], (k - sbase) << BLOCK_BITS);
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = ls[base + mid];
@@ -227,6 +251,19 @@ export class ScoreTree {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Recomputes a leaf's summary (after any change to it). */
+  private summarise(leaf: number): void {
+    const sums = this.lSum;
+    const ls = this.lScore;
+    const base = leaf * this.lStride;
+    const count = this.lMeta[leaf * 3];
+    const sbase = leaf * this.sStride;
+    for (let k = 0; k < this.sStride; k++) {
+      const at = k << BLOCK_BITS;
+      sums[sbase + k] = at < count ? ls[base + at] : Infinity;
+    }
   }
 
   /** Pairs under the children of `node` before child `i`. */
@@ -272,6 +309,7 @@ export class ScoreTree {
         tree.lMember[base + j - from] = members[j];
       }
       tree.lMeta[leaf * 3] = to - from;
+      tree.summarise(leaf);
       if (prev !== NONE) {
         tree.lMeta[prev * 3 + 1] = leaf;
         tree.lMeta[leaf * 3 + 2] = prev;
@@ -354,6 +392,7 @@ export class ScoreTree {
     this.lMeta[leaf * 3] = count + 1;
     this.size++;
     if (count + 1 > this.lCap) this.splitLeaf(leaf, depth);
+    else this.summarise(leaf);
   }
 
   private splitLeaf(leaf: number, depth: number): void {
@@ -378,6 +417,8 @@ export class ScoreTree {
     if (next !== NONE) this.lMeta[next * 3 + 2] = right;
     else this.tail = right;
     this.lMeta[leaf * 3 + 1] = right;
+    this.summarise(leaf);
+    this.summarise(right);
     this.addChild(depth, leaf, right, half, moved, this.lScore[to], lm[to]);
   }
 
@@ -505,6 +546,7 @@ export class ScoreTree {
     this.lMember[base + count - 1] = '';
     const n = count - 1;
     this.lMeta[leaf * 3] = n;
+    this.summarise(leaf);
     this.size--;
     for (let d = 0; d < depth; d++) {
       const node = this.pathNode[d];
@@ -552,6 +594,7 @@ export class ScoreTree {
     const lm = this.lMember;
     for (let k = 0; k < n; k++) lm[at + k] = lm[src + k];
     this.lMeta[to * 3] += n;
+    this.summarise(to);
   }
 
   private unlinkLeaf(leaf: number): void {
@@ -850,6 +893,11 @@ export class ScoreTree {
         prevScore = s;
         prevMember = m;
         count++;
+      }
+      for (let k = 0; k < this.sStride; k++) {
+        const at = k << BLOCK_BITS;
+        const want = at < this.lMeta[leaf * 3] ? this.lScore[base + at] : Infinity;
+        if (!Object.is(this.lSum[leaf * this.sStride + k], want)) throw new Error(`stale summary in leaf ${leaf}`);
       }
       prevLeaf = leaf;
     }
