@@ -309,11 +309,70 @@ function quoted(s: string): string {
 // cjson (lua-cjson as Redis bundles it)
 
 const JSON_MAX_DEPTH = 1000;
+const INT_MAX = 2147483647;
+
+/** lua-cjson's per-state settings, changed by `cjson.encode_max_depth(n)` and friends. */
+interface CjsonConfig {
+  encodeMaxDepth: number;
+  decodeMaxDepth: number;
+  numberPrecision: number;
+  sparseConvert: boolean;
+  sparseRatio: number;
+  sparseSafe: number;
+  /** false: refuse NaN/Inf; true: write them as `nan`/`inf`; 'null': write `null`. */
+  encodeInvalidNumbers: boolean | 'null';
+  decodeInvalidNumbers: boolean;
+  /** Whether lua-cjson keeps its encode buffer between calls: only memory reuse, nothing visible. */
+  keepBuffer: boolean;
+}
 
 function cjsonLibrary(sb: LuaSandbox): void {
   const { lua, to_luastring } = sb.f;
   // cjson.null: a light userdata, as in lua-cjson.
   const NULL = { cjsonNull: true };
+  const cfg: CjsonConfig = {
+    encodeMaxDepth: JSON_MAX_DEPTH,
+    decodeMaxDepth: JSON_MAX_DEPTH,
+    numberPrecision: 14,
+    sparseConvert: false,
+    sparseRatio: 2,
+    sparseSafe: 10,
+    encodeInvalidNumbers: false,
+    decodeInvalidNumbers: true,
+    keepBuffer: true,
+  };
+
+  /** `json_verify_arg_count`. */
+  const maxArgs = (L: L, name: string, n: number): void => {
+    if (lua.lua_gettop(L) > n) raise(sb, L, `bad argument #${n + 1} to '${name}' (found too many arguments)`);
+  };
+  /** `json_integer_option`: reads an optional integer in [min, max]; returns the (new) value. */
+  const integerOption = (L: L, name: string, index: number, current: number, min: number, max: number): number => {
+    if (lua.lua_type(L, index) <= T_NIL) return current;
+    if (lua.lua_type(L, index) !== T_NUMBER && !lua.lua_isnumber(L, index)) {
+      raise(sb, L, `bad argument #${index} to '${name}' (number expected, got ${typeName(sb, L, index)})`);
+    }
+    const value = Math.trunc(lua.lua_tonumber(L, index));
+    if (value < min || value > max) raise(sb, L, `bad argument #${index} to '${name}' (expected integer between ${min} and ${max})`);
+    return value;
+  };
+  /** `json_enum_option`: a boolean, or one of `options` by name; returns the option's index. */
+  const enumOption = (L: L, name: string, index: number, current: number, options: readonly string[]): number => {
+    const t = lua.lua_type(L, index);
+    if (t <= T_NIL) return current;
+    if (t === T_BOOLEAN) return lua.lua_toboolean(L, index) ? 1 : 0;
+    const text = t === T_STRING || t === T_NUMBER ? Buffer.from(lua.lua_tolstring(L, index)).toString('latin1') : null;
+    const found = text === null ? -1 : options.indexOf(text);
+    if (found < 0) {
+      if (text === null) raise(sb, L, `bad argument #${index} to '${name}' (string expected, got ${typeName(sb, L, index)})`);
+      raise(sb, L, `bad argument #${index} to '${name}' (invalid option '${text}')`);
+    }
+    return found;
+  };
+  const pushNumbers = (L: L, ...values: number[]): number => {
+    for (const v of values) lua.lua_pushnumber(L, v);
+    return values.length;
+  };
 
   const encodeValue = (L: L, index: number, depth: number, out: string[]): void => {
     const t = lua.lua_type(L, index);
@@ -323,8 +382,12 @@ function cjsonLibrary(sb: LuaSandbox): void {
         return;
       case T_NUMBER: {
         const n = lua.lua_tonumber(L, index);
-        if (!Number.isFinite(n)) raise(sb, L, 'Cannot serialise number: must not be NaN or Inf');
-        out.push(formatLuaNumber(n));
+        if (!Number.isFinite(n)) {
+          if (cfg.encodeInvalidNumbers === false) raise(sb, L, 'Cannot serialise number: must not be NaN or Inf');
+          out.push(cfg.encodeInvalidNumbers === 'null' ? 'null' : Number.isNaN(n) ? 'nan' : n > 0 ? 'inf' : '-inf');
+          return;
+        }
+        out.push(formatLuaNumber(n, cfg.numberPrecision));
         return;
       }
       case T_BOOLEAN:
@@ -347,7 +410,7 @@ function cjsonLibrary(sb: LuaSandbox): void {
   };
 
   const encodeTable = (L: L, index: number, depth: number, out: string[]): void => {
-    if (depth > JSON_MAX_DEPTH) raise(sb, L, `Cannot serialise, excessive nesting (${depth})`);
+    if (depth > cfg.encodeMaxDepth) raise(sb, L, `Cannot serialise, excessive nesting (${depth})`);
     lua.lua_checkstack(L, 4);
     const abs = lua.lua_absindex(L, index);
     // Array when every key is a positive integer (not too sparse), as lua-cjson decides.
@@ -367,8 +430,12 @@ function cjsonLibrary(sb: LuaSandbox): void {
       }
       isArray = false;
     }
+    // lua-cjson: a sparse array is refused, or (encode_sparse_array(true)) written as an object.
+    if (isArray && max > 0 && cfg.sparseRatio > 0 && max > items * cfg.sparseRatio && max > cfg.sparseSafe) {
+      if (!cfg.sparseConvert) raise(sb, L, 'Cannot serialise table: excessively sparse array');
+      isArray = false;
+    }
     if (isArray && max > 0) {
-      if (max > 10 && max > items * 2) raise(sb, L, 'Cannot serialise table: excessively sparse array');
       out.push('[');
       for (let i = 1; i <= max; i++) {
         if (i > 1) out.push(',');
@@ -386,7 +453,7 @@ function cjsonLibrary(sb: LuaSandbox): void {
       const kt = lua.lua_type(L, -2);
       let key: string;
       if (kt === T_STRING) key = jsonString(lua.lua_tolstring(L, -2));
-      else if (kt === T_NUMBER) key = `"${formatLuaNumber(lua.lua_tonumber(L, -2))}"`;
+      else if (kt === T_NUMBER) key = `"${formatLuaNumber(lua.lua_tonumber(L, -2), cfg.numberPrecision)}"`;
       else raise(sb, L, 'Cannot serialise table: table key must be a number or string');
       if (!first) out.push(',');
       first = false;
@@ -412,16 +479,53 @@ function cjsonLibrary(sb: LuaSandbox): void {
       decode: (L) => {
         if (lua.lua_gettop(L) !== 1) raise(sb, L, 'bad argument #1 to \'decode\' (expected 1 argument)');
         const bytes = checkBytes(sb, L, 1, 'decode');
-        new JsonDecoder(sb, L, bytes, NULL).decodeDocument();
+        new JsonDecoder(sb, L, bytes, NULL, cfg.decodeMaxDepth, cfg.decodeInvalidNumbers).decodeDocument();
         return 1;
       },
-      encode_keep_buffer: configStub(sb, true),
-      encode_max_depth: configStub(sb, JSON_MAX_DEPTH),
-      decode_max_depth: configStub(sb, JSON_MAX_DEPTH),
-      encode_number_precision: configStub(sb, 14),
-      encode_sparse_array: configStub(sb, false, 2, 10),
-      encode_invalid_numbers: configStub(sb, false),
-      decode_invalid_numbers: configStub(sb, true),
+      encode_keep_buffer: (L) => {
+        maxArgs(L, 'encode_keep_buffer', 1);
+        cfg.keepBuffer = enumOption(L, 'encode_keep_buffer', 1, cfg.keepBuffer ? 1 : 0, ['off', 'on']) === 1;
+        lua.lua_pushboolean(L, cfg.keepBuffer);
+        return 1;
+      },
+      encode_max_depth: (L) => {
+        maxArgs(L, 'encode_max_depth', 1);
+        cfg.encodeMaxDepth = integerOption(L, 'encode_max_depth', 1, cfg.encodeMaxDepth, 1, INT_MAX);
+        return pushNumbers(L, cfg.encodeMaxDepth);
+      },
+      decode_max_depth: (L) => {
+        maxArgs(L, 'decode_max_depth', 1);
+        cfg.decodeMaxDepth = integerOption(L, 'decode_max_depth', 1, cfg.decodeMaxDepth, 1, INT_MAX);
+        return pushNumbers(L, cfg.decodeMaxDepth);
+      },
+      encode_number_precision: (L) => {
+        maxArgs(L, 'encode_number_precision', 1);
+        cfg.numberPrecision = integerOption(L, 'encode_number_precision', 1, cfg.numberPrecision, 1, 14);
+        return pushNumbers(L, cfg.numberPrecision);
+      },
+      encode_sparse_array: (L) => {
+        maxArgs(L, 'encode_sparse_array', 3);
+        cfg.sparseConvert = enumOption(L, 'encode_sparse_array', 1, cfg.sparseConvert ? 1 : 0, ['off', 'on']) === 1;
+        cfg.sparseRatio = integerOption(L, 'encode_sparse_array', 2, cfg.sparseRatio, 0, INT_MAX);
+        cfg.sparseSafe = integerOption(L, 'encode_sparse_array', 3, cfg.sparseSafe, 0, INT_MAX);
+        lua.lua_pushboolean(L, cfg.sparseConvert);
+        return 1 + pushNumbers(L, cfg.sparseRatio, cfg.sparseSafe);
+      },
+      encode_invalid_numbers: (L) => {
+        maxArgs(L, 'encode_invalid_numbers', 1);
+        const current = cfg.encodeInvalidNumbers === 'null' ? 2 : cfg.encodeInvalidNumbers ? 1 : 0;
+        const chosen = enumOption(L, 'encode_invalid_numbers', 1, current, ['off', 'on', 'null']);
+        cfg.encodeInvalidNumbers = chosen === 2 ? 'null' : chosen === 1;
+        if (chosen === 2) lua.lua_pushstring(L, to_luastring('null'));
+        else lua.lua_pushboolean(L, chosen === 1);
+        return 1;
+      },
+      decode_invalid_numbers: (L) => {
+        maxArgs(L, 'decode_invalid_numbers', 1);
+        cfg.decodeInvalidNumbers = enumOption(L, 'decode_invalid_numbers', 1, cfg.decodeInvalidNumbers ? 1 : 0, ['off', 'on']) === 1;
+        lua.lua_pushboolean(L, cfg.decodeInvalidNumbers);
+        return 1;
+      },
     },
     (L) => {
       lua.lua_pushlightuserdata(L, NULL);
@@ -432,17 +536,6 @@ function cjsonLibrary(sb: LuaSandbox): void {
       lua.lua_setfield(L, -2, to_luastring('_VERSION'));
     },
   );
-}
-
-function configStub(sb: LuaSandbox, ...values: Array<boolean | number>): (L: L) => number {
-  const { lua } = sb.f;
-  return (L) => {
-    for (const v of values) {
-      if (typeof v === 'boolean') lua.lua_pushboolean(L, v);
-      else lua.lua_pushnumber(L, v);
-    }
-    return values.length;
-  };
 }
 
 function jsonString(bytes: Uint8Array): string {
@@ -498,6 +591,8 @@ class JsonDecoder {
     private readonly L: L,
     private readonly s: Uint8Array,
     private readonly nullValue: object,
+    private readonly maxDepth: number = JSON_MAX_DEPTH,
+    private readonly invalidNumbers: boolean = true,
   ) {}
 
   decodeDocument(): void {
@@ -542,7 +637,7 @@ class JsonDecoder {
   }
 
   private nest(token: Token): void {
-    if (++this.depth > JSON_MAX_DEPTH) {
+    if (++this.depth > this.maxDepth) {
       raise(this.sb, this.L, `Found too many nested data structures (${this.depth}) at character ${token.at + 1}`);
     }
   }
@@ -617,6 +712,10 @@ class JsonDecoder {
       const negative = text.startsWith('-');
       const body = text.replace(/^[-+]/, '');
       let value: number;
+      // decode_invalid_numbers(false): only plain decimal JSON numbers.
+      if (!this.invalidNumbers && (body.startsWith('inf') || body === 'nan' || body.startsWith('0x'))) {
+        return { type: 'T_ERROR', at, message: 'invalid number' };
+      }
       if (body.startsWith('inf')) value = Infinity;
       else if (body === 'nan') value = NaN;
       else if (body.startsWith('0x')) value = parseInt(body.slice(2), 16);

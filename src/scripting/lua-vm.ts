@@ -23,21 +23,21 @@ export interface Fengari {
 }
 
 /** C's `%.14g` (Lua 5.1's LUA_NUMBER_FMT), as glibc prints it. */
-export function formatLuaNumber(x: number): string {
+export function formatLuaNumber(x: number, precision = 14): string {
   if (Number.isNaN(x)) return '-nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const exp = x.toExponential(13); // d.ddddddddddddde±x
+  const exp = x.toExponential(precision - 1); // %.<precision>g: d.ddd…e±x
   const e = Number(exp.slice(exp.indexOf('e') + 1));
-  if (e < -4 || e >= 14) {
+  if (e < -4 || e >= precision) {
     let mantissa = exp.slice(0, exp.indexOf('e'));
     if (mantissa.includes('.')) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '');
     const sign = e < 0 ? '-' : '+';
     const digits = String(Math.abs(e)).padStart(2, '0');
     return `${mantissa}e${sign}${digits}`;
   }
-  let fixed = x.toFixed(13 - e);
+  let fixed = x.toFixed(precision - 1 - e);
   if (fixed.includes('.')) fixed = fixed.replace(/0+$/, '').replace(/\.$/, '');
   return fixed;
 }
