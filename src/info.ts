@@ -151,7 +151,7 @@ export function estimateValueBytes(value: StoredValue): number {
 /** Bytes one key and its value take (key sds, dict entry, value, expiry entry). */
 export function estimateKeyBytes(keyspace: Keyspace, key: string, value: StoredValue): number {
   let bytes = DICT_ENTRY + sdsSize(key.length) + estimateValueBytes(value);
-  if (keyspace.expires.size !== 0 && keyspace.expires.has(key)) bytes += EXPIRE_ENTRY;
+  if (keyspace.expireTime(key) !== undefined) bytes += EXPIRE_ENTRY;
   return bytes;
 }
 
@@ -159,14 +159,17 @@ const datasetCache = new WeakMap<Keyspace, { stamp: string; bytes: number }>();
 
 /** Bytes of all keys and values of a shard (cached until the shard changes). */
 export function estimateDatasetBytes(keyspace: Keyspace, dirty: number): number {
-  const stamp = `${dirty}:${keyspace.data.size}:${keyspace.expires.size}`;
+  const stamp = `${dirty}:${keyspace.size}:${keyspace.volatileCount}`;
   const cached = datasetCache.get(keyspace);
   if (cached !== undefined && cached.stamp === stamp) return cached.bytes;
   let bytes = 0;
-  for (const [key, value] of keyspace.data) bytes += estimateKeyBytes(keyspace, key, value);
+  for (const [key, value, when] of keyspace.entries()) {
+    bytes += DICT_ENTRY + sdsSize(key.length) + estimateValueBytes(value);
+    if (when !== undefined) bytes += EXPIRE_ENTRY;
+  }
   // Hash table bucket arrays: a power of two of pointers per dict.
   const buckets = (n: number): number => (n === 0 ? 0 : 8 * 2 ** Math.ceil(Math.log2(n)));
-  bytes += buckets(keyspace.data.size) + buckets(keyspace.expires.size);
+  bytes += buckets(keyspace.size) + buckets(keyspace.volatileCount);
   datasetCache.set(keyspace, { stamp, bytes });
   return bytes;
 }
@@ -634,8 +637,8 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
     let ttlCount = 0;
     for (const s of shards) {
       keys += s.keyspace.size;
-      expires += s.keyspace.expires.size;
-      for (const when of s.keyspace.expires.values()) {
+      expires += s.keyspace.volatileCount;
+      for (const when of s.keyspace.expiryTimes()) {
         if (when > now) {
           ttlSum += when - now;
           ttlCount++;

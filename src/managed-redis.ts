@@ -5,7 +5,7 @@
 import { RealClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
 import { Rng } from './rng.js';
 import { Keyspace } from './keyspace/keyspace.js';
-import { AccessTracker, accessModeFor } from './keyspace/access.js';
+import { AccessTracker, accessModeFor, isAllKeysPolicy } from './keyspace/access.js';
 import type { Bytes } from './keyspace/bytes.js';
 import { buildTopology, type Topology } from './cluster/topology.js';
 import { defaultConfig } from './config-defaults.js';
@@ -195,13 +195,9 @@ export class ManagedRedis implements CacheCore {
     this.wireKeyspace(shard, keyspace);
     const policy = this.settings.get('maxmemory-policy');
     const mode = accessModeFor(policy);
-    keyspace.access = mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: this.clock.now() });
-    keyspace.trackAll = policy !== undefined && policy.startsWith('allkeys-');
+    const now = this.clock.now();
     // The keys it holds become eviction candidates from now (their idle time starts at promotion).
-    if (keyspace.access !== null) {
-      const now = this.clock.now();
-      for (const key of keyspace.trackAll ? keyspace.data.keys() : keyspace.expires.keys()) keyspace.access.stored(key, now, false);
-    }
+    keyspace.track(mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: now }), isAllKeysPolicy(policy), now);
     shard.keyspace = keyspace;
   }
 
@@ -306,9 +302,8 @@ export class ManagedRedis implements CacheCore {
     const policy = this.settings.get('maxmemory-policy');
     const mode = accessModeFor(policy);
     for (const shard of this.shards) {
-      const keyspace = shard.keyspace;
-      keyspace.access = mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: this.clock.now() });
-      keyspace.trackAll = policy !== undefined && policy.startsWith('allkeys-');
+      const now = this.clock.now();
+      shard.keyspace.track(mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: now }), isAllKeysPolicy(policy), now);
     }
   }
 

@@ -205,7 +205,7 @@ class WatchRegistry {
   watch(client: ClientState, key: string, db: Keyspace, now: number): void {
     const state = (client.watch ??= { keys: new Map(), dirty: false });
     if (state.keys.has(key)) return;
-    const when = db.data.has(key) ? db.expireTime(key) : undefined;
+    const when = db.expireTime(key);
     state.keys.set(key, { db, expired: when !== undefined && when <= now });
     client.watching = state.keys.size;
     let clients = this.watchers.get(key);
@@ -240,7 +240,7 @@ class WatchRegistry {
         if (state === null) continue;
         const entry = state.keys.get(key);
         // A key already expired when watched: its removal changes nothing logically.
-        if (entry !== undefined && entry.expired && !entry.db.data.has(key)) {
+        if (entry !== undefined && entry.expired && !entry.db.holds(key)) {
           entry.expired = false;
           continue;
         }
@@ -300,7 +300,7 @@ function watchedKeyExpired(client: ClientState, now: number): boolean {
   const state = client.watch;
   if (state === null) return false;
   for (const [key, entry] of state.keys) {
-    if (entry.expired || !entry.db.data.has(key)) continue;
+    if (entry.expired || !entry.db.holds(key)) continue;
     const when = entry.db.expireTime(key);
     if (when !== undefined && when <= now) return true;
   }

@@ -145,7 +145,7 @@ function slotArg(arg: Bytes): number {
 function keysInSlot(ctx: CommandContext, slot: number, limit: number): string[] {
   const keys: string[] = [];
   if (limit <= 0) return keys;
-  for (const key of ctx.cache.shardForSlot(slot).keyspace.data.keys()) {
+  for (const key of ctx.cache.shardForSlot(slot).keyspace.keys()) {
     if (slotOfName(key) === slot) {
       keys.push(key);
       if (keys.length >= limit) break;

@@ -77,7 +77,7 @@ function hashForWrite(ctx: CommandContext, key: string): RedisHash {
 
 /** Stores a hash created by {@link hashForWrite} once it has fields. */
 function storeIfNew(ctx: CommandContext, key: string, hash: RedisHash): void {
-  if (ctx.db.data.get(key) !== hash) ctx.db.set(key, hash);
+  if (ctx.db.valueOf(key) !== hash) ctx.db.set(key, hash);
 }
 
 function limitsOf(ctx: CommandContext): HashLimits {
@@ -197,7 +197,7 @@ const hsetnx = defineCommand({
     const field = fieldName(argv[2]);
     if (lookupField(ctx, argv[1], key, hash, field) !== undefined) return 0;
     // The field may have expired just now and taken the hash with it: start a new one.
-    if (hash.fields.size === 0 && ctx.db.data.get(key) !== hash) hash = new RedisHash();
+    if (hash.fields.size === 0 && ctx.db.valueOf(key) !== hash) hash = new RedisHash();
     const limits = limitsOf(ctx);
     hash.prepareWrite(argv, 2, 3, limits);
     hash.set(field, argv[3], limits);
@@ -365,7 +365,7 @@ const hincrby = defineCommand({
     let hash = hashForWrite(ctx, key);
     const field = fieldName(argv[2]);
     const current = lookupField(ctx, argv[1], key, hash, field);
-    if (current === undefined && hash.fields.size === 0 && ctx.db.data.get(key) !== hash) hash = new RedisHash();
+    if (current === undefined && hash.fields.size === 0 && ctx.db.valueOf(key) !== hash) hash = new RedisHash();
     let value: number | bigint = 0;
     if (current !== undefined) {
       const parsed = parseInt64(current);
@@ -402,7 +402,7 @@ const hincrbyfloat = defineCommand({
     let hash = hashForWrite(ctx, key);
     const field = fieldName(argv[2]);
     const current = lookupField(ctx, argv[1], key, hash, field);
-    if (current === undefined && hash.fields.size === 0 && ctx.db.data.get(key) !== hash) hash = new RedisHash();
+    if (current === undefined && hash.fields.size === 0 && ctx.db.valueOf(key) !== hash) hash = new RedisHash();
     let value = fromInteger(0);
     if (current !== undefined) {
       const parsed = parseLongDouble(typeof current === 'string' ? Buffer.from(current, 'utf8') : current);

@@ -15,7 +15,7 @@ import { rawStrings, RedisObject, typeOf, type Keyspace, type StoredValue } from
 import { compileGlob } from '../keyspace/glob.js';
 import { stringEncoding } from '../keyspace/types/string.js';
 import { parseCursor, scanStep, type ScanPart } from '../keyspace/scan.js';
-import { LFU_INIT_VAL, disablesSharedIntegers, isLfuPolicy, type AccessTracker } from '../keyspace/access.js';
+import { LFU_INIT_VAL, disablesSharedIntegers, isLfuPolicy } from '../keyspace/access.js';
 import {
   DB_INDEX_OUT_OF_RANGE,
   EXPIRE_GT_LT_CONFLICT,
@@ -40,7 +40,6 @@ import type { ChangeRecord, Shard } from '../core-types.js';
 // Helpers
 
 /** A keyspace that may carry an access tracker (the LRU/LFU hook; see access.ts). */
-type Tracked = Keyspace & { access?: AccessTracker | null; insertions?: number };
 
 /** ASCII case-insensitive comparison of an argument with a lower-case option name (strcasecmp). */
 function isOption(arg: Bytes, name: string): boolean {
@@ -122,7 +121,6 @@ function deleteKeys(ctx: CommandContext, argv: readonly Bytes[]): number {
     const key = keyName(argv[i]);
     if (db.peek(key, ctx.now) === undefined) continue;
     db.delete(key);
-    (db as Tracked).access?.forget(key);
     ctx.changed(key, 'del');
     deleted++;
   }
@@ -188,25 +186,18 @@ const type = defineCommand({
 // RENAME RENAMENX COPY
 
 function rename(ctx: CommandContext, argv: readonly Bytes[], nx: boolean): Reply {
-  const db = ctx.db as Tracked;
+  const db = ctx.db;
   const src = keyName(argv[1]);
   const dst = keyName(argv[2]);
   const value = db.get(src, ctx.now);
   if (value === undefined) throw NO_SUCH_KEY;
   if (src === dst) return nx ? 0 : OK;
-  const expire = db.expireTime(src);
   if (db.get(dst, ctx.now) !== undefined) {
     if (nx) return 0;
     db.delete(dst);
   }
-  const stamp = db.access?.stampOf(src);
-  db.set(dst, value);
-  if (expire !== undefined) db.setExpire(dst, expire);
-  db.delete(src);
-  if (db.access) {
-    db.access.forget(src);
-    db.access.restore(dst, stamp);
-  }
+  // The value object moves with its TTL and access stamp.
+  db.rename(src, dst);
   ctx.changed(src, 'rename_from');
   ctx.changed(dst, 'rename_to');
   return nx ? 1 : OK;
@@ -249,7 +240,7 @@ const copy = defineCommand({
         throw SYNTAX;
       }
     }
-    const db = ctx.db as Tracked;
+    const db = ctx.db;
     const src = keyName(argv[1]);
     const dst = keyName(argv[2]);
     if (src === dst) throw SAME_OBJECT;
@@ -259,7 +250,6 @@ const copy = defineCommand({
     if (db.get(dst, ctx.now) !== undefined) {
       if (!replace) return 0;
       db.delete(dst);
-      db.access?.forget(dst);
     }
     db.set(dst, duplicate(ctx, value));
     if (expire !== undefined) db.setExpire(dst, expire);
@@ -314,7 +304,6 @@ function expireGeneric(ctx: CommandContext, argv: readonly Bytes[], name: string
 
   if (when <= BigInt(ctx.now)) {
     db.delete(key);
-    (db as Tracked).access?.forget(key);
     ctx.changed(key, 'del');
     ctx.propagate(['DEL', argv[1]]);
     return 1;
@@ -384,12 +373,13 @@ const keys = defineCommand({
     const out: Reply[] = [];
     const now = ctx.now;
     for (const shard of coveredShards(ctx)) {
-      const { data, expires } = shard.keyspace;
-      const volatile = expires.size !== 0;
-      for (const key of data.keys()) {
+      const db = shard.keyspace;
+      const volatile = db.volatileCount !== 0;
+      for (const key of db.keys()) {
         if (match !== null && !match(key)) continue;
+        // KEYS skips keys whose time has passed without collecting them (keyIsExpired).
         if (volatile) {
-          const when = expires.get(key);
+          const when = db.expireTime(key);
           if (when !== undefined && when <= now) continue;
         }
         out.push(keyReply(key));
@@ -437,8 +427,8 @@ const scan = defineCommand({
     const shards = coveredShards(ctx);
     const parts: ScanPart[] = shards.map((shard) => ({
       index: shard.index,
-      map: shard.keyspace.data,
-      insertions: (shard.keyspace as Tracked).insertions,
+      map: shard.keyspace.table,
+      insertions: shard.keyspace.insertions,
     }));
     const step = scanStep(parts, cursor, count);
     const out: Reply[] = [];
@@ -477,7 +467,7 @@ const randomkey = defineCommand({
         pick -= shard.keyspace.size;
       }
       let key: string | undefined;
-      for (const k of db!.data.keys()) {
+      for (const k of db!.keys()) {
         if (pick-- === 0) {
           key = k;
           break;
@@ -536,14 +526,13 @@ function flushCommand(name: string): CommandSpec {
       if (argv.length > 2) throw SYNTAX;
       if (argv.length === 2 && !isOption(argv[1], 'sync') && !isOption(argv[1], 'async')) throw SYNTAX;
       for (const shard of ctx.client.shards) {
-        const db = shard.keyspace as Tracked;
+        const db = shard.keyspace;
         if (shard === ctx.shard) {
-          for (const key of db.data.keys()) ctx.changed(key);
+          for (const key of db.keys()) ctx.changed(key);
         } else {
-          reportFlushElsewhere(ctx, shard, db.data.size === 0 ? [] : Array.from(db.data.keys()), name);
+          reportFlushElsewhere(ctx, shard, db.size === 0 ? [] : Array.from(db.keys()), name);
         }
         db.clear();
-        db.access?.clear();
       }
       ctx.propagate(['FLUSHALL']);
       return OK;
@@ -596,13 +585,13 @@ const object = defineContainer('object', -2, [], [
   ),
   objectKeyCommand('idletime', (ctx, _value, key) => {
     if (isLfuPolicy(ctx.cache.settings.get('maxmemory-policy'))) throw LFU_SELECTED;
-    const access = (ctx.db as Tracked).access;
-    return access && access.mode === 'lru' ? Math.floor(access.idleMs(key, ctx.now) / 1000) : 0;
+    const access = ctx.db.access;
+    return access && access.mode === 'lru' ? Math.floor(access.idleMs(ctx.db.stampOf(key), ctx.now) / 1000) : 0;
   }),
   objectKeyCommand('freq', (ctx, _value, key) => {
     if (!isLfuPolicy(ctx.cache.settings.get('maxmemory-policy'))) throw LFU_NOT_SELECTED;
-    const access = (ctx.db as Tracked).access;
-    return access && access.mode === 'lfu' ? access.frequency(key, ctx.now) : LFU_INIT_VAL;
+    const access = ctx.db.access;
+    return access && access.mode === 'lfu' ? access.frequency(ctx.db.stampOf(key), ctx.now) : LFU_INIT_VAL;
   }),
   defineCommand({
     name: 'object|help',

@@ -8,12 +8,10 @@
  *   grows with probability `1 / ((counter - 5) * lfu-log-factor + 1)` per access.
  *
  * Keys are JavaScript strings and most values are primitives, so the stamp cannot live on the
- * value: it lives in one Map per keyspace. That costs one Map write per read, so a keyspace
- * only carries a tracker while its policy needs one (see {@link accessModeFor}); without one,
- * reads pay nothing.
- *
- * The keyspace drives it: `touch` on every lookup that is not NOTOUCH, `stored` when a new value
- * object is stored, `stampOf`/`restore` for RENAME, `forget` when a key leaves, `clear` on FLUSH.
+ * value: it lives on the key's {@link Entry} in the keyspace (the object that also holds the
+ * expiry time). This class is the arithmetic of stamps; the keyspace stores them. A keyspace only
+ * carries a tracker while its policy needs one (see {@link accessModeFor}); without one, reads pay
+ * nothing.
  */
 import type { Rng } from '../rng.js';
 
@@ -29,6 +27,11 @@ export function accessModeFor(maxmemoryPolicy: string | undefined): AccessMode |
   if (maxmemoryPolicy.endsWith('-lfu')) return 'lfu';
   if (maxmemoryPolicy.endsWith('-lru')) return 'lru';
   return null;
+}
+
+/** True for the `allkeys-*` policies: every key is an eviction candidate, so every key is stamped. */
+export function isAllKeysPolicy(maxmemoryPolicy: string | undefined): boolean {
+  return maxmemoryPolicy !== undefined && maxmemoryPolicy.startsWith('allkeys-');
 }
 
 /** True when the policy makes Redis track LFU counters (then OBJECT IDLETIME is refused). */
@@ -63,17 +66,17 @@ export interface AccessTrackerOptions {
   lfuDecayTime?: number;
 }
 
+/**
+ * The arithmetic of access stamps. A stamp is a small integer: LRU, the last access in whole
+ * seconds since tracking started (small, so V8 keeps it unboxed); LFU, `minutes * 256 + counter`.
+ * `undefined` stands for a key never stamped: it counts as accessed when tracking started.
+ */
 export class AccessTracker {
   readonly mode: AccessMode;
   private readonly rng: Rng;
   private readonly since: number;
   private readonly logFactor: number;
   private readonly decayTime: number;
-  /**
-   * LRU: last access, in whole seconds since {@link baseSecond} (small integers, so V8 stores them
-   * unboxed: no allocation per access). LFU: `minutes * 256 + counter`.
-   */
-  private readonly stamps = new Map<string, number>();
   private readonly baseSecond: number;
 
   constructor(options: AccessTrackerOptions) {
@@ -85,63 +88,38 @@ export class AccessTracker {
     this.decayTime = options.lfuDecayTime ?? 1;
   }
 
-  /** A lookup that updates the access time / counter (Redis's `lookupKey` without NOTOUCH). */
-  touch(key: string, now: number): void {
-    if (this.mode === 'lru') {
-      this.stamps.set(key, Math.floor(now / 1000) - this.baseSecond);
-      return;
-    }
-    const counter = this.logIncrement(this.decayed(key, now));
-    this.stamps.set(key, minutes(now) * 256 + counter);
+  /** The stamp after a lookup that is not NOTOUCH (Redis's `updateLFU` / LRU clock update). */
+  touched(stamp: number | undefined, now: number): number {
+    if (this.mode === 'lru') return Math.floor(now / 1000) - this.baseSecond;
+    const counter = this.logIncrement(this.decayed(stamp, now));
+    return minutes(now) * 256 + counter;
   }
 
   /**
-   * A new value object is stored under `key` (SET, COPY …). LRU: the object's clock starts now.
-   * LFU: a new key starts at {@link LFU_INIT_VAL}; overwriting an existing key keeps its counter
-   * (Redis's `dbSetValue` copies the old object's LFU field).
+   * The stamp of a value object stored now (SET, COPY …). LRU: its clock starts now. LFU: a new
+   * key starts at {@link LFU_INIT_VAL}; overwriting an existing key keeps its counter (Redis's
+   * `dbSetValue` copies the old object's LFU field), so pass the old stamp then.
    */
-  stored(key: string, now: number, overwrite: boolean): void {
-    if (this.mode === 'lru') this.stamps.set(key, Math.floor(now / 1000) - this.baseSecond);
-    else if (!overwrite || !this.stamps.has(key)) this.stamps.set(key, minutes(now) * 256 + LFU_INIT_VAL);
-  }
-
-  /** The stamp of a key, to carry it along when its value object moves (RENAME). */
-  stampOf(key: string): number | undefined {
-    return this.stamps.get(key);
-  }
-
-  /** Gives `key` a stamp taken with {@link stampOf} (RENAME: the object keeps its history). */
-  restore(key: string, stamp: number | undefined): void {
-    if (stamp === undefined) this.stamps.delete(key);
-    else this.stamps.set(key, stamp);
-  }
-
-  /** The key left (DEL, expiry, eviction). */
-  forget(key: string): void {
-    this.stamps.delete(key);
-  }
-
-  /** FLUSHALL / FLUSHDB. */
-  clear(): void {
-    this.stamps.clear();
+  stored(previous: number | undefined, now: number): number {
+    if (this.mode === 'lru') return Math.floor(now / 1000) - this.baseSecond;
+    return previous ?? minutes(now) * 256 + LFU_INIT_VAL;
   }
 
   /** Milliseconds since the last access, at the LRU clock's one-second resolution (LRU mode). */
-  idleMs(key: string, now: number): number {
-    const stamp = this.stamps.get(key) ?? 0;
-    const idle = (Math.floor(now / 1000) - this.baseSecond - stamp) * 1000;
+  idleMs(stamp: number | undefined, now: number): number {
+    const idle = (Math.floor(now / 1000) - this.baseSecond - (stamp ?? 0)) * 1000;
     return idle > 0 ? idle : 0;
   }
 
   /** The LFU counter after decay, without touching (`LFUDecrAndReturn`; LFU mode). */
-  frequency(key: string, now: number): number {
-    return this.decayed(key, now);
+  frequency(stamp: number | undefined, now: number): number {
+    return this.decayed(stamp, now);
   }
 
-  private decayed(key: string, now: number): number {
-    const stamp = this.stamps.get(key) ?? minutes(this.since) * 256 + LFU_INIT_VAL;
-    const counter = stamp & 255;
-    const periods = this.decayTime > 0 ? Math.floor(minutesSince(stamp >>> 8, now) / this.decayTime) : 0;
+  private decayed(stamp: number | undefined, now: number): number {
+    const value = stamp ?? minutes(this.since) * 256 + LFU_INIT_VAL;
+    const counter = value & 255;
+    const periods = this.decayTime > 0 ? Math.floor(minutesSince(value >>> 8, now) / this.decayTime) : 0;
     if (periods === 0) return counter;
     return periods > counter ? 0 : counter - periods;
   }

@@ -1,6 +1,12 @@
 /**
  * One shard's keyspace: the data, an expiry index that keys without a TTL never touch, and lazy
  * plus active expiry driven by the cache's clock.
+ *
+ * A key without a TTL maps straight to its value. A key with a TTL maps to an {@link Entry} that
+ * holds the value, the expiry time and the LRU/LFU stamp together, so one Map lookup finds all
+ * three (a separate expiry Map and stamp Map cost a hash lookup each, and at hundreds of thousands
+ * of keys every lookup is a cache miss). The expiry index that active expiry walks is an array of
+ * those entries, each knowing its position, so adding and removing a TTL never hashes again.
  */
 import type { Bytes } from './bytes.js';
 import type { AccessTracker } from './access.js';
@@ -50,11 +56,40 @@ export type RemovalReason = 'expired' | 'evicted';
 /** Told about keys that leave without a command deleting them (expiry, eviction). */
 export type RemovalListener = (key: string, reason: RemovalReason) => void;
 
+/** `Entry.when` of a key without a TTL (an entry kept only for its access stamp). */
+export const NO_TTL = Infinity;
+
+/**
+ * What a key with a TTL (or, under an `allkeys-*` policy, any key) maps to: its value, its
+ * absolute expiry time in ms, its access stamp, and its place in the expiry index.
+ */
+export class Entry {
+  /** Position in the keyspace's expiry index; -1 when the entry has no TTL. */
+  index = -1;
+  /** LRU/LFU stamp (see AccessTracker); undefined until the entry is first stamped. */
+  stamp: number | undefined = undefined;
+
+  constructor(
+    public key: string,
+    public value: StoredValue,
+    /** Absolute expiry time in ms, or {@link NO_TTL}. */
+    public when: number,
+  ) {}
+}
+
+/** What the table maps a key to: the value itself, or its {@link Entry}. */
+type Slot = StoredValue | Entry;
+
 export class Keyspace {
-  /** Key name (latin1 byte string) → value. */
-  readonly data = new Map<string, StoredValue>();
-  /** Key name → absolute expiry time in ms; only keys with a TTL are here. */
-  readonly expires = new Map<string, number>();
+  /**
+   * Key name (latin1 byte string) → value, or → {@link Entry} for keys with a TTL. Read it through
+   * the methods (they unwrap entries and expire keys whose time has passed); SCAN iterates its keys.
+   */
+  readonly table = new Map<string, Slot>();
+  /** The expiry index: every entry with a TTL, in no particular order (each knows its position). */
+  private readonly volatile: Entry[] = [];
+  /** Where the next active expiry cycle resumes in {@link volatile}. */
+  private activeExpiryCursor = 0;
   /** Set by the owner (shard) to hear about expired and evicted keys. */
   onRemoved: RemovalListener | null = null;
   /** Set by the owner (shard) to hear about parts of values removed by active expiry (hash fields). */
@@ -65,11 +100,11 @@ export class Keyspace {
   expiredCount = 0;
   /** Where read lookups are counted (INFO `keyspace_hits` / `keyspace_misses`); the cache's stats. */
   counters: { keyspaceHits: number; keyspaceMisses: number } = { keyspaceHits: 0, keyspaceMisses: 0 };
-  private activeExpiryCursor: Iterator<[string, number]> | null = null;
   /**
-   * LRU/LFU stamps, present only while the maxmemory policy needs them. Under the `volatile-*`
-   * policies only keys with a TTL can be evicted, so only they are tracked (`trackAll` false):
-   * keys without a TTL pay nothing on the hot path, as with Redis's expiry index.
+   * LRU/LFU stamping, present only while the maxmemory policy needs it (see {@link track}). Under
+   * the `volatile-*` policies only keys with a TTL can be evicted, so only their entries are
+   * stamped (`trackAll` false) and keys without a TTL pay nothing; under `allkeys-*` every key
+   * gets an entry for its stamp.
    */
   access: AccessTracker | null = null;
   trackAll = false;
@@ -84,31 +119,39 @@ export class Keyspace {
 
   /** The live value of `key` at time `now`, expiring it first when its time has passed. */
   get(key: string, now: number): StoredValue | undefined {
-    const value = this.data.get(key);
-    if (value === undefined) return undefined;
-    if (this.expires.size === 0) {
-      if (this.access !== null && this.trackAll) this.access.touch(key, now);
-      return value;
-    }
-    const when = this.expires.get(key);
-    if (when !== undefined && when <= now) {
-      this.expire(key);
+    const slot = this.table.get(key);
+    if (typeof slot !== 'object' || !(slot instanceof Entry)) return slot;
+    if (slot.when <= now) {
+      this.expireEntry(slot);
       return undefined;
     }
-    if (this.access !== null && (this.trackAll || when !== undefined)) this.access.touch(key, now);
-    return value;
+    if (this.access !== null) slot.stamp = this.access.touched(slot.stamp, now);
+    return slot.value;
   }
 
   /** Like {@link get} without counting as an access (Redis's LOOKUP_NOTOUCH). */
   peek(key: string, now: number): StoredValue | undefined {
-    const value = this.data.get(key);
-    if (value === undefined || this.expires.size === 0) return value;
-    const when = this.expires.get(key);
-    if (when !== undefined && when <= now) {
-      this.expire(key);
+    const slot = this.table.get(key);
+    if (typeof slot !== 'object' || !(slot instanceof Entry)) return slot;
+    if (slot.when <= now) {
+      this.expireEntry(slot);
       return undefined;
     }
-    return value;
+    return slot.value;
+  }
+
+  /**
+   * The stored value whatever its TTL, without expiring or touching anything (for code that
+   * already looked the key up and checks it still holds the same object).
+   */
+  valueOf(key: string): StoredValue | undefined {
+    const slot = this.table.get(key);
+    return typeof slot === 'object' && slot instanceof Entry ? slot.value : slot;
+  }
+
+  /** True when the table holds `key`, even if its time has passed and it is not collected yet. */
+  holds(key: string): boolean {
+    return this.table.has(key);
   }
 
   /**
@@ -142,87 +185,214 @@ export class Keyspace {
     return this.get(key, now) !== undefined;
   }
 
-  /** Stores a value and drops any TTL (SET semantics), unless `keepTtl`. */
-  set(key: string, value: StoredValue, keepTtl = false): void {
-    // One look at the expiry index serves three purposes: a key whose time has passed expires
-    // before it is overwritten (Redis's writes look the key up first, so `expired` is reported and
-    // the write creates a new key), SET drops the TTL, and a volatile policy tracks TTL keys.
-    let when: number | undefined;
-    if (this.expires.size !== 0) {
-      when = this.expires.get(key);
-      if (when !== undefined && when <= this.clockNow()) {
-        this.expire(key);
-        when = undefined;
+  /**
+   * Stores a value. Its TTL becomes `when` (absolute ms) when given; otherwise SET semantics drop
+   * any TTL, unless `keepTtl`.
+   */
+  set(key: string, value: StoredValue, keepTtl = false, when = NO_TTL): void {
+    const table = this.table;
+    // A plain SET with no TTLs and no stamps anywhere needs no lookup first: storing replaces.
+    if (when === NO_TTL && this.volatile.length === 0 && this.access === null) {
+      const sizeBefore = table.size;
+      table.set(key, value);
+      this.stored(key, value, table.size !== sizeBefore);
+      return;
+    }
+    let slot = table.get(key);
+    // A key whose time has passed expires before it is overwritten (Redis's writes look the key up
+    // first, so `expired` is reported and the write creates a new key).
+    if (typeof slot === 'object' && slot instanceof Entry && slot.when <= this.clockNow()) {
+      this.expireEntry(slot);
+      slot = undefined;
+    }
+    const added = slot === undefined;
+    if (typeof slot === 'object' && slot instanceof Entry) {
+      // The key keeps its entry (and its place in the expiry index) when it keeps a TTL or a stamp.
+      if (when !== NO_TTL) this.setWhen(slot, when);
+      else if (!keepTtl) {
+        if (slot.index >= 0) this.unindex(slot);
+        slot.when = NO_TTL;
+        if (!this.trackAll) {
+          table.set(key, value);
+          this.stored(key, value, false);
+          return;
+        }
       }
+      slot.value = value;
+      if (this.access !== null) slot.stamp = this.access.stored(slot.stamp, this.clockNow());
+      this.stored(key, value, false);
+      return;
     }
-    const sizeBefore = this.data.size;
-    this.data.set(key, value);
-    const added = this.data.size !== sizeBefore;
+    if (when !== NO_TTL || this.trackAll) {
+      const entry = new Entry(key, value, NO_TTL);
+      if (when !== NO_TTL) this.setWhen(entry, when);
+      if (this.access !== null) entry.stamp = this.access.stored(undefined, this.clockNow());
+      table.set(key, entry);
+    } else table.set(key, value);
+    this.stored(key, value, added);
+  }
+
+  /** What follows storing a value: types that index their parts hear of it; `new` for a new key. */
+  private stored(key: string, value: StoredValue, added: boolean): void {
     if (added) this.insertions++;
-    if (when !== undefined && !keepTtl) {
-      this.expires.delete(key);
-      if (this.access !== null && !this.trackAll) this.access.forget(key);
-      when = undefined;
-    }
-    if (this.access !== null && (this.trackAll || when !== undefined)) this.access.stored(key, this.clockNow(), !added);
     if (typeof value === 'object' && value instanceof RedisObject && value.stored !== undefined) value.stored(this, key);
     if (this.onAdded !== null && added) this.onAdded(key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */
   replace(key: string, value: StoredValue): void {
-    this.data.set(key, value);
+    const slot = this.table.get(key);
+    if (typeof slot === 'object' && slot instanceof Entry) slot.value = value;
+    else this.table.set(key, value);
   }
 
   /** Removes a key; true when it was there. */
   delete(key: string): boolean {
-    if (!this.data.delete(key)) return false;
-    if (this.expires.size !== 0) this.expires.delete(key);
-    this.access?.forget(key);
+    const slot = this.table.get(key);
+    if (slot === undefined) return false;
+    this.table.delete(key);
+    if (typeof slot === 'object' && slot instanceof Entry && slot.index >= 0) this.unindex(slot);
     return true;
+  }
+
+  /**
+   * Moves a key's value to another name with its TTL and access stamp (RENAME: the object moves).
+   * `dst` must not exist.
+   */
+  rename(src: string, dst: string): void {
+    const slot = this.table.get(src);
+    if (slot === undefined) return;
+    this.table.delete(src);
+    if (typeof slot === 'object' && slot instanceof Entry) slot.key = dst;
+    this.table.set(dst, slot);
+    this.stored(dst, typeof slot === 'object' && slot instanceof Entry ? slot.value : slot, true);
   }
 
   /** Absolute expiry time in ms, or undefined when the key has no TTL. */
   expireTime(key: string): number | undefined {
-    return this.expires.size === 0 ? undefined : this.expires.get(key);
+    if (this.volatile.length === 0) return undefined;
+    const slot = this.table.get(key);
+    return typeof slot === 'object' && slot instanceof Entry && slot.when !== NO_TTL ? slot.when : undefined;
   }
 
   /** Sets the absolute expiry time of an existing key. */
   setExpire(key: string, when: number): void {
-    const hadTtl = this.access !== null && !this.trackAll && this.expires.has(key);
-    this.expires.set(key, when);
-    // A key becomes an eviction candidate of a volatile policy: its clock starts now.
-    if (this.access !== null && !this.trackAll && !hadTtl) this.access.stored(key, this.clockNow(), false);
+    const slot = this.table.get(key);
+    if (slot === undefined) return;
+    if (typeof slot === 'object' && slot instanceof Entry) {
+      // A key becomes an eviction candidate of a volatile policy: its clock starts now.
+      if (slot.index < 0 && this.access !== null && !this.trackAll) slot.stamp = this.access.stored(undefined, this.clockNow());
+      this.setWhen(slot, when);
+      return;
+    }
+    const entry = new Entry(key, slot, NO_TTL);
+    this.setWhen(entry, when);
+    if (this.access !== null) entry.stamp = this.access.stored(undefined, this.clockNow());
+    this.table.set(key, entry);
   }
 
   /** Drops the TTL; true when there was one. */
   persist(key: string): boolean {
-    const had = this.expires.size !== 0 && this.expires.delete(key);
-    if (had && this.access !== null && !this.trackAll) this.access.forget(key);
-    return had;
+    if (this.volatile.length === 0) return false;
+    const slot = this.table.get(key);
+    if (typeof slot !== 'object' || !(slot instanceof Entry) || slot.index < 0) return false;
+    this.unindex(slot);
+    slot.when = NO_TTL;
+    if (!this.trackAll) this.table.set(key, slot.value);
+    return true;
   }
 
   /** Number of keys, counting keys whose TTL has passed but have not been collected yet. */
   get size(): number {
-    return this.data.size;
+    return this.table.size;
+  }
+
+  /** Number of keys with a TTL (INFO keyspace `expires`). */
+  get volatileCount(): number {
+    return this.volatile.length;
+  }
+
+  /** Every key name, in insertion order. */
+  keys(): IterableIterator<string> {
+    return this.table.keys();
+  }
+
+  /** Every key with its value and expiry time (undefined without a TTL), expired or not. */
+  *entries(): IterableIterator<[key: string, value: StoredValue, when: number | undefined]> {
+    for (const [key, slot] of this.table) {
+      if (typeof slot === 'object' && slot instanceof Entry) yield [key, slot.value, slot.when === NO_TTL ? undefined : slot.when];
+      else yield [key, slot, undefined];
+    }
+  }
+
+  /** Every expiry time, one per key with a TTL. */
+  *expiryTimes(): IterableIterator<number> {
+    for (const entry of this.volatile) yield entry.when;
   }
 
   /** Removes everything. */
   clear(): void {
-    this.data.clear();
-    this.expires.clear();
-    this.access?.clear();
-    this.activeExpiryCursor = null;
+    this.table.clear();
+    this.volatile.length = 0;
+    this.activeExpiryCursor = 0;
     this.subkeys = null;
+  }
+
+  /** The access stamp of a key (undefined when it has none). */
+  stampOf(key: string): number | undefined {
+    const slot = this.table.get(key);
+    return typeof slot === 'object' && slot instanceof Entry ? slot.stamp : undefined;
+  }
+
+  /**
+   * Starts (or, with a null tracker, stops) access tracking: under `allkeys-*` every key gets an
+   * entry to carry its stamp. Existing keys count as accessed now.
+   */
+  track(access: AccessTracker | null, trackAll: boolean, now: number): void {
+    this.access = access;
+    this.trackAll = access !== null && trackAll;
+    for (const [key, slot] of this.table) {
+      if (typeof slot === 'object' && slot instanceof Entry) {
+        if (access === null) slot.stamp = undefined;
+        else if (this.trackAll || slot.index >= 0) slot.stamp = access.stored(undefined, now);
+        // An entry kept only for a stamp goes back to a bare value when nothing stamps it.
+        if (!this.trackAll && slot.index < 0) this.table.set(key, slot.value);
+      } else if (this.trackAll) {
+        const entry = new Entry(key, slot, NO_TTL);
+        entry.stamp = access!.stored(undefined, now);
+        this.table.set(key, entry);
+      }
+    }
   }
 
   /** Removes a key whose TTL has passed and tells the listener. */
   expire(key: string): void {
-    this.data.delete(key);
-    this.expires.delete(key);
-    this.access?.forget(key);
+    const slot = this.table.get(key);
+    if (typeof slot === 'object' && slot instanceof Entry) this.expireEntry(slot);
+  }
+
+  private expireEntry(entry: Entry): void {
+    this.table.delete(entry.key);
+    if (entry.index >= 0) this.unindex(entry);
     this.expiredCount++;
-    this.onRemoved?.(key, 'expired');
+    this.onRemoved?.(entry.key, 'expired');
+  }
+
+  /** Gives an entry an expiry time, adding it to the index when it had none. */
+  private setWhen(entry: Entry, when: number): void {
+    entry.when = when;
+    if (entry.index < 0) entry.index = this.volatile.push(entry) - 1;
+  }
+
+  /** Takes an entry out of the expiry index: the last entry takes its place. */
+  private unindex(entry: Entry): void {
+    const index = this.volatile;
+    const last = index.pop()!;
+    if (last !== entry) {
+      index[entry.index] = last;
+      last.index = entry.index;
+    }
+    entry.index = -1;
   }
 
   /**
@@ -232,32 +402,32 @@ export class Keyspace {
    */
   activeExpire(now: number, budget = 200): number {
     if (this.subkeys !== null) this.subkeys.cycle(this, now);
-    if (this.expires.size === 0) return 0;
+    const index = this.volatile;
+    if (index.length === 0) return 0;
     let removed = 0;
     let looked = 0;
     // Counts for the current pass over the index: a pass that finds few expired keys ends the cycle.
     let passLooked = 0;
     let passRemoved = 0;
-    let cursor = this.activeExpiryCursor ?? this.expires.entries();
+    let i = this.activeExpiryCursor;
     while (looked < budget) {
-      const step = cursor.next();
-      if (step.done) {
-        this.activeExpiryCursor = null;
-        if (passLooked === 0 || passRemoved * 4 < passLooked || this.expires.size === 0) return removed;
-        cursor = this.expires.entries();
+      if (i >= index.length) {
+        i = 0;
+        if (passLooked === 0 || passRemoved * 4 < passLooked || index.length === 0) break;
         passLooked = passRemoved = 0;
         continue;
       }
       looked++;
       passLooked++;
-      const [key, when] = step.value;
-      if (when <= now) {
-        this.expire(key);
+      const entry = index[i];
+      if (entry.when <= now) {
+        // The last entry moves into position i: look at i again.
+        this.expireEntry(entry);
         removed++;
         passRemoved++;
-      }
+      } else i++;
     }
-    this.activeExpiryCursor = cursor;
+    this.activeExpiryCursor = i;
     return removed;
   }
 }

@@ -166,19 +166,19 @@ export function digestKeyspaces(keyspaces: readonly Keyspace[], now: number): st
   }
   const stream = hasher.create64();
   const w = new Writer(stream);
-  const entries: Array<[string, Keyspace]> = [];
+  const entries: Array<[key: string, value: StoredValue, when: number | undefined]> = [];
   for (const ks of keyspaces) {
-    for (const key of ks.data.keys()) {
-      const when = ks.expires.size === 0 ? undefined : ks.expires.get(key);
-      if (when === undefined || when > now) entries.push([key, ks]);
+    for (const entry of ks.entries()) {
+      const when = entry[2];
+      if (when === undefined || when > now) entries.push(entry);
     }
   }
   entries.sort((a, b) => byteOrder(a[0], b[0]));
   w.number(entries.length);
-  for (const [key, ks] of entries) {
+  for (const [key, value, when] of entries) {
     w.latin1(key);
-    w.number(ks.expires.size === 0 ? -1 : (ks.expires.get(key) ?? -1));
-    writeValue(w, ks.data.get(key)!, now);
+    w.number(when ?? -1);
+    writeValue(w, value, now);
   }
   w.flush();
   return stream.digest().toString(16).padStart(16, '0');

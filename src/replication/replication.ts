@@ -158,10 +158,9 @@ export function respBytes(effects: readonly (readonly Bytes[])[]): number {
 /** A full copy of a keyspace: string values shared (they are immutable), collections cloned. */
 export function copyKeyspace(source: Keyspace): Keyspace {
   const copy = new Keyspace();
-  for (const [key, value] of source.data) {
-    copy.set(key, value instanceof RedisObject ? value.clone() : value, true);
+  for (const [key, value, when] of source.entries()) {
+    copy.set(key, value instanceof RedisObject ? value.clone() : value, false, when);
   }
-  for (const [key, when] of source.expires) copy.expires.set(key, when);
   return copy;
 }
 
@@ -468,36 +467,24 @@ export class Replication implements ReplicationObserver {
     const keys = change.keys;
     if (keys.length === 1) {
       const key = keys[0];
-      const value = primary.data.get(key);
+      const value = primary.valueOf(key);
       if (value instanceof RedisObject) this.replay(link, change.effects, change.time);
       else if (value === undefined) replica.delete(key);
-      else {
-        replica.data.set(key, value);
-        const when = primary.expires.size === 0 ? undefined : primary.expires.get(key);
-        if (when !== undefined) replica.expires.set(key, when);
-        else if (replica.expires.size !== 0) replica.expires.delete(key);
-      }
+      else replica.set(key, value, false, primary.expireTime(key));
       return;
     }
     for (let i = 0; i < keys.length; i++) {
-      if (primary.data.get(keys[i]) instanceof RedisObject) {
+      if (primary.valueOf(keys[i]) instanceof RedisObject) {
         this.replay(link, change.effects, change.time);
         return;
       }
     }
     // Strings only: the replica takes the primary's resulting state (values are immutable).
-    const expires = primary.expires;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      const value = primary.data.get(key);
-      if (value === undefined) {
-        replica.delete(key);
-        continue;
-      }
-      replica.data.set(key, value);
-      const when = expires.size === 0 ? undefined : expires.get(key);
-      if (when !== undefined) replica.expires.set(key, when);
-      else if (replica.expires.size !== 0) replica.expires.delete(key);
+      const value = primary.valueOf(key);
+      if (value === undefined) replica.delete(key);
+      else replica.set(key, value, false, primary.expireTime(key));
     }
   }
 
@@ -642,8 +629,7 @@ export class Replication implements ReplicationObserver {
   detached(keyspace: Keyspace): Keyspace {
     keyspace.onRemoved = null;
     keyspace.onSubkeysExpired = null;
-    keyspace.access = null;
-    keyspace.trackAll = false;
+    keyspace.track(null, false, 0);
     keyspace.counters = { keyspaceHits: 0, keyspaceMisses: 0 };
     keyspace.clockNow = () => this.cache.clock.now();
     return keyspace;

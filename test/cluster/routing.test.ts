@@ -39,7 +39,7 @@ function error(c: ManagedRedis, argv: Array<string | Buffer>): string {
 
 /** Indexes of the shards holding `key`. */
 function holders(c: ManagedRedis, key: string | Buffer): number[] {
-  return c.shards.filter((s) => s.keyspace.data.has(keyName(key))).map((s) => s.index);
+  return c.shards.filter((s) => s.keyspace.holds(keyName(key))).map((s) => s.index);
 }
 
 function ownerOf(c: ManagedRedis, key: string | Buffer): number {

@@ -76,7 +76,7 @@ function harness(options: { resp?: 2 | 3; active?: boolean; seed?: number } & Ma
         return ['-', error.message];
       }
     },
-    stored: (key) => keyspaceOf(key).data.get(keyName(key)),
+    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
     wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
     events() {
       const out: string[] = [];

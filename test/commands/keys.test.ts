@@ -56,7 +56,7 @@ function put(c: ManagedRedis, key: string, value: StoredValue, ttlMs?: number): 
 }
 
 function has(c: ManagedRedis, key: string): boolean {
-  return c.shards.some((s) => s.keyspace.data.has(keyName(key)));
+  return c.shards.some((s) => s.keyspace.holds(keyName(key)));
 }
 
 function status(reply: Reply): string {
@@ -216,7 +216,7 @@ describe('RENAME RENAMENX', () => {
     put(c, 'b', 'old', 5000);
     expect(status(run(c, 'RENAME', 'a', 'b'))).toBe('OK');
     expect(has(c, 'a')).toBe(false);
-    expect(c.shards[0].keyspace.data.get('b')).toBe('1');
+    expect(c.shards[0].keyspace.valueOf('b')).toBe('1');
     expect(run(c, 'TTL', 'b')).toBe(100);
     put(c, 'c', 'x');
     expect(status(run(c, 'RENAME', 'b', 'c'))).toBe('OK');
@@ -243,8 +243,8 @@ describe('RENAME RENAMENX', () => {
     put(c, 'b', '2');
     expect(run(c, 'RENAMENX', 'a', 'b')).toBe(0);
     expect(run(c, 'RENAMENX', 'a', 'c')).toBe(1);
-    expect(c.shards[0].keyspace.data.get('b')).toBe('2');
-    expect(c.shards[0].keyspace.data.get('c')).toBe('1');
+    expect(c.shards[0].keyspace.valueOf('b')).toBe('2');
+    expect(c.shards[0].keyspace.valueOf('c')).toBe('1');
   });
 
   it('reports rename_from then rename_to', () => {
@@ -283,7 +283,7 @@ describe('COPY', () => {
     const list = new FakeList(['x']);
     put(c, 'l', list);
     run(c, 'COPY', 'l', 'm');
-    const copyValue = c.shards[0].keyspace.data.get('m') as FakeList;
+    const copyValue = c.shards[0].keyspace.valueOf('m') as FakeList;
     expect(copyValue).toBeInstanceOf(FakeList);
     expect(copyValue).not.toBe(list);
     expect(copyValue.items).toEqual(['x']);

@@ -807,7 +807,7 @@ describe('layout model invariants under random operations', () => {
           reference.push(v);
           reference.push((h.raw('LINDEX', 'l', '-1') as string));
         }
-        const stored = h.cache.shards[0].keyspace.data.get('l');
+        const stored = h.cache.shards[0].keyspace.valueOf('l');
         if (reference.length === 0) {
           expect(stored, `step ${step}`).toBeUndefined();
           continue;

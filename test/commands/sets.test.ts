@@ -76,9 +76,9 @@ function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterp
       }
     },
     raw: (...argv) => cache.executeReply(argv, client),
-    stored: (key) => keyspaceOf(key).data.get(keyName(key)),
+    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
     set(key) {
-      const value = keyspaceOf(key).data.get(keyName(key));
+      const value = keyspaceOf(key).valueOf(keyName(key));
       if (!(value instanceof SetValue)) throw new Error(`no set at ${String(key)}`);
       return value;
     },

@@ -74,7 +74,7 @@ function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterp
         return ['-', error.message];
       }
     },
-    stored: (key) => keyspaceOf(key).data.get(keyName(key)),
+    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
     expiry: (key) => keyspaceOf(key).expireTime(keyName(key)),
     wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
   };

@@ -245,7 +245,7 @@ describe('WATCH', () => {
     c.run('SET', 'k', '1', 'PX', '100');
     c.run('WATCH', 'k');
     active.clock.advance(1000);
-    expect(active.shards[0].keyspace.data.has('k')).toBe(false);
+    expect(active.shards[0].keyspace.holds('k')).toBe(false);
     c.run('MULTI');
     expect(c.run('EXEC')).toEqual(NIL);
     active.close();

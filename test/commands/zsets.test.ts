@@ -75,11 +75,11 @@ function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterp
       }
     },
     zset(key) {
-      const value = keyspaceOf(key).data.get(keyName(key));
+      const value = keyspaceOf(key).valueOf(keyName(key));
       if (!(value instanceof ZSet)) throw new Error(`no sorted set at ${String(key)}`);
       return value;
     },
-    stored: (key) => keyspaceOf(key).data.get(keyName(key)),
+    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
     wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
     encoding: (key) => String(h.run('OBJECT', 'ENCODING', key)[1]),
   };
@@ -1291,7 +1291,7 @@ describeLive('sorted sets against a live redis-server', (redis) => {
         return ['-', (error as Error).message];
       }
     };
-    const stored = (key: Bytes) => cache.shards[0].keyspace.data.get(keyName(key));
+    const stored = (key: Bytes) => cache.shards[0].keyspace.valueOf(keyName(key));
     const differences: string[] = [];
     const differ = (step: Bytes[], expected: Typed, actual: Typed, why = '') =>
       differences.push(`${JSON.stringify(step.map(String))}${why}: live ${JSON.stringify(expected)} emulator ${JSON.stringify(actual)}`);

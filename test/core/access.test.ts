@@ -23,11 +23,11 @@ describe('LRU/LFU access tracking (OBJECT IDLETIME / FREQ)', () => {
     expect(cache.execute(['OBJECT', 'IDLETIME', 'ttl'])).toBe(3);
     cache.execute(['GET', 'ttl']);
     expect(cache.execute(['OBJECT', 'IDLETIME', 'ttl'])).toBe(0);
-    const tracker = cache.shards[0].keyspace.access!;
-    expect(tracker.stampOf('ttl')).toBeDefined();
-    expect(tracker.stampOf('plain')).toBeUndefined();
+    const keyspace = cache.shards[0].keyspace;
+    expect(keyspace.stampOf('ttl')).toBeDefined();
+    expect(keyspace.stampOf('plain')).toBeUndefined();
     cache.execute(['PERSIST', 'ttl']);
-    expect(tracker.stampOf('ttl')).toBeUndefined();
+    expect(keyspace.stampOf('ttl')).toBeUndefined();
   });
 
   it('counts accesses logarithmically under allkeys-lfu, starting at 5', () => {

@@ -24,7 +24,7 @@ describe('dispatch', () => {
       cache.execute(['SET', key, 'v']);
       const owner = cache.shardForSlot(keySlot(key));
       const name = Buffer.from(key, 'utf8').toString('latin1');
-      for (const shard of cache.shards) expect(shard.keyspace.data.has(name)).toBe(shard === owner);
+      for (const shard of cache.shards) expect(shard.keyspace.holds(name)).toBe(shard === owner);
     }
   });
 

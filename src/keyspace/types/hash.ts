@@ -385,7 +385,7 @@ class FieldExpiryIndex implements SubkeyExpiry {
     this.heap.clear();
     for (let i = 0; i < entries.length; i++) {
       const { key, hash } = entries[i];
-      if (hash.indexedKey === key && hash.indexedWhen === whens[i] && hash.hasTtls && this.db.data.get(key) === hash) {
+      if (hash.indexedKey === key && hash.indexedWhen === whens[i] && hash.hasTtls && this.db.valueOf(key) === hash) {
         this.heap.push(whens[i], entries[i]);
       }
     }
@@ -396,7 +396,7 @@ class FieldExpiryIndex implements SubkeyExpiry {
   count(db: Keyspace): number {
     const seen = new Set<RedisHash>();
     for (const { key, hash } of this.heap.items) {
-      if (hash.indexedKey === key && hash.hasTtls && db.data.get(key) === hash) seen.add(hash);
+      if (hash.indexedKey === key && hash.hasTtls && db.valueOf(key) === hash) seen.add(hash);
     }
     return seen.size;
   }
@@ -409,7 +409,7 @@ class FieldExpiryIndex implements SubkeyExpiry {
       if (when > now) break;
       const { key, hash } = heap.items[0];
       heap.pop();
-      if (hash.indexedKey !== key || db.data.get(key) !== hash) continue;
+      if (hash.indexedKey !== key || db.valueOf(key) !== hash) continue;
       hash.indexedKey = null;
       hash.indexedWhen = Infinity;
       // A key whose own TTL has passed goes as a whole (and reports `expired`).
