@@ -96,8 +96,15 @@ export function installSyncCommands(proto: object): void {
             if (arguments.length !== 1) return toPlain(this.runSpec(spec, argvOf(name, Array.from(arguments))), false);
             return toPlain(this.runSpec(spec, [name, typeof arg === 'number' ? String(arg) : arg]), false);
           }
-        : function (this: Runner & { lookup(argv: readonly Bytes[]): CommandSpec }, ...args: Arg[]) {
-            const argv = argvOf(name, args);
+        : function (this: Runner & { lookup(argv: readonly Bytes[]): CommandSpec }) {
+            // Built from `arguments` directly: no rest array on the hot path (SET k v EX n).
+            const argv: Bytes[] = new Array(arguments.length + 1);
+            argv[0] = name;
+            for (let i = 0; i < arguments.length; i++) {
+              // eslint-disable-next-line prefer-rest-params
+              const arg = arguments[i] as Arg;
+              argv[i + 1] = typeof arg === 'number' ? String(arg) : arg;
+            }
             return toPlain(this.runSpec(direct ? spec : this.lookup(argv), argv), false);
           },
     });

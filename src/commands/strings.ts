@@ -149,13 +149,14 @@ function storeValue(
   when: number | bigint | undefined,
   keepTtl: boolean,
 ): void {
-  ctx.db.set(key, value, keepTtl || when !== undefined);
-  ctx.changed(key, 'set');
   if (when === undefined) {
+    ctx.db.set(key, value, keepTtl);
+    ctx.changed(key, 'set');
     if (ctx.recording) ctx.propagate(keepTtl ? ['SET', keyArg, value, 'KEEPTTL'] : ['SET', keyArg, value]);
     return;
   }
-  ctx.db.setExpire(key, Number(when));
+  ctx.db.set(key, value, false, Number(when));
+  ctx.changed(key, 'set');
   ctx.changed(key, 'expire');
   if (ctx.recording) ctx.propagate(['SET', keyArg, value, 'PXAT', String(when)]);
 }
