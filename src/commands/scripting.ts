@@ -206,7 +206,7 @@ const functionCommand = defineContainer('function', -2, [], [
       for (; i < argv.length - 1; i++) {
         const option = text(argv[i]);
         if (option.toLowerCase() === 'replace') replace = true;
-        else throw new ReplyError(`ERR Unknown option given: ${option}`);
+        else throw new ReplyError(`ERR Unknown option given: ${option.split('\0')[0]}`); // %s: up to a NUL
       }
       if (i !== argv.length - 1) throw new ReplyError('ERR Function code is missing');
       return scriptingOf(ctx.cache).loadLibrary(toBuffer(argv[argv.length - 1]), replace);
@@ -249,7 +249,7 @@ const functionCommand = defineContainer('function', -2, [], [
         else if (lower === 'libraryname' && pattern === null) {
           if (i + 1 >= argv.length) throw new ReplyError('ERR library name argument was not given');
           pattern = text(argv[++i]);
-        } else throw new ReplyError(`ERR Unknown argument ${option}`);
+        } else throw new ReplyError(`ERR Unknown argument ${option.split('\0')[0]}`); // %s: up to a NUL
       }
       const out: Reply[] = [];
       for (const library of scriptingOf(ctx.cache).libraries.values()) {
