@@ -2,10 +2,19 @@
  * fast-check generators of command sequences for the differential test (random.test.ts).
  *
  * Every implemented command (from `allCommands` at run time) gets an argument generator: a
- * hand-written one for the string and generic key commands, a generic one (arguments drawn from
- * the shared pools, subcommands for containers) for the rest. Arguments come from small pools so
- * that commands in one sequence collide on the same keys: plain, hash-tagged (`{t}a`), binary,
- * non-ASCII and `__proto__` keys; values with int64 edges, floats, `inf`, spaces and binary bytes.
+ * hand-written one for the string, generic key, list, hash, set, sorted-set and blocking commands,
+ * a generic one (arguments drawn from the shared pools, subcommands for containers) for the rest.
+ * Arguments come from small pools so that commands in one sequence collide on the same keys:
+ * plain, hash-tagged (`{t}a`), binary, non-ASCII and `__proto__` keys; values with int64 edges,
+ * floats, `inf`, spaces and binary bytes; members and fields that include `__proto__`,
+ * `constructor`, bytes and integers (intsets); scores with ±inf, exclusive bounds, int64 edges and
+ * `nan` text; lex bounds. Collection commands favour three keys, so that reads find what pushes
+ * left, and sometimes land on a string or the hash fixture (WRONGTYPE).
+ *
+ * Blocking commands appear on their own with short timeouts (a live server that finds nothing
+ * waits them out) and inside generated transactions (`MULTI … EXEC|DISCARD`), where they never
+ * block, so any timeout goes there, 0 included. Their interleaving with pushes from other clients
+ * is blocking-rounds.ts's job.
  *
  * Absolute times (EXPIREAT, PXAT …) are symbolic (`{ at, offset }`) and resolved against the
  * server's clock when the sequence runs. Relative TTLs are either ≤ 0 or ≥ 100 s, so no key
@@ -24,10 +33,12 @@ export interface AbsTime {
 export type Arg = string | Buffer | AbsTime;
 
 /**
- * One generated step: a command, or a fixture that makes `key` hold a value of another type
- * (a hash) on both sides, for WRONGTYPE paths. Fixture replies are not compared.
+ * One generated step: a command; a fixture that makes `key` hold a value of another type
+ * (a hash) on both sides, for WRONGTYPE paths (fixture replies are not compared); or a
+ * transaction `MULTI, commands…, EXEC|DISCARD` (every reply compared, EXEC's element by element),
+ * where blocking commands run as their non-blocking forms.
  */
-export type Step = { argv: Arg[] } | { fixture: 'hash'; key: Arg };
+export type Step = { argv: Arg[] } | { fixture: 'hash'; key: Arg } | { tx: Arg[][]; end: 'EXEC' | 'DISCARD' };
 
 export interface Sequence {
   resp: 2 | 3;
@@ -143,6 +154,236 @@ const keyValues = (max: number) =>
 const setExpiry = fc.oneof(pair('EX', ttlS), pair('PX', ttlMs), pair('EXAT', absS), pair('PXAT', absMs));
 const expireFlags = options(2, tok('NX'), tok('XX'), tok('GT'), tok('LT'), tok('gt'), tok('BOGUS'));
 
+// ---------------------------------------------------------------------------------------------
+// Collections: lists, hashes, sets, sorted sets
+
+const BINARY_MEMBER = Buffer.from([0x80, 0x00, 0xff]);
+
+/**
+ * Keys for collection commands: mostly three of the shared keys (so pushes and reads meet on the
+ * same collections), sometimes any key of the pool (strings and the hash fixture: WRONGTYPE).
+ */
+const ckey = fc.oneof({ weight: 5, arbitrary: from<Arg>(['a', 'b', '{t}a']) }, { weight: 3, arbitrary: key });
+
+/** Members, fields and list elements: a few common ones, integers (intsets), prototype names, bytes. */
+const COMMON_MEMBERS: readonly Arg[] = ['a', 'b', 'c', 'd', '1', '2', '10'];
+const MEMBERS: readonly Arg[] = [
+  'x', '0', '-1', '', '3.14', 'inf', 'nan', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'ключ', 'ü',
+  BINARY_MEMBER, '9223372036854775807', '-9223372036854775808', '12345678901234567890', 'a'.repeat(70),
+];
+const member: fc.Arbitrary<Arg> = fc.oneof({ weight: 5, arbitrary: from(COMMON_MEMBERS) }, { weight: 3, arbitrary: from(MEMBERS) });
+const members = (max: number) => fc.array(member, { minLength: 1, maxLength: max });
+
+/** Scores: mostly valid (inf, int64 edges, 2^53+1, denormals), sometimes not a float at all. */
+const GOOD_SCORES: readonly string[] = [
+  '0', '1', '2', '3', '-1', '1.5', '-2.5', '10', '100', '0.1', 'inf', '-inf', '+inf', '-0', '1e308', '5e-324',
+  '9007199254740993', '9223372036854775807', '-9223372036854775808', '1.7976931348623157e308',
+];
+const BAD_SCORES: readonly string[] = ['nan', 'abc', '', '(1', '1e', '0x10', ' 1', '1 ', 'NaN'];
+const score = fc.oneof({ weight: 9, arbitrary: from(GOOD_SCORES) }, { weight: 1, arbitrary: from(BAD_SCORES) });
+
+/** Score range bounds: inclusive, exclusive `(`, infinities, and malformed ones. */
+const SCORE_BOUNDS: readonly string[] = [
+  '-inf', '+inf', 'inf', '0', '1', '2', '(1', '(0', '(2', '1.5', '-1', '(-inf', '(+inf', '10', '(10', '5e-324',
+  '(5e-324', '9223372036854775807', '(abc', 'abc', 'nan', '', '(', '-inf', '+inf',
+];
+const scoreBound = from(SCORE_BOUNDS);
+
+/** Lex range bounds: `-`, `+`, `[x`, `(x`, and invalid ones. */
+const LEX_BOUNDS: readonly Arg[] = [
+  '-', '+', '[a', '(a', '[b', '(b', '[c', '(c', '[1', '(10', '[', '(', 'a', '[ключ', '[__proto__', '-x', '+inf',
+  Buffer.from([0x28, 0xff]), '[d', '(d',
+];
+const lexBound = from(LEX_BOUNDS);
+
+/** Counts (pops, LPOS, LIMIT): small, zero, negative, malformed, int64 edges. */
+const COUNTS: readonly string[] = [
+  '0', '1', '2', '3', '5', '10', '-1', '-2', 'abc', '1.5', '', '9223372036854775807', '-9223372036854775808',
+];
+const count = fc.oneof({ weight: 4, arbitrary: from(['1', '2', '3', '0', '5']) }, { weight: 2, arbitrary: from(COUNTS) });
+/**
+ * Counts for SRANDMEMBER, HRANDFIELD and ZRANDMEMBER. A large negative count asks for that many
+ * picks with repeats, so only small negatives (and LLONG_MIN, which is refused) are drawn.
+ */
+const randCount = from(['0', '1', '2', '3', '5', '10', '100', '-1', '-2', '-5', '-9223372036854775808', 'abc', '9223372036854775807']);
+
+const limit = fc.tuple(from(['0', '1', '2', '-1', 'abc', '9223372036854775807']), from(['0', '1', '2', '-1', '5', 'abc'])).map(([o, c]): Arg[] => ['LIMIT', o, c]);
+const cursor = from(['0', '0', '0', '0', '1', '2', 'abc', '-1', '18446744073709551615']);
+const keyScanOptions = options(
+  3,
+  pair('MATCH', from<Arg>(['*', 'a*', '?', '[ab]*', '*1*', '__proto__', 'ключ', '['])),
+  pair('COUNT', from(['1', '2', '10', '100', '0', '-1', 'abc'])),
+  tok('BOGUS'),
+);
+
+/** `numkeys key…`: mostly consistent, sometimes a bad or mismatching count. */
+const numkeys = (max: number) =>
+  fc.oneof(
+    { weight: 8, arbitrary: fc.array(ckey, { minLength: 1, maxLength: max }).map((ks): Arg[] => [String(ks.length), ...ks]) },
+    { weight: 1, arbitrary: seq(from(['0', '-1', 'abc', '3', '9223372036854775807']), fc.array(ckey, { maxLength: 2 })) },
+  );
+const side = from(['LEFT', 'RIGHT', 'left', 'UP']);
+const minmax = from(['MIN', 'MAX', 'min', 'MID']);
+const weights = (n: number) => fc.array(from(['1', '2', '0', '-1', '1.5', 'inf', '-inf', 'nan', 'abc']), { minLength: n, maxLength: n });
+
+/** ZUNION/ZINTER(STORE) tail: `numkeys key… [WEIGHTS w…] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]`. */
+const zsetAlgebra = (withScores: boolean) =>
+  numkeys(3).chain((nk) => {
+    const n = Number.isInteger(Number(nk[0])) && Number(nk[0]) >= 0 && Number(nk[0]) < 5 ? Number(nk[0]) : 1;
+    const groups: fc.Arbitrary<Arg[]>[] = [
+      weights(n).map((w): Arg[] => ['WEIGHTS', ...w]),
+      from(['SUM', 'MIN', 'MAX', 'sum', 'AVG']).map((a): Arg[] => ['AGGREGATE', a]),
+    ];
+    if (withScores) groups.push(tok('WITHSCORES'));
+    return options(3, ...groups).map((opts): Arg[] => [...nk, ...opts]);
+  });
+
+/**
+ * ZRANGE-style `start stop [BYSCORE|BYLEX] [REV] [LIMIT o c] [WITHSCORES]`: bounds of the chosen
+ * kind (sometimes of another kind), options in any order.
+ */
+const zrangeTail = (withScores: boolean) =>
+  fc.constantFrom<'index' | 'BYSCORE' | 'BYLEX'>('index', 'BYSCORE', 'BYLEX').chain((mode) => {
+    const bound = mode === 'index' ? fc.oneof({ weight: 5, arbitrary: from<Arg>(RANGE) }, { weight: 1, arbitrary: scoreBound }) : mode === 'BYSCORE' ? scoreBound : lexBound;
+    const opts: Arg[][] = [['REV'], ['WITHSCORES']];
+    if (!withScores) opts.pop();
+    return fc
+      .tuple(bound, bound, fc.shuffledSubarray([...opts, ...(mode === 'index' ? [] : [[mode]])]), fc.option(limit, { freq: 3, nil: undefined }))
+      .map(([lo, hi, chosen, lim]): Arg[] => [lo, hi, ...chosen.flat(), ...(lim ?? [])]);
+  });
+
+/** The two ends of ZRANGEBYSCORE-style commands, then `[WITHSCORES] [LIMIT o c]` in either order. */
+const byTail = (bound: fc.Arbitrary<Arg>, withScores: boolean) =>
+  seq(bound, bound, options(2, limit, ...(withScores ? [tok('WITHSCORES')] : []), tok('BOGUS')));
+
+const COLLECTION_ARGS: Record<string, ArgsArb> = {
+  // Lists
+  lpush: seq(ckey, members(5)),
+  rpush: seq(ckey, members(5)),
+  lpushx: seq(ckey, members(3)),
+  rpushx: seq(ckey, members(3)),
+  linsert: seq(ckey, from(['BEFORE', 'AFTER', 'after', 'MIDDLE']), member, member),
+  llen: seq(ckey),
+  lindex: seq(ckey, from(RANGE)),
+  lrange: seq(ckey, from(RANGE), from(RANGE)),
+  lpos: seq(ckey, member, options(3, pair('RANK', from(['1', '2', '-1', '-2', '0', 'abc', '9223372036854775807', '-9223372036854775808'])), pair('COUNT', count), pair('MAXLEN', count), tok('BOGUS'))),
+  lset: seq(ckey, from(RANGE), member),
+  ltrim: seq(ckey, from(RANGE), from(RANGE)),
+  lrem: seq(ckey, from(['0', '1', '2', '-1', '-2', 'abc', '9223372036854775807']), member),
+  lpop: seq(ckey, options(1, count.map((c): Arg[] => [c]))),
+  rpop: seq(ckey, options(1, count.map((c): Arg[] => [c]))),
+  lmove: seq(ckey, ckey, side, side),
+  rpoplpush: seq(ckey, ckey),
+  lmpop: seq(numkeys(3), side, options(1, pair('COUNT', count))),
+  // Hashes (the field-TTL commands are not here: 7.0 lacks them; see EXCLUDED_FROM_RANDOM)
+  hset: seq(ckey, fc.array(fc.tuple(member, value), { minLength: 1, maxLength: 4 }).map((ps) => ps.flat())),
+  hmset: seq(ckey, fc.array(fc.tuple(member, value), { minLength: 1, maxLength: 3 }).map((ps) => ps.flat())),
+  hsetnx: seq(ckey, member, value),
+  hget: seq(ckey, member),
+  hmget: seq(ckey, members(4)),
+  hgetall: seq(ckey),
+  hdel: seq(ckey, members(3)),
+  hexists: seq(ckey, member),
+  hlen: seq(ckey),
+  hkeys: seq(ckey),
+  hvals: seq(ckey),
+  hstrlen: seq(ckey, member),
+  hincrby: seq(ckey, member, int),
+  hincrbyfloat: seq(ckey, member, float),
+  hrandfield: seq(ckey, fc.option(seq(randCount, options(1, tok('WITHVALUES'), tok('withvalues'), tok('BOGUS'))), { freq: 3, nil: [] as Arg[] })),
+  hscan: seq(ckey, cursor, options(3, pair('MATCH', from<Arg>(['*', 'a*', '?', '[ab]*'])), pair('COUNT', from(['1', '10', '0', 'abc'])), tok('NOVALUES'))),
+  // Sets
+  sadd: seq(ckey, members(5)),
+  srem: seq(ckey, members(3)),
+  smove: seq(ckey, ckey, member),
+  sismember: seq(ckey, member),
+  smismember: seq(ckey, members(4)),
+  scard: seq(ckey),
+  smembers: seq(ckey),
+  spop: seq(ckey, options(1, count.map((c): Arg[] => [c]))),
+  srandmember: seq(ckey, options(1, randCount.map((c): Arg[] => [c]))),
+  sinter: fc.array(ckey, { minLength: 1, maxLength: 3 }),
+  sunion: fc.array(ckey, { minLength: 1, maxLength: 3 }),
+  sdiff: fc.array(ckey, { minLength: 1, maxLength: 3 }),
+  sinterstore: fc.array(ckey, { minLength: 2, maxLength: 4 }),
+  sunionstore: fc.array(ckey, { minLength: 2, maxLength: 4 }),
+  sdiffstore: fc.array(ckey, { minLength: 2, maxLength: 4 }),
+  sintercard: seq(numkeys(3), options(1, pair('LIMIT', from(['0', '1', '2', '-1', 'abc'])))),
+  sscan: seq(ckey, cursor, keyScanOptions),
+  // Sorted sets
+  zadd: seq(
+    ckey,
+    options(3, tok('NX'), tok('XX'), tok('GT'), tok('LT'), tok('CH'), tok('INCR'), tok('ch')),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.array(fc.tuple(score, member), { minLength: 1, maxLength: 4 }).map((ps) => ps.flat()) },
+      { weight: 1, arbitrary: fc.array(fc.oneof(score, member), { maxLength: 3 }) },
+    ),
+  ),
+  zincrby: seq(ckey, score, member),
+  zrem: seq(ckey, members(3)),
+  zcard: seq(ckey),
+  zscore: seq(ckey, member),
+  zmscore: seq(ckey, members(3)),
+  zrank: seq(ckey, member, options(1, tok('WITHSCORE'))),
+  zrevrank: seq(ckey, member, options(1, tok('WITHSCORE'))),
+  zcount: seq(ckey, scoreBound, scoreBound),
+  zlexcount: seq(ckey, lexBound, lexBound),
+  zrange: seq(ckey, zrangeTail(true)),
+  zrangestore: seq(ckey, ckey, zrangeTail(false)),
+  zrevrange: seq(ckey, from(RANGE), from(RANGE), options(1, tok('WITHSCORES'), tok('BOGUS'))),
+  zrangebyscore: seq(ckey, byTail(scoreBound, true)),
+  zrevrangebyscore: seq(ckey, byTail(scoreBound, true)),
+  zrangebylex: seq(ckey, byTail(lexBound, false)),
+  zrevrangebylex: seq(ckey, byTail(lexBound, false)),
+  zremrangebyrank: seq(ckey, from(RANGE), from(RANGE)),
+  zremrangebyscore: seq(ckey, scoreBound, scoreBound),
+  zremrangebylex: seq(ckey, lexBound, lexBound),
+  zpopmin: seq(ckey, options(1, count.map((c): Arg[] => [c]))),
+  zpopmax: seq(ckey, options(1, count.map((c): Arg[] => [c]))),
+  zmpop: seq(numkeys(3), minmax, options(1, pair('COUNT', count))),
+  zrandmember: seq(ckey, fc.option(seq(randCount, options(1, tok('WITHSCORES'), tok('BOGUS'))), { freq: 3, nil: [] as Arg[] })),
+  zunion: zsetAlgebra(true),
+  zinter: zsetAlgebra(true),
+  zdiff: seq(numkeys(3), options(1, tok('WITHSCORES'), tok('BOGUS'))),
+  zunionstore: seq(ckey, zsetAlgebra(false)),
+  zinterstore: seq(ckey, zsetAlgebra(false)),
+  zdiffstore: seq(ckey, numkeys(3)),
+  zintercard: seq(numkeys(3), options(1, pair('LIMIT', from(['0', '1', '2', '-1', 'abc'])))),
+  zscan: seq(ckey, cursor, keyScanOptions),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Blocking commands
+
+/**
+ * Timeouts of blocking commands outside MULTI. A timeout that expires costs real time on the live
+ * server (its timer runs at 10 Hz, so ~100 ms), and 0 (or anything that rounds to 0) would block
+ * the live connection for good: only short positive timeouts, and malformed ones (answered at once).
+ */
+const BLOCK_TIMEOUTS: readonly string[] = ['0.01', '0.02', '0.001'];
+const BAD_TIMEOUTS: readonly string[] = ['abc', '-1', '', 'inf', '-inf', 'nan', '1e400', '-0.5', '9223372036854775807'];
+const blockTimeout = fc.oneof({ weight: 3, arbitrary: from(BLOCK_TIMEOUTS) }, { weight: 1, arbitrary: from(BAD_TIMEOUTS) });
+/** Inside MULTI a blocking command never blocks, so any timeout goes, 0 included. */
+const txTimeout = fc.oneof({ weight: 3, arbitrary: from(['0', '0', '1', '0.01', '100']) }, { weight: 1, arbitrary: from(BAD_TIMEOUTS) });
+
+function blockingArgs(timeout: fc.Arbitrary<string>): Record<string, ArgsArb> {
+  return {
+    blpop: seq(fc.array(ckey, { minLength: 1, maxLength: 3 }), timeout),
+    brpop: seq(fc.array(ckey, { minLength: 1, maxLength: 3 }), timeout),
+    blmove: seq(ckey, ckey, side, side, timeout),
+    brpoplpush: seq(ckey, ckey, timeout),
+    blmpop: seq(timeout, numkeys(3), side, options(1, pair('COUNT', count))),
+    bzpopmin: seq(fc.array(ckey, { minLength: 1, maxLength: 3 }), timeout),
+    bzpopmax: seq(fc.array(ckey, { minLength: 1, maxLength: 3 }), timeout),
+    bzmpop: seq(timeout, numkeys(3), minmax, options(1, pair('COUNT', count))),
+  };
+}
+
+/** The blocking commands and their arguments outside MULTI (short timeouts). */
+const BLOCKING_ARGS = blockingArgs(blockTimeout);
+/** The same inside MULTI, where they never block. */
+const BLOCKING_IN_TX = blockingArgs(txTimeout);
+
 /** Argument generators (everything after the command name) for the commands we know. */
 const ARGS: Record<string, ArgsArb> = {
   // Strings
@@ -221,10 +462,45 @@ const ARGS: Record<string, ArgsArb> = {
   dump: seq(key),
   ping: fc.oneof(mostly(value, 1, 2), tok()),
   echo: mostly(value, 1, 2),
+  ...COLLECTION_ARGS,
+  ...BLOCKING_ARGS,
 };
 
-/** Relative weights (default 4): commands that wipe the state are drawn less often. */
-const WEIGHTS: Readonly<Record<string, number>> = { flushall: 1, flushdb: 1 };
+/**
+ * Relative weights (default 4): commands that wipe the state are drawn less often; the blocking
+ * commands too, since one that finds nothing waits out its timeout on the live server (~100 ms);
+ * commands that fill collections more often, so that reads find something.
+ */
+const WEIGHTS: Readonly<Record<string, number>> = {
+  flushall: 1, flushdb: 1,
+  blpop: 1, brpop: 1, blmove: 1, brpoplpush: 1, blmpop: 1, bzpopmin: 1, bzpopmax: 1, bzmpop: 1,
+  lpush: 8, rpush: 8, hset: 8, sadd: 8, zadd: 10,
+};
+
+/** Commands drawn inside generated transactions: the blocking ones, and pushes and pops around them. */
+const TX_ARGS: Record<string, ArgsArb> = {
+  ...BLOCKING_IN_TX,
+  ...Object.fromEntries(
+    ['rpush', 'lpush', 'lpop', 'rpop', 'lmove', 'lrange', 'llen', 'zadd', 'zpopmin', 'zpopmax', 'zrange', 'zcard', 'sadd', 'hset'].map(
+      (n) => [n, COLLECTION_ARGS[n]],
+    ),
+  ),
+  del: keys(1, 3),
+  set: seq(ckey, value),
+};
+const txCommand: fc.Arbitrary<Arg[]> = fc.oneof(
+  ...Object.entries(TX_ARGS).map(([n, args]) => ({
+    weight: n in BLOCKING_IN_TX ? 3 : 2,
+    arbitrary: fc.tuple(name(n), withNoise(args)).map(([cmd, a]): Arg[] => [cmd, ...a]),
+  })),
+);
+const txStep: fc.Arbitrary<Step> = fc.record({
+  tx: fc.array(txCommand, { minLength: 1, maxLength: 4 }),
+  end: fc.constantFrom<'EXEC' | 'DISCARD'>('EXEC', 'EXEC', 'EXEC', 'EXEC', 'DISCARD'),
+});
+
+/** Commands covered inside transactions (MULTI itself only there). */
+export const TX_COVERED: readonly string[] = ['multi', ...Object.keys(TX_ARGS)];
 
 /** Generic arguments: 0–4 draws from the key, value and integer pools. */
 const genericArgs: ArgsArb = fc.array(fc.oneof(key, value, int), { maxLength: 4 });
@@ -258,12 +534,12 @@ function commandArb(spec: CommandSpec): fc.Arbitrary<Step> | null {
 
 /** Names of the commands the sequences draw from (for reporting). */
 export function coveredCommands(specs: readonly CommandSpec[]): string[] {
-  return specs.filter((spec) => commandArb(spec) !== null).map((spec) => spec.name);
+  return specs.filter((spec) => commandArb(spec) !== null || TX_COVERED.includes(spec.name)).map((spec) => spec.name);
 }
 
 /** Names of implemented commands with no hand-written generator (they get generic arguments). */
 export function genericCommands(specs: readonly CommandSpec[]): string[] {
-  return coveredCommands(specs).filter((n) => ARGS[n] === undefined);
+  return coveredCommands(specs).filter((n) => ARGS[n] === undefined && !TX_COVERED.includes(n));
 }
 
 /** Sequences over the given command declarations. */
@@ -273,7 +549,7 @@ export function sequenceArb(specs: readonly CommandSpec[], maxLength = 30): fc.A
     return arbitrary === null ? [] : [{ weight: WEIGHTS[spec.name] ?? 4, arbitrary }];
   });
   const fixture = key.map((k): Step => ({ fixture: 'hash', key: k }));
-  const step = fc.oneof(...steps, { weight: 12, arbitrary: fixture });
+  const step = fc.oneof(...steps, { weight: 12, arbitrary: fixture }, { weight: 16, arbitrary: txStep });
   return fc.record({
     resp: fc.constantFrom<2 | 3>(2, 3),
     steps: fc.array(step, { minLength: 1, maxLength, size: 'max' }),
@@ -301,5 +577,7 @@ export function showArgs(argv: readonly Arg[]): string {
 }
 
 export function showStep(step: Step): string {
-  return 'fixture' in step ? `(fixture: ${showArgs([step.key])} := hash)` : showArgs(step.argv);
+  if ('fixture' in step) return `(fixture: ${showArgs([step.key])} := hash)`;
+  if ('tx' in step) return `MULTI; ${step.tx.map(showArgs).join('; ')}; ${step.end}`;
+  return showArgs(step.argv);
 }
