@@ -15,9 +15,9 @@
  * on a BLMOVE destination) is its answer. Deadlines are timers on the cache's clock, so a virtual
  * clock drives them.
  *
- * Serving happens at the next microtask after the change (so a MULTI/EXEC or a pipeline that runs
- * synchronously completes first, as Redis serves blocked clients only between commands), or at once
- * when a facade calls {@link serveReadyClients} after a top-level command. See docs/blocking.md.
+ * Serving happens right after the top-level command that made a key ready (dispatch calls
+ * `cache.pendingServe`), before the next command runs, as Redis serves blocked clients between
+ * commands; never inside MULTI/EXEC or a script. See docs/blocking.md.
  */
 import { dispatch } from './dispatch.js';
 import type { CacheCore, ChangeRecord, ClientState } from './core-types.js';
@@ -140,8 +140,13 @@ class BlockingManager {
   private attached = false;
   private readonly listener = (change: ChangeRecord): void => {
     for (const key of change.keys) if (this.queues.has(key)) this.ready.add(key);
-    if (this.ready.size > 0) this.schedule();
+    if (this.ready.size > 0) {
+      // Dispatch serves them right after the top-level command; the microtask is the fallback.
+      this.cache.pendingServe = this.serveNow;
+      this.schedule();
+    }
   };
+  private readonly serveNow = (): void => this.serve();
 
   constructor(private readonly cache: CacheCore) {}
 
@@ -191,6 +196,7 @@ class BlockingManager {
   /** Serves every waiter whose key became ready, until no ready key is left (BLMOVE chains). */
   serve(): void {
     if (this.serving) return; // the outer pass picks up keys made ready meanwhile
+    if (this.cache.pendingServe === this.serveNow) this.cache.pendingServe = null;
     this.serving = true;
     try {
       while (this.ready.size > 0) {

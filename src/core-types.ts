@@ -155,4 +155,9 @@ export interface CacheCore {
   readonly changeListeners: ChangeListener[];
   /** Replication state for INFO replication, ROLE and WAIT (absent on a bare core). */
   readonly replication?: ReplicationObserver;
+  /**
+   * Set while blocked clients wait to be served (a key they wait on changed): dispatch calls it
+   * after the top-level command, so they are served before the next command runs, as in Redis.
+   */
+  pendingServe: (() => void) | null;
 }

@@ -96,7 +96,11 @@ export function dispatch(cache: CacheCore, client: ClientState, argv: readonly B
   try {
     // A connection in MULTI queues its commands (src/transactions.ts).
     if (client.multi != null) return queueInMulti(cache, client, argv, spec);
-    return route(cache, client, argv, spec);
+    const reply = route(cache, client, argv, spec);
+    // Blocked clients whose keys this command filled are served before the next command runs
+    // (not inside EXEC or a script: those commands run with an outer context).
+    if (cache.pendingServe !== null && current === null) cache.pendingServe();
+    return reply;
   } catch (error) {
     if (error instanceof ReplyError) {
       // A rejected EXEC (arity, subscriber context) discards the transaction (src/transactions.ts).

@@ -108,6 +108,8 @@ export class ManagedRedis implements CacheCore {
   readonly stats: ServerStats;
   readonly commands: ReadonlyMap<string, CommandSpec>;
   readonly changeListeners: ChangeListener[] = [];
+  /** @internal Serves blocked clients after the running top-level command (src/blocking.ts). */
+  pendingServe: (() => void) | null = null;
   readonly clients = new Map<number, ClientState>();
   private readonly slotToShard: Uint16Array;
   private nextClientId = 1;

@@ -154,35 +154,49 @@ describe('blocking: waiting and being served', () => {
     expect(typed(p4.value)).toEqual(['*', [['$', 'q'], ['$', 'd']]]);
   });
 
-  it('serving happens before the next command when the facade asks (serveReadyClients), else at the next microtask', async () => {
+  it('serving happens right after the command that filled the key, before the next command (as Redis)', async () => {
     const { cache, connect, run } = setup();
     const c = connect();
     const pending = c.send('BLPOP', 'q', '0');
     run('RPUSH', 'q', 'x');
-    expect(run('LLEN', 'q')).toBe(1); // not served yet: nothing turned
-    serveReadyClients(cache);
-    expect(run('LLEN', 'q')).toBe(0);
+    expect(run('LLEN', 'q')).toBe(0); // served already
+    serveReadyClients(cache); // nothing left to serve
     await settle();
     expect(typed(pending.value)).toEqual(['*', [['$', 'q'], ['$', 'x']]]);
   });
 
-  it('commands run back to back (a transaction) complete before anyone is served', async () => {
+  it('commands of a transaction complete before anyone is served', async () => {
+    const { connect, run } = setup();
+    const c = connect();
+    const pending = c.send('BLPOP', 'q', '0');
+    run('MULTI');
+    run('RPUSH', 'q', 'a');
+    run('RPUSH', 'q', 'b');
+    run('LPOP', 'q');
+    run('EXEC');
+    await settle();
+    expect(typed(pending.value)).toEqual(['*', [['$', 'q'], ['$', 'b']]]);
+  });
+
+  it('separate commands: the waiter is served by the first push', async () => {
     const { connect, run } = setup();
     const c = connect();
     const pending = c.send('BLPOP', 'q', '0');
     run('RPUSH', 'q', 'a');
     run('RPUSH', 'q', 'b');
-    run('LPOP', 'q');
+    expect(run('LPOP', 'q')).toBe('b');
     await settle();
-    expect(typed(pending.value)).toEqual(['*', [['$', 'q'], ['$', 'b']]]);
+    expect(typed(pending.value)).toEqual(['*', [['$', 'q'], ['$', 'a']]]);
   });
 
   it('a waiter on several keys re-runs its command: the first key in argument order with data wins', async () => {
     const { connect, run } = setup();
     const c = connect();
     const pending = c.send('BLPOP', 'k1', 'k2', '0');
+    run('MULTI');
     run('RPUSH', 'k2', 'two');
     run('RPUSH', 'k1', 'one');
+    run('EXEC');
     await settle();
     expect(typed(pending.value)).toEqual(['*', [['$', 'k1'], ['$', 'one']]]);
     expect(run('LRANGE', 'k2', '0', '-1')).toEqual(['two']);

@@ -1,0 +1,64 @@
+/**
+ * When a command fills a key that clients are blocked on, Redis serves them before it runs the
+ * next command (handleClientsBlockedOnKeys after each command), never inside MULTI/EXEC or a
+ * script. A real server answers these sequences with the counts asserted here.
+ */
+import { describe, expect, it } from 'vitest';
+import { ManagedRedis } from '../../src/index.js';
+
+/** A client blocked in BLPOP on `key` (wrapped: an async function would adopt the promise). */
+async function blockedOn(cache: ManagedRedis, key: string): Promise<{ reply: Promise<unknown> }> {
+  const client = cache.createClient();
+  const reply = client.blpop(key, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  return { reply };
+}
+
+describe('blocked clients are served between commands', () => {
+  it('a synchronous push is taken by the blocked client before the next synchronous command', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster' });
+    const { reply: pending } = await blockedOn(cache, 'q');
+    expect(cache.execute(['RPUSH', 'q', 'a', 'b'])).toBe(2);
+    // Served already: the blocked BLPOP took `a` before LLEN ran.
+    expect(cache.execute(['LLEN', 'q'])).toBe(1);
+    expect(await pending).toEqual(['q', 'a']);
+    cache.close();
+  });
+
+  it('inside a pipeline: served right after the push, so the next command sees the list without it', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster' });
+    const { reply: pending } = await blockedOn(cache, 'q');
+    const pusher = cache.createClient();
+    const results = await pusher.pipeline().rpush('q', 'x').llen('q').exec();
+    expect(results).toEqual([
+      [null, 1],
+      [null, 0],
+    ]);
+    expect(await pending).toEqual(['q', 'x']);
+    cache.close();
+  });
+
+  it('not inside MULTI/EXEC: the transaction sees its own push; the client is served after EXEC', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster' });
+    const { reply: pending } = await blockedOn(cache, 'q');
+    const pusher = cache.createClient();
+    const results = await pusher.multi().rpush('q', 'x').llen('q').exec();
+    expect(results).toEqual([
+      [null, 1],
+      [null, 1],
+    ]);
+    expect(cache.execute(['LLEN', 'q'])).toBe(0);
+    expect(await pending).toEqual(['q', 'x']);
+    cache.close();
+  });
+
+  it('not inside a script: the script sees its own push', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster' });
+    const { reply: pending } = await blockedOn(cache, 'q');
+    const script = "redis.call('RPUSH', KEYS[1], 'x'); return redis.call('LLEN', KEYS[1])";
+    expect(cache.execute(['EVAL', script, '1', 'q'])).toBe(1);
+    expect(cache.execute(['LLEN', 'q'])).toBe(0);
+    expect(await pending).toEqual(['q', 'x']);
+    cache.close();
+  });
+});
