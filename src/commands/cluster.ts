@@ -3,7 +3,14 @@
  *
  * - OSS policy: the read-only subcommands answer like Redis 7.4 in cluster mode, with the cluster
  *   seen as AMR's OSS Cluster API shows it: one endpoint per node (`ip:85xx`) serving the slots of
- *   every primary shard on that node, all "master", no replica rows (azure-facts §2.2).
+ *   every primary shard on that node, all "master", no replica rows (azure-facts §2.2: Redis
+ *   Enterprise's OSS Cluster API exposes one proxy per node holding primaries; replicas are not
+ *   readable — READONLY is not supported — and AMR's observed topology lists primaries only).
+ *   Failovers show: a node endpoint whose primary shard has no serving primary is `failed`
+ *   (CLUSTER SHARDS `health`, CLUSTER NODES `fail` flag and `disconnected` link) and its slots
+ *   count as failed in CLUSTER INFO (`cluster_state:fail`); once promoted, the slots move to the
+ *   replica's node. CLUSTER SHARDS `replication-offset` is the sum of the node's primaries'
+ *   `master_repl_offset`.
  * - Enterprise policy: AMR does not support cluster commands there (CLIB, ARM); every CLUSTER
  *   subcommand answers `ERR unknown command 'CLUSTER', with args beginning with: …`, the text
  *   AMR gives for blocked commands.
@@ -158,6 +165,22 @@ function rangeText(range: [number, number]): string {
   return range[0] === range[1] ? String(range[0]) : `${range[0]}-${range[1]}`;
 }
 
+/** True when every primary shard on the node serves (no failover in progress, not lost). */
+function nodeHealthy(ctx: CommandContext, node: NodeInfo): boolean {
+  const replication = ctx.cache.replication;
+  if (replication === undefined) return true;
+  return node.primaryShards.every((s) => replication.status(s).state === 'up');
+}
+
+/** The stream offsets of the node's primaries, summed (one endpoint serves them all). */
+function nodeOffset(ctx: CommandContext, node: NodeInfo): number {
+  const replication = ctx.cache.replication;
+  if (replication === undefined) return 0;
+  let offset = 0;
+  for (const s of node.primaryShards) offset += replication.status(s).primaryOffset;
+  return offset;
+}
+
 /** The cluster bus port Redis would print in CLUSTER NODES (`port + 10000`; AMR has no bus). */
 function busPort(node: NodeInfo): number {
   return node.port + 10000;
@@ -166,14 +189,20 @@ function busPort(node: NodeInfo): number {
 const help = served('help', 2, ['loading', 'stale'], () => HELP_LINES.map((line) => status(line)));
 
 const info = served('info', 2, ['stale'], (ctx) => {
-  const endpoints = endpointNodes(ctx.cache.topology);
+  const topology = ctx.cache.topology;
+  const endpoints = endpointNodes(topology);
   const me = myself(ctx);
+  let failed = 0;
+  for (const node of endpoints) {
+    if (nodeHealthy(ctx, node)) continue;
+    for (const [start, end] of nodeSlotRanges(topology, node.index)) failed += end - start + 1;
+  }
   const lines = [
-    'cluster_state:ok',
+    `cluster_state:${failed === 0 ? 'ok' : 'fail'}`,
     `cluster_slots_assigned:${SLOT_COUNT}`,
-    `cluster_slots_ok:${SLOT_COUNT}`,
+    `cluster_slots_ok:${SLOT_COUNT - failed}`,
     'cluster_slots_pfail:0',
-    'cluster_slots_fail:0',
+    `cluster_slots_fail:${failed}`,
     `cluster_known_nodes:${endpoints.length}`,
     `cluster_size:${endpoints.length}`,
     `cluster_current_epoch:${endpoints.length}`,
@@ -193,10 +222,12 @@ const nodes = served('nodes', 2, ['stale'], (ctx) => {
   let text = '';
   endpointNodes(topology).forEach((node, position) => {
     const isMe = node === me;
+    const healthy = nodeHealthy(ctx, node);
     const slots = nodeSlotRanges(topology, node.index).map(rangeText).join(' ');
+    const flags = (isMe ? 'myself,master' : 'master') + (healthy ? '' : ',fail');
     text +=
-      `${node.id} ${node.ip}:${node.port}@${busPort(node)} ${isMe ? 'myself,master' : 'master'} - ` +
-      `0 ${isMe ? 0 : ctx.now} ${position + 1} connected${slots === '' ? '' : ' ' + slots}\n`;
+      `${node.id} ${node.ip}:${node.port}@${busPort(node)} ${flags} - ` +
+      `0 ${isMe ? 0 : ctx.now} ${position + 1} ${healthy ? 'connected' : 'disconnected'}${slots === '' ? '' : ' ' + slots}\n`;
   });
   return new VerbatimReply('txt', text);
 });
@@ -226,8 +257,8 @@ const shards = served('shards', 2, ['loading', 'stale'], (ctx) => {
               ['ip', node.ip],
               ['endpoint', node.ip],
               ['role', 'master'],
-              ['replication-offset', 0],
-              ['health', 'online'],
+              ['replication-offset', nodeOffset(ctx, node)],
+              ['health', nodeHealthy(ctx, node) ? 'online' : 'failed'],
             ]),
           ],
         ],
