@@ -5,8 +5,9 @@
  * The replica of each shard applies writes 250 ms (plus up to 50 ms of seeded jitter) after the
  * primary acknowledges them. At 2.75 s shard 0's node fails: the writes its replica had not applied
  * are lost, and commands for shard 0's slots fail with ECONNREFUSED until the replica is promoted
- * 10 + 2 s later. Shard 1 keeps serving throughout. At 20 s the node returns as a replica (full
- * resync); at 25 s a planned failover moves shard 0 back (nothing lost).
+ * 10 + 2 s later. Shard 1 keeps serving throughout; both shards run without a replica (a new one
+ * would be created after 10 minutes). At 20 s the node returns and its copies resync as replicas
+ * (1 s); at 25 s a planned failover moves shard 0 back (nothing lost).
  */
 import { ManagedRedis, at, runScenario } from '../src/index.js';
 
@@ -34,7 +35,8 @@ for (const event of report.events) {
   if (event.type === 'replication-lag') continue;
   const data = { ...event.data } as Record<string, unknown>;
   if (Array.isArray(data.keysLost)) data.keysLost = (data.keysLost as Buffer[]).map(String);
-  console.log(`  ${String(event.time - start).padStart(6)} ms  ${event.type.padEnd(19)} ${JSON.stringify(data)}`);
+  if (typeof data.at === 'number') data.at = `${data.at - start} ms`; // clock times, from the start
+  console.log(`  ${String(event.time - start).padStart(6)} ms  ${event.type.padEnd(28)} ${JSON.stringify(data)}`);
 }
 
 console.log('\nReport:');

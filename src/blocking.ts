@@ -15,6 +15,10 @@
  * on a BLMOVE destination) is its answer. Deadlines are timers on the cache's clock, so a virtual
  * clock drives them.
  *
+ * WAIT blocks the same way on a condition instead of a key ({@link ConditionBlockedReply}): the
+ * replication layer calls {@link notifyConditionWaiters} whenever a replica's applied offset moves,
+ * and the waiter answers as soon as its condition holds, or at its deadline.
+ *
  * Serving happens right after the top-level command that made a key ready (dispatch calls
  * `cache.pendingServe`), before the next command runs, as Redis serves blocked clients between
  * commands; never inside MULTI/EXEC or a script. See docs/blocking.md.
@@ -30,8 +34,8 @@ import { ReplyError, TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT, TIMEOUT_OUT_OF_RANGE }
 import { NULL_ARRAY, type Reply } from './protocol/reply.js';
 import type { CommandContext } from './commands/command.js';
 
-/** The value type a blocked command waits for. */
-export type BlockKind = 'list' | 'zset';
+/** The value type a blocked command waits for (`condition`: no key, a condition such as WAIT's). */
+export type BlockKind = 'list' | 'zset' | 'condition';
 
 /**
  * What a blocking command returns (in place of a reply) when it must wait. Not a reply: the
@@ -45,6 +49,23 @@ export class BlockedReply {
     readonly deadline: number,
     readonly kind: BlockKind,
   ) {}
+}
+
+/**
+ * The marker of a command that waits for a condition rather than a key (WAIT: the replica has
+ * applied the caller's writes). The facade waits for it exactly as for a key: {@link waitForReply}.
+ * `poll` answers the reply once the condition holds (null: keep waiting); it runs when the
+ * condition may have changed ({@link notifyConditionWaiters}) and at the deadline, where
+ * `timedOut` gives the reply when it still does not hold (also CLIENT UNBLOCK's timeout answer).
+ */
+export class ConditionBlockedReply extends BlockedReply {
+  constructor(
+    deadline: number,
+    readonly poll: () => Reply | null,
+    readonly timedOut: () => Reply,
+  ) {
+    super([], deadline, 'condition');
+  }
 }
 
 /** True when a command's result is the marker of a command that must wait. */
@@ -119,6 +140,8 @@ interface Waiter {
   readonly kind: BlockKind;
   readonly deadline: number;
   readonly since: number;
+  /** Condition waiters (WAIT): see {@link ConditionBlockedReply}. */
+  readonly condition: ConditionBlockedReply | null;
   timer: TimerHandle | null;
   done: boolean;
   resolve(reply: Reply): void;
@@ -135,6 +158,10 @@ class BlockingManager {
   private readonly waiters = new Map<ClientState, Waiter>();
   /** Keys with waiters that changed since the last serving pass, in the order they changed. */
   private readonly ready = new Set<string>();
+  /** Waiters on a condition (WAIT), in blocking order. */
+  private readonly conditions = new Set<Waiter>();
+  private polling = false;
+  private pollAgain = false;
   private scheduled = false;
   private serving = false;
   private attached = false;
@@ -174,12 +201,20 @@ class BlockingManager {
         kind: marker.kind,
         deadline: marker.deadline,
         since: this.cache.clock.now(),
+        condition: marker instanceof ConditionBlockedReply ? marker : null,
         timer: null,
         done: false,
         resolve,
         reject,
       };
       this.waiters.set(client, waiter);
+      if (waiter.condition !== null) {
+        this.conditions.add(waiter);
+        this.arm(waiter);
+        // The condition may hold already (it changed between the command and this call).
+        this.pollConditions();
+        return;
+      }
       for (const key of waiter.keys) {
         let queue = this.queues.get(key);
         if (queue === undefined) this.queues.set(key, (queue = []));
@@ -241,6 +276,32 @@ class BlockingManager {
     return value !== undefined && typeOf(value) === kind;
   }
 
+  /** Re-evaluates the condition waiters (in blocking order); re-entrant calls ask for one more pass. */
+  pollConditions(): void {
+    if (this.conditions.size === 0) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = true;
+    try {
+      do {
+        this.pollAgain = false;
+        for (const waiter of Array.from(this.conditions)) {
+          if (waiter.done) continue;
+          if (waiter.client.closed) {
+            this.finish(waiter, null, new Error('Connection is closed.'));
+            continue;
+          }
+          const reply = waiter.condition!.poll();
+          if (reply !== null) this.finish(waiter, reply, null);
+        }
+      } while (this.pollAgain);
+    } finally {
+      this.polling = false;
+    }
+  }
+
   cancel(client: ClientState, error: Error): boolean {
     const waiter = this.waiters.get(client);
     if (waiter === undefined) return false;
@@ -253,7 +314,8 @@ class BlockingManager {
   unblock(client: ClientState, error: ReplyError | null): boolean {
     const waiter = this.waiters.get(client);
     if (waiter === undefined) return false;
-    this.finish(waiter, error === null ? NULL_ARRAY : null, error);
+    const timedOut = error !== null ? null : waiter.condition !== null ? waiter.condition.timedOut() : NULL_ARRAY;
+    this.finish(waiter, timedOut, error);
     this.detachIfIdle();
     return true;
   }
@@ -267,6 +329,11 @@ class BlockingManager {
       if (waiter.done) return;
       if (clock.now() < waiter.deadline) {
         this.arm(waiter);
+        return;
+      }
+      if (waiter.condition !== null) {
+        // The condition is looked at once more at the deadline (WAIT answers the count then).
+        this.finish(waiter, waiter.condition.poll() ?? waiter.condition.timedOut(), null);
         return;
       }
       // A push that happened before the deadline is served first.
@@ -291,6 +358,7 @@ class BlockingManager {
     waiter.timer?.cancel();
     waiter.timer = null;
     if (this.waiters.get(waiter.client) === waiter) this.waiters.delete(waiter.client);
+    if (waiter.condition !== null) this.conditions.delete(waiter);
     for (const key of waiter.keys) {
       const queue = this.queues.get(key);
       if (queue === undefined) continue;
@@ -381,6 +449,15 @@ export function cancelBlocked(cache: CacheCore, client: ClientState, error = new
 export function unblockClient(cache: CacheCore, client: ClientState, withError = false): boolean {
   const error = withError ? new ReplyError('UNBLOCKED client unblocked via CLIENT UNBLOCK') : null;
   return managers.get(cache)?.unblock(client, error) ?? false;
+}
+
+/**
+ * Tells the condition waiters (WAIT) that what they wait for may have changed (a replica applied
+ * writes, resynced or was lost): each one whose condition now holds is answered. Costs a map
+ * lookup when nobody waits.
+ */
+export function notifyConditionWaiters(cache: CacheCore): void {
+  managers.get(cache)?.pollConditions();
 }
 
 /** True while the connection waits in a blocking command (CLIENT LIST flag `b`). */

@@ -140,6 +140,8 @@ export function route(cache: CacheCore, client: ClientState, argv: readonly Byte
   // one-shard cluster does).
   if (keys === undefined || cache.policy === 'NoCluster') {
     const shard = cache.shards.length === 1 ? cache.shards[0] : client.shards[0];
+    // Whole-database commands (DBSIZE, KEYS, SCAN, FLUSHALL …) need every shard they cover serving.
+    if (spec.allShards === true) for (const s of client.shards) if (s.gate !== null) s.gate(spec);
     return run(cache, client, spec, argv, shard, now);
   }
   // Fast path: exactly one key at position 1 (GET, SET, INCR …).

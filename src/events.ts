@@ -55,13 +55,32 @@ export interface CacheEvents {
   /** The network split: nodes in `minority` lost quorum (their primaries stop accepting writes). */
   'network-split': { majority: number[]; minority: number[] };
   'network-healed': { minority: number[] };
-  /** A replica was rebuilt from a full copy of its primary. */
-  'full-resync': {
+  /**
+   * A replica started rebuilding from a full copy of its primary (`bytes` of dataset, taking
+   * `durationMs`); until `full-resync-completed` it holds nothing usable and cannot be promoted.
+   */
+  'full-resync-started': {
     shard: number;
     node: number;
-    reason: 'replica-returned' | 'backlog-exceeded' | 'node-replaced';
+    reason: 'replica-returned' | 'backlog-exceeded' | 'node-replaced' | 'replica-recreated';
     keys: number;
+    bytes: number;
+    durationMs: number;
   };
+  /** The full copy is loaded: the replica is online and caught up. */
+  'full-resync-completed': {
+    shard: number;
+    node: number;
+    reason: 'replica-returned' | 'backlog-exceeded' | 'node-replaced' | 'replica-recreated';
+    keys: number;
+    durationMs: number;
+  };
+  /** A shard runs without a replica: a new one will be created on another node at `at` (after the grace period). */
+  'replica-recreation-scheduled': { shard: number; at: number };
+  /** The grace period passed: a new replica of `shard` is being created on `node` (a full resync follows). */
+  'replica-recreation-started': { shard: number; node: number; previousNode: number | null };
+  /** Connections reaching a shard were closed by the server (failover): `connections` of them. */
+  'connections-dropped': { shard: number; connections: number; reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover' };
   /** A maintenance run (patching) started: nodes are replaced one at a time. */
   'maintenance-started': { nodes: number };
   /** One node was replaced: new id and endpoint; CLUSTER SLOTS/SHARDS/NODES show the new node. */

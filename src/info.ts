@@ -558,7 +558,8 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
     const seed = placement?.id ?? `${topology.hostname}:${shard.index}`;
     // Offsets, lag and the replica's state come from the replication layer when there is one.
     const repl = cache.replication?.isPrimary(shard) ? cache.replication.status(shard.index) : null;
-    const online = repl ? repl.replicaState === 'online' : ha;
+    // A replica in a full resync is connected (state send_bulk, offset 0) but acknowledges nothing yet.
+    const online = repl ? repl.replicaState === 'online' || repl.replicaState === 'syncing' : ha;
     const offset = repl?.primaryOffset ?? 0;
     const backlog = repl?.backlogBytes ?? 1048576;
     const fields: Array<[string, string | number]> = [
@@ -568,7 +569,7 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
     if (online) {
       const node = topology.nodes[repl?.replicaNode ?? placement.replicaNode!];
       const lag = repl ? Math.floor(repl.lagMs / 1000) : 0;
-      fields.push(['slave0', `ip=${node?.ip ?? '10.0.0.5'},port=${node?.port ?? 8502},state=online,offset=${repl?.replicaOffset ?? 0},lag=${lag}`]);
+      fields.push(['slave0', `ip=${node?.ip ?? '10.0.0.5'},port=${node?.port ?? 8502},state=${repl?.replicaState === 'syncing' ? 'send_bulk' : 'online'},offset=${repl?.replicaOffset ?? 0},lag=${lag}`]);
     }
     fields.push(
       ['master_failover_state', repl?.state === 'failing-over' ? 'failover-in-progress' : 'no-failover'],

@@ -207,6 +207,9 @@ export class RedisClient extends EventEmitter implements PipelineHost {
       };
       this.once('ready', onReady);
       this.once('close', onClose);
+      // An endpoint that refuses (its node is down, src/client/connection.ts): error, close, retry.
+      const refusal = this.conn?.refusal ?? null;
+      if (refusal !== null) return void queueMicrotask(() => epoch === this.epoch && this.simulateConnectionLoss(refusal));
       // connect → ready on the next microtasks; commands sent meanwhile wait in the offline
       // queue and run, in order, once ready — as with a real connection.
       queueMicrotask(() => {
@@ -326,6 +329,7 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     this.conn.events = {
       confirmations: (replies) => applyConfirmations(condition, replies),
       message: (message) => emitMessage(this, condition, message),
+      dropped: (error) => this.simulateConnectionLoss(error),
     };
     if (options.db) {
       try {

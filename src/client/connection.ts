@@ -26,6 +26,7 @@ import {
 import { OK, QUEUED, type Reply } from '../protocol/reply.js';
 import { PubSubReplies } from '../pubsub.js';
 import { cancelBlocked } from '../blocking.js';
+import { ConnectionRefusedError } from '../replication/errors.js';
 
 /** What a connection hands its client, each on a microtask, in order (src/client/subscriptions.ts). */
 export interface ConnectionEvents {
@@ -33,6 +34,11 @@ export interface ConnectionEvents {
   confirmations(replies: PubSubReplies): void;
   /** A pub/sub message (`['message', channel, payload]` …) pushed to this connection. */
   message(message: Reply[]): void;
+  /**
+   * The server closed the connection (a failover of a shard it reaches): the connection is closed
+   * already and its blocked command failed with `error`; the client runs its close/reconnect.
+   */
+  dropped?(error: Error): void;
 }
 
 /** Names the client-side transaction handles (lower case). */
@@ -74,6 +80,12 @@ export class Connection {
   /** Deliveries waiting for the next microtask, in order. */
   private inbox: Array<() => void> = [];
   private flushing = false;
+  /**
+   * The error the endpoint answered the connect with, or null when it accepted it: a connection to
+   * a node endpoint whose node is down is refused (`connect ECONNREFUSED <ip>:<port>`). The client
+   * then fails the connect and retries per its `retryStrategy`.
+   */
+  readonly refusal: Error | null = null;
 
   constructor(
     readonly cache: ManagedRedis,
@@ -85,6 +97,22 @@ export class Connection {
     this.emulateTransactions = !cache.commands.has('multi');
     this.state.canBlock = true; // an async client waits for blocking commands (src/blocking.ts)
     this.state.push = (message) => this.enqueue(() => this.events?.message(message));
+    const node = init.node === undefined ? undefined : cache.topology.nodes[init.node];
+    if (node !== undefined && !cache.faults.isNodeUp(node.index)) this.refusal = new ConnectionRefusedError(node.ip, node.port);
+    // A failover of a shard this connection reaches closes it (src/replication/faults.ts).
+    else cache.replication.connections.add(this);
+  }
+
+  /**
+   * The server closes this connection (a failover of a shard it reaches, as AMR's old primary
+   * closes its connections): a blocked command fails with `error`, the connection is forgotten,
+   * and the client is told (it emits `error`, `close`, then reconnects per its `retryStrategy`).
+   */
+  drop(error: Error): void {
+    if (this.state.closed) return;
+    cancelBlocked(this.cache, this.state, error);
+    this.close();
+    this.events?.dropped?.(error);
   }
 
   /** Runs `delivery` on a later microtask, after every delivery queued before it. */
@@ -129,6 +157,7 @@ export class Connection {
 
   /** Forgets the connection on the cache (CLIENT LIST no longer shows it). */
   close(): void {
+    this.cache.replication.connections.delete(this);
     cancelBlocked(this.cache, this.state);
     if (!this.state.closed) this.cache.closeClient(this.state);
     this.queue = null;

@@ -5,6 +5,7 @@ import { defineCommand, type CommandContext, type CommandSpec } from './command.
 import { parseInt64 } from '../protocol/numbers.js';
 import { NOT_INTEGER, ReplyError, TIMEOUT_NEGATIVE } from '../protocol/errors.js';
 import type { Reply } from '../protocol/reply.js';
+import { ConditionBlockedReply } from '../blocking.js';
 
 const WAIT_ON_REPLICA = new ReplyError(
   'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is ' +
@@ -52,9 +53,24 @@ const wait = defineCommand({
     const timeout = parseInt64(argv[2]);
     if (timeout === null) throw TIMEOUT_NOT_INTEGER;
     if (timeout < 0) throw TIMEOUT_NEGATIVE;
-    // The synchronous path answers at once with the replicas that have applied every write of
-    // this connection (with lag 0, all of them); see docs/failover.md for waiting on the clock.
-    return ctx.cache.replication?.acknowledged(ctx.client) ?? 0;
+    const replication = ctx.cache.replication;
+    if (replication === undefined) return 0;
+    // The offsets this connection's writes reached, per shard, as of now (Redis's c->woff).
+    const targets = replication.writeOffsets(ctx.client);
+    const acked = replication.acknowledgedAt(ctx.client, targets);
+    // Redis answers at once when enough replicas acknowledged, and when the connection may not
+    // block (MULTI/EXEC, scripts, and here the synchronous facade): CLIENT_DENY_BLOCKING.
+    if (acked >= wanted || !ctx.client.canBlock) return acked;
+    const client = ctx.client;
+    const count = (): number => replication.acknowledgedAt(client, targets);
+    return new ConditionBlockedReply(
+      timeout === 0 ? 0 : ctx.now + Number(timeout),
+      () => {
+        const n = count();
+        return n >= wanted ? n : null;
+      },
+      count,
+    ) as unknown as Reply;
   },
 });
 

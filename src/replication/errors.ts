@@ -26,6 +26,40 @@ export class ShardUnavailableError extends Error {
   }
 }
 
+/**
+ * What an in-flight command (a blocked BLPOP, WAIT …) of a connection the server closed in a
+ * failover fails with: `read ECONNRESET`, `code` `ECONNRESET`, `errno` -104, `syscall` `read`,
+ * like Node's own, plus the `shard` whose failover closed it. The ioredis-compatible client also
+ * emits it as its `error` event before `close`.
+ */
+export class ConnectionResetError extends Error {
+  readonly code = 'ECONNRESET';
+  readonly errno = -104;
+  readonly syscall = 'read';
+  constructor(
+    /** The shard whose failover closed the connection. */
+    readonly shard: number,
+  ) {
+    super('read ECONNRESET');
+  }
+}
+
+/**
+ * A reconnect to a node endpoint whose node is down: `connect ECONNREFUSED <ip>:<port>` (the
+ * client emits it as `error`, then retries per its `retryStrategy`).
+ */
+export class ConnectionRefusedError extends Error {
+  readonly code = 'ECONNREFUSED';
+  readonly errno = -111;
+  readonly syscall = 'connect';
+  constructor(
+    readonly address: string,
+    readonly port: number,
+  ) {
+    super(`connect ECONNREFUSED ${address}:${port}`);
+  }
+}
+
 /** Writes on the minority side of a network split: Redis Cluster's answer with reads allowed while down. */
 export const CLUSTER_DOWN = new ReplyError('CLUSTERDOWN The cluster is down');
 

@@ -22,7 +22,7 @@ import type { TimerHandle } from '../clock.js';
 import { Keyspace } from '../keyspace/keyspace.js';
 import type { CommandSpec } from '../commands/command.js';
 import type { Replication, ShardLink, LostTail } from './replication.js';
-import { CLUSTER_DOWN, ShardUnavailableError } from './errors.js';
+import { CLUSTER_DOWN, ConnectionResetError, ShardUnavailableError } from './errors.js';
 import { replidOf } from './replication.js';
 
 type DownReason = 'shard-failure' | 'node-failure' | 'network-split';
@@ -62,6 +62,10 @@ export class Faults {
   private readonly keysAtLoss: number[];
   /** Per shard: a promotion waiting for quorum. */
   private readonly stalled: boolean[];
+  /** Per shard: the replica re-creation timer (replica HA's grace period), if one is pending. */
+  private readonly recreation: (TimerHandle | null)[];
+  /** Per shard: what waits for the shard's resync to end (maintenance fail-back). */
+  private readonly afterResync: (Array<() => void>)[];
   /** Nodes cut off on the minority side of a network split. */
   private minority: Set<number> | null = null;
   private maintenanceRunning = false;
@@ -78,7 +82,15 @@ export class Faults {
     this.tails = cache.shards.map(() => null);
     this.keysAtLoss = cache.shards.map(() => 0);
     this.stalled = cache.shards.map(() => false);
+    this.recreation = cache.shards.map(() => null);
+    this.afterResync = cache.shards.map(() => []);
     this.nextNodeNumber = cache.topology.nodes.length;
+    replication.resyncEnded = (shard) => {
+      const waiting = this.afterResync[shard];
+      if (waiting.length === 0) return;
+      this.afterResync[shard] = [];
+      for (const run of waiting) run();
+    };
   }
 
   // ------------------------------------------------------------------------------ observing
@@ -190,7 +202,7 @@ export class Faults {
       // A primary cut off from its live replica: the replica's side promotes it.
       if (primaryCut && !replicaCut && link.replica !== null) this.primaryLost(shard, 'network-split');
       // A replica cut off from its primary stops receiving; it resyncs when the split heals.
-      else if (!primaryCut && replicaCut && link.replica !== null) this.replicaLost(shard);
+      else if (!primaryCut && replicaCut && (link.replica !== null || link.resync !== null)) this.replicaLost(shard);
       // Both on the minority side: still replicating, but refusing writes (see updateGate).
     }
     this.refreshQuorum();
@@ -229,6 +241,7 @@ export class Faults {
     this.updateGate(shard);
     this.cache.events.emit('failover-started', now, { shard, planned: true, fromNode, toNode });
     this.cache.events.emit('shard-down', now, { shard, node: fromNode, reason: 'planned-failover' });
+    this.dropConnections(shard, 'planned-failover');
     const ms = this.replication.options.plannedFailoverMs;
     this.timers[shard].push(
       clock.setTimeout(() => {
@@ -281,9 +294,18 @@ export class Faults {
     const start = clock.now();
     const { plannedFailoverMs: planned, nodeReplacementMs: replace } = this.replication.options;
     const nodes = this.cache.topology.nodes.map((n) => n.index);
-    // Each step: failover away, replace, resync and fail back, then 1 ms before the next node.
-    const stepMs = planned + replace + planned + 1;
-    const endsAt = start + nodes.length * stepMs;
+    // Each step: failover away, replace, full resyncs of the node's copies (in parallel), fail
+    // back, then 1 ms before the next node. The resyncs' length depends on the data then: the
+    // end is estimated from the data now.
+    const topology = this.cache.topology;
+    let endsAt = start;
+    for (const node of nodes) {
+      let resync = 0;
+      for (const shard of [...topology.nodes[node].primaryShards, ...topology.nodes[node].replicaShards]) {
+        resync = Math.max(resync, this.replication.resyncDurationMs(shard));
+      }
+      endsAt += planned + replace + resync + planned + 1;
+    }
     this.cache.events.emit('maintenance-started', start, { nodes: nodes.length });
     const runStep = (step: number): void => {
       if (step === nodes.length) {
@@ -300,16 +322,28 @@ export class Faults {
       clock.setTimeout(() => {
         this.replaceNode(node, step);
         clock.setTimeout(() => {
+          const syncing: number[] = [];
           for (const shard of this.cache.topology.nodes[node].replicaShards) {
             const link = this.replication.links[shard];
             this.dead[shard].delete(node);
-            if (link.state === 'up' && link.replica === null) this.replication.fullResync(link, 'node-replaced');
+            if (link.state === 'up' && link.replica === null && link.resync === null) this.replication.fullResync(link, 'node-replaced');
+            if (link.resync !== null) syncing.push(shard);
           }
-          for (const shard of moved) {
-            const link = this.replication.links[shard];
-            if (link.state === 'up' && link.replica !== null) this.failover(shard);
+          // Once every copy on the new node is loaded, the moved shards fail back.
+          let left = syncing.length;
+          const failBack = (): void => {
+            for (const shard of moved) {
+              const link = this.replication.links[shard];
+              if (link.state === 'up' && link.replica !== null) this.failover(shard);
+            }
+            clock.setTimeout(() => runStep(step + 1), planned + 1);
+          };
+          if (left === 0) failBack();
+          for (const shard of syncing) {
+            this.afterResync[shard].push(() => {
+              if (--left === 0) failBack();
+            });
           }
-          clock.setTimeout(() => runStep(step + 1), planned + 1);
         }, replace);
       }, planned);
     };
@@ -370,6 +404,9 @@ export class Faults {
     const fromNode = placement.primaryNode;
     this.keysAtLoss[shard] = this.cache.shards[shard].keyspace.size;
     this.tails[shard] = replication.enabled ? replication.cutStream(link, now) : null;
+    // A replica still loading its full copy has nothing to take over with: its source is gone.
+    replication.abandonResync(link);
+    this.cancelRecreation(shard);
     this.dead[shard].add(fromNode);
     const replicaNode = placement.replicaNode;
     const canPromote =
@@ -377,6 +414,7 @@ export class Faults {
     link.state = canPromote ? 'failing-over' : 'down';
     this.updateGate(shard);
     this.cache.events.emit('shard-down', now, { shard, node: fromNode, reason });
+    this.dropConnections(shard, reason);
     if (!canPromote) return;
     const { detectionMs, promotionMs } = replication.options;
     this.timers[shard].push(
@@ -418,10 +456,81 @@ export class Faults {
       lostOffsets: [tail.from, tail.to],
     });
     this.cache.events.emit('shard-up', now, { shard, node: toNode, dataLost: false, keysLost: 0 });
-    // The old primary's copy was healed meanwhile: it returns as the replica.
+    // The old primary's copy was healed meanwhile: it returns as the replica. Otherwise the shard
+    // runs without a replica until that copy heals or the grace period gives it a new one.
     if (!this.dead[shard].has(fromNode) && this.nodeUp[fromNode] && !this.minority?.has(fromNode)) {
       this.replication.fullResync(link, 'replica-returned');
+    } else {
+      this.scheduleRecreation(shard);
     }
+  }
+
+  /** The server closes the connections that reach a shard losing its primary (AMR: FAIL). */
+  private dropConnections(shard: number, reason: DownReason | 'planned-failover'): void {
+    const connections = this.replication.connections;
+    if (connections.size === 0) return;
+    const target = this.cache.shards[shard];
+    let count = 0;
+    for (const conn of connections) if (conn.state.shards.includes(target)) count++;
+    if (count === 0) return;
+    this.cache.events.emit('connections-dropped', this.cache.clock.now(), { shard, connections: count, reason });
+    this.replication.dropConnections(shard, new ConnectionResetError(shard));
+  }
+
+  /**
+   * Replica HA: a shard that serves without a replica gets a new one on another node once
+   * `replicaRecreationMs` has passed (unless its lost copy returns first).
+   */
+  private scheduleRecreation(shard: number): void {
+    const ms = this.replication.options.replicaRecreationMs;
+    if (!this.replication.enabled || !Number.isFinite(ms) || this.recreation[shard] !== null) return;
+    const clock = this.cache.clock;
+    this.cache.events.emit('replica-recreation-scheduled', clock.now(), { shard, at: clock.now() + ms });
+    this.recreation[shard] = clock.setTimeout(() => {
+      this.recreation[shard] = null;
+      this.recreateReplica(shard);
+    }, ms);
+  }
+
+  private cancelRecreation(shard: number): void {
+    this.recreation[shard]?.cancel();
+    this.recreation[shard] = null;
+  }
+
+  private recreateReplica(shard: number): void {
+    const link = this.replication.links[shard];
+    if (link.state !== 'up' || link.replica !== null || link.resync !== null) return;
+    const topology = this.cache.topology;
+    const placement = topology.shards[shard];
+    const primaryZone = topology.nodes[placement.primaryNode].zone;
+    // A live node on the quorum side other than the primary's: another zone first, then the
+    // fewest copies, then the lowest index.
+    let best = -1;
+    let bestKey = '';
+    for (const node of topology.nodes) {
+      if (node.index === placement.primaryNode || !this.nodeUp[node.index] || this.minority?.has(node.index)) continue;
+      const key = `${node.zone === primaryZone ? 1 : 0}:${String(node.primaryShards.length + node.replicaShards.length).padStart(6, '0')}:${String(node.index).padStart(6, '0')}`;
+      if (best < 0 || key < bestKey) {
+        best = node.index;
+        bestKey = key;
+      }
+    }
+    if (best < 0) return; // no node to put it on: the lost copy returns when its node heals
+    const previous = placement.replicaNode;
+    if (previous !== null) {
+      this.dead[shard].delete(previous); // the lost copy is discarded
+      const list = topology.nodes[previous].replicaShards;
+      const i = list.indexOf(shard);
+      if (i >= 0) list.splice(i, 1);
+    }
+    placement.replicaNode = best;
+    const replicas = topology.nodes[best].replicaShards;
+    if (!replicas.includes(shard)) {
+      replicas.push(shard);
+      replicas.sort((a, b) => a - b);
+    }
+    this.cache.events.emit('replica-recreation-started', this.cache.clock.now(), { shard, node: best, previousNode: previous });
+    this.replication.fullResync(link, 'replica-recreated');
   }
 
   private replicaLost(shard: number): void {
@@ -429,8 +538,9 @@ export class Faults {
     const placement = this.cache.topology.shards[shard];
     if (placement.replicaNode === null) return;
     this.dead[shard].add(placement.replicaNode);
-    if (link.replica === null && link.state === 'up') return;
+    if (link.replica === null && link.resync === null && link.state === 'up') return;
     this.replication.dropReplica(link);
+    if (link.state === 'up') this.scheduleRecreation(shard);
     if (link.state === 'failing-over') {
       // The replica died before it was promoted: no copy is left.
       for (const timer of this.timers[shard]) timer.cancel();
@@ -449,7 +559,10 @@ export class Faults {
     const placement = this.cache.topology.shards[shard];
     if (link.state === 'failing-over') return; // it rejoins as the replica once the promotion completes
     if (link.state === 'up') {
-      if (placement.replicaNode === node && link.replica === null) this.replication.fullResync(link, 'replica-returned');
+      if (placement.replicaNode === node && link.replica === null && link.resync === null) {
+        this.cancelRecreation(shard);
+        this.replication.fullResync(link, 'replica-returned');
+      }
       return;
     }
     // No copy survived: this one comes back empty, as the primary.

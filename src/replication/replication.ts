@@ -25,6 +25,8 @@ import { ReplyError } from '../protocol/errors.js';
 import type { Reply } from '../protocol/reply.js';
 import { toPlain, type PlainReply } from '../protocol/plain.js';
 import { digestKeyspaces, digestReady, loadDigest } from './digest.js';
+import { estimateDatasetBytes } from '../info.js';
+import { notifyConditionWaiters } from '../blocking.js';
 import { READONLY_REPLICA } from './errors.js';
 import type {
   LagModel,
@@ -42,7 +44,28 @@ export const REPLICATION_DEFAULTS = {
   nodeReplacementMs: 30_000,
   lagSampleIntervalMs: 1_000,
   lagThresholdMs: 1_000,
+  resyncBaseMs: 1_000,
+  resyncBytesPerSecond: 100 * 1024 * 1024,
+  replicaRecreationMs: 600_000,
 } as const;
+
+/** Why a replica goes through a full resync. */
+export type ResyncReason = 'replica-returned' | 'backlog-exceeded' | 'node-replaced' | 'replica-recreated';
+
+/** A full resync in progress. */
+export interface Resync {
+  readonly reason: ResyncReason;
+  readonly node: number;
+  readonly startedAt: number;
+  readonly endsAt: number;
+  /** Dataset bytes being copied (the primary's, when the resync started). */
+  readonly bytes: number;
+  /** Primary offset when the resync started. */
+  readonly startOffset: number;
+  /** Writes the primary made since (buffered for the replica, applied when the copy completes). */
+  writes: number;
+  timer: TimerHandle | null;
+}
 
 const MB = 1024 * 1024;
 
@@ -61,6 +84,12 @@ interface Entry {
   readonly offset: number;
   readonly time: number;
   readonly due: number;
+}
+
+/** @internal A connection the replication layer may drop on a failover (src/client/connection.ts). */
+export interface DroppableConnection {
+  readonly state: ClientState;
+  drop(error: Error): void;
 }
 
 /** What a failed primary leaves behind: the batches its replica never applied. */
@@ -100,6 +129,8 @@ export class ShardLink {
   /** Behind at the last lag sample. */
   sampledBehind = false;
   state: 'up' | 'failing-over' | 'down' = 'up';
+  /** A full resync in progress: the replica copy is being rebuilt (not usable, not promotable). */
+  resync: Resync | null = null;
   replid: string;
   replid2 = '0000000000000000000000000000000000000000';
   secondOffset = -1;
@@ -177,6 +208,10 @@ export class Replication implements ReplicationObserver {
   readonly backlogBytes: number;
   /** @internal */
   readonly options: Required<Omit<ReplicationOptions, 'lag' | 'jitter' | 'backlogBytes'>>;
+  /** @internal Open connections a failover may drop (the ioredis-compatible client's). */
+  readonly connections = new Set<DroppableConnection>();
+  /** @internal Told when a shard's resync ends (completed or abandoned): maintenance, re-creation. */
+  resyncEnded: ((shard: number, completed: boolean) => void) | null = null;
   private lag: LagModel;
   private jitter: number;
   private zeroLag: boolean;
@@ -209,8 +244,15 @@ export class Replication implements ReplicationObserver {
       nodeReplacementMs: options.nodeReplacementMs ?? REPLICATION_DEFAULTS.nodeReplacementMs,
       lagSampleIntervalMs: options.lagSampleIntervalMs ?? REPLICATION_DEFAULTS.lagSampleIntervalMs,
       lagThresholdMs: options.lagThresholdMs ?? REPLICATION_DEFAULTS.lagThresholdMs,
+      resyncBaseMs: options.resyncBaseMs ?? REPLICATION_DEFAULTS.resyncBaseMs,
+      resyncBytesPerSecond: options.resyncBytesPerSecond ?? REPLICATION_DEFAULTS.resyncBytesPerSecond,
+      replicaRecreationMs: options.replicaRecreationMs ?? REPLICATION_DEFAULTS.replicaRecreationMs,
     };
     validateLag(this.lag, this.jitter);
+    const o = this.options;
+    if (!(o.resyncBaseMs >= 0) || !Number.isFinite(o.resyncBaseMs)) throw new RangeError('resyncBaseMs must be a non-negative number of ms');
+    if (!(o.resyncBytesPerSecond > 0)) throw new RangeError('resyncBytesPerSecond must be positive');
+    if (!(o.replicaRecreationMs >= 0)) throw new RangeError('replicaRecreationMs must be a non-negative number of ms (Infinity: never)');
     const core = Object.create(cache) as ManagedRedis & { changeListeners: unknown[]; stats: unknown };
     Object.defineProperty(core, 'changeListeners', { value: [] });
     Object.defineProperty(core, 'stats', {
@@ -260,19 +302,21 @@ export class Replication implements ReplicationObserver {
     const now = this.cache.clock.now();
     this.pump(link, now);
     const placement = this.cache.topology.shards[shard];
+    const resync = link.resync;
     return {
       shard,
       primaryNode: placement.primaryNode,
-      replicaNode: link.replica === null ? null : placement.replicaNode,
-      replicaState: !this.enabled ? 'none' : link.replica === null ? 'down' : 'online',
+      replicaNode: link.replica === null && resync === null ? null : placement.replicaNode,
+      replicaState: !this.enabled ? 'none' : resync !== null ? 'syncing' : link.replica === null ? 'down' : 'online',
       primaryOffset: link.primaryOffset,
       replicaOffset: link.replicaOffset,
-      pendingEffects: link.pendingEffects,
-      pendingBytes: link.pendingBytes,
-      lagMs: this.lagMs(link, now),
+      pendingEffects: resync !== null ? resync.writes : link.pendingEffects,
+      pendingBytes: resync !== null ? link.primaryOffset - resync.startOffset : link.pendingBytes,
+      lagMs: resync !== null ? now - resync.startedAt : this.lagMs(link, now),
       state: link.state,
       replid: link.replid,
       backlogBytes: this.backlogBytes,
+      resync: resync === null ? null : { reason: resync.reason, startedAt: resync.startedAt, endsAt: resync.endsAt, bytes: resync.bytes },
     };
   }
 
@@ -283,8 +327,17 @@ export class Replication implements ReplicationObserver {
 
   /** Replicas (0 or 1) that have applied every write `client` made so far (WAIT). */
   acknowledged(client: ClientState): number {
+    return this.acknowledgedAt(client, this.writes.get(client));
+  }
+
+  /** The stream offset each shard had reached after `client`'s last write to it (a copy; WAIT's target). */
+  writeOffsets(client: ClientState): number[] | undefined {
+    return this.writes.get(client)?.slice();
+  }
+
+  /** Replicas (0 or 1) that have applied the shards' streams up to `written` (see {@link writeOffsets}). */
+  acknowledgedAt(client: ClientState, written: readonly number[] | undefined): number {
     if (!this.enabled) return 0;
-    const written = this.writes.get(client);
     const now = this.cache.clock.now();
     if (written !== undefined) {
       for (let i = 0; i < written.length; i++) {
@@ -333,6 +386,7 @@ export class Replication implements ReplicationObserver {
       const now = this.cache.clock.now();
       return this.links.every((l, i) => {
         this.pump(l, now);
+        if (l.resync !== null) return false; // a replica loading its full copy has nothing yet
         return l.replica === null || l.replicaOffset >= targets[i];
       });
     };
@@ -353,6 +407,19 @@ export class Replication implements ReplicationObserver {
   /** Applies at once everything queued for every live replica (as if the lag had passed). */
   catchUp(): void {
     for (const link of this.links) this.pump(link, Infinity);
+  }
+
+  /**
+   * The time a full resync of `shard` takes now: `resyncBaseMs` plus the primary's dataset bytes
+   * (as INFO memory estimates them) at `resyncBytesPerSecond`.
+   */
+  resyncDurationMs(shard: number): number {
+    const keyspace = this.cache.shards[this.link(shard).index].keyspace;
+    return this.resyncTime(estimateDatasetBytes(keyspace, this.cache.stats.dirty));
+  }
+
+  private resyncTime(bytes: number): number {
+    return Math.ceil(this.options.resyncBaseMs + (bytes * 1000) / this.options.resyncBytesPerSecond);
   }
 
   /**
@@ -403,7 +470,10 @@ export class Replication implements ReplicationObserver {
       written![link.index] = offset;
     }
     const replica = link.replica;
-    if (replica === null) return;
+    if (replica === null) {
+      if (link.resync !== null) link.resync.writes++;
+      return;
+    }
     if (link.mirror) {
       link.replicaOffset = offset;
       return;
@@ -506,6 +576,7 @@ export class Replication implements ReplicationObserver {
   pump(link: ShardLink, now: number): void {
     if (link.head === link.queue.length || link.replica === null) return;
     const queue = link.queue;
+    const from = link.head;
     while (link.head < queue.length && queue[link.head].due <= now) {
       const entry = queue[link.head++];
       this.replay(link, entry.effects, this.cache.clock.now());
@@ -521,6 +592,8 @@ export class Replication implements ReplicationObserver {
       link.head = 0;
     }
     this.checkThreshold(link, this.cache.clock.now());
+    // WAIT's waiters look again when something was applied.
+    if (link.head !== from || link.queue !== queue) notifyConditionWaiters(this.cache);
   }
 
   private arm(link: ShardLink): void {
@@ -542,6 +615,7 @@ export class Replication implements ReplicationObserver {
     let next = Infinity;
     for (const link of this.links) {
       if (link.replica !== null && link.head < link.queue.length) next = Math.min(next, link.queue[link.head].due);
+      if (link.resync !== null) next = Math.min(next, link.resync.endsAt);
     }
     return next;
   }
@@ -669,27 +743,76 @@ export class Replication implements ReplicationObserver {
 
   /** @internal The replica copy is gone (its node failed). */
   dropReplica(link: ShardLink): void {
+    this.abandonResync(link);
     this.clearQueue(link);
     link.replica = null;
     link.mirror = false;
     link.above = false;
   }
 
-  /** @internal Rebuilds the replica as a full copy of the primary. */
-  fullResync(link: ShardLink, reason: 'replica-returned' | 'backlog-exceeded' | 'node-replaced'): void {
+  /**
+   * @internal Starts rebuilding the replica as a full copy of the primary. The copy takes
+   * {@link resyncDurationMs}; meanwhile the replica is `syncing`: it holds nothing usable, cannot
+   * be promoted, acknowledges no write (WAIT, ROLE, INFO show it). When the copy completes the
+   * replica equals the primary as it is then (the writes made meanwhile were buffered for it).
+   */
+  fullResync(link: ShardLink, reason: ResyncReason): void {
+    this.abandonResync(link);
     this.clearQueue(link);
+    link.replica = null;
+    link.mirror = false;
+    link.above = false;
+    link.replicaOffset = 0;
+    const clock = this.cache.clock;
+    const now = clock.now();
+    const primary = this.cache.shards[link.index].keyspace;
+    const bytes = estimateDatasetBytes(primary, this.cache.stats.dirty);
+    const durationMs = this.resyncTime(bytes);
+    const node = this.cache.topology.shards[link.index].replicaNode ?? -1;
+    const resync: Resync = { reason, node, startedAt: now, endsAt: now + durationMs, bytes, startOffset: link.primaryOffset, writes: 0, timer: null };
+    link.resync = resync;
+    this.cache.events.emit('full-resync-started', now, { shard: link.index, node, reason, keys: primary.size, bytes, durationMs });
+    resync.timer = clock.setTimeout(() => {
+      resync.timer = null;
+      if (link.resync === resync) this.completeResync(link);
+    }, durationMs);
+  }
+
+  private completeResync(link: ShardLink): void {
+    const resync = link.resync!;
+    link.resync = null;
     const primary = this.cache.shards[link.index].keyspace;
     if (this.zeroLag) link.setMirror(primary);
     else link.setReplica(this.detached(copyKeyspace(primary)));
     link.replicaOffset = link.primaryOffset;
-    link.above = false;
-    const placement = this.cache.topology.shards[link.index];
-    this.cache.events.emit('full-resync', this.cache.clock.now(), {
+    this.cache.events.emit('full-resync-completed', this.cache.clock.now(), {
       shard: link.index,
-      node: placement.replicaNode ?? -1,
-      reason,
+      node: resync.node,
+      reason: resync.reason,
       keys: primary.size,
+      durationMs: this.cache.clock.now() - resync.startedAt,
     });
+    this.resyncEnded?.(link.index, true);
+    notifyConditionWaiters(this.cache);
+  }
+
+  /** @internal Stops a resync in progress (its source or its target failed). */
+  abandonResync(link: ShardLink): void {
+    const resync = link.resync;
+    if (resync === null) return;
+    resync.timer?.cancel();
+    resync.timer = null;
+    link.resync = null;
+    this.resyncEnded?.(link.index, false);
+  }
+
+  /** @internal Drops every tracked connection that reaches `shard` (a failover closes them). */
+  dropConnections(shard: number, error: Error): void {
+    if (this.connections.size === 0) return;
+    const target = this.cache.shards[shard];
+    for (const conn of Array.from(this.connections)) {
+      if (conn.state.shards.includes(target)) conn.drop(error);
+    }
   }
 
   /**
@@ -721,6 +844,7 @@ export class Replication implements ReplicationObserver {
     if (keyspace === null || this.zeroLag) link.setMirror(this.cache.shards[link.index].keyspace);
     else link.setReplica(this.detached(keyspace));
     link.replicaOffset = link.primaryOffset;
+    notifyConditionWaiters(this.cache);
   }
 
   /** @internal The replica as the view executes against it (pumped to now). */

@@ -58,6 +58,16 @@ export interface ReplicationOptions {
   lagSampleIntervalMs?: number;
   /** A `replication-lag` event also fires when a shard's lag crosses this many ms, up or down (default 1,000). */
   lagThresholdMs?: number;
+  /** Full resync: fixed part of its duration (handshake, fork, load), in ms (default 1,000). */
+  resyncBaseMs?: number;
+  /** Full resync: dataset bytes copied per second on top of `resyncBaseMs` (default 100 MiB/s). */
+  resyncBytesPerSecond?: number;
+  /**
+   * A shard left without a replica (its replica's copy lost, or its primary promoted away from a
+   * dead copy) gets a new replica on another node after this grace period, as Redis Enterprise's
+   * replica HA does (default 600,000 ms: 10 minutes; `Infinity`: never).
+   */
+  replicaRecreationMs?: number;
 }
 
 /** Replication state of one shard, as INFO / ROLE / tests see it. */
@@ -67,8 +77,11 @@ export interface ShardReplicationStatus {
   readonly primaryNode: number;
   /** Node of the replica, or null (no HA, or replica lost and not yet back). */
   readonly replicaNode: number | null;
-  /** `online` when the replica is connected and applying; `down` when lost; `none` without HA. */
-  readonly replicaState: 'online' | 'down' | 'none';
+  /**
+   * `online` when the replica is connected and applying; `syncing` during a full resync (it holds
+   * nothing usable yet); `down` when lost; `none` without HA.
+   */
+  readonly replicaState: 'online' | 'syncing' | 'down' | 'none';
   /** Bytes the primary has appended to its stream. */
   readonly primaryOffset: number;
   /** Bytes the replica has applied. */
@@ -85,6 +98,16 @@ export interface ShardReplicationStatus {
   readonly replid: string;
   /** Backlog size in bytes. */
   readonly backlogBytes: number;
+  /**
+   * The full resync in progress, or null. While it runs `replicaOffset` is 0, `lagMs` counts from
+   * its start, and `pendingEffects` / `pendingBytes` are the writes buffered for the replica since.
+   */
+  readonly resync: {
+    readonly reason: 'replica-returned' | 'backlog-exceeded' | 'node-replaced' | 'replica-recreated';
+    readonly startedAt: number;
+    readonly endsAt: number;
+    readonly bytes: number;
+  } | null;
 }
 
 /** What INFO replication, ROLE and WAIT read from the replication layer. */
@@ -93,6 +116,10 @@ export interface ReplicationObserver {
   status(shard: number): ShardReplicationStatus;
   /** Replicas (0 or 1) that have applied every write `client` made so far. */
   acknowledged(client: ClientState): number;
+  /** The stream offset each shard had reached after `client`'s last write to it (a copy: WAIT's target). */
+  writeOffsets(client: ClientState): number[] | undefined;
+  /** Replicas (0 or 1) that have applied every shard's stream up to `written`. */
+  acknowledgedAt(client: ClientState, written: readonly number[] | undefined): number;
   /** The replica shard a keyspace belongs to, when `keyspace` is a replica's (replica views). */
   replicaOf(keyspace: Keyspace): number | null;
   /** True when `shard` is a primary shard of the cache (not a replica view's stand-in). */

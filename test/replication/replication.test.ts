@@ -179,10 +179,16 @@ describe('replication stream and replica views', () => {
     cache.events.record();
     const keys = keysOn(0, 10);
     for (const k of keys) cache.execute(['SET', k, 'x'.repeat(20)]);
-    const resyncs = cache.events.history().filter((e) => e.type === 'full-resync');
-    expect(resyncs.length).toBeGreaterThan(0);
+    const resyncs = cache.events.history().filter((e) => e.type === 'full-resync-started');
+    expect(resyncs).toHaveLength(1);
     expect(resyncs[0].data).toMatchObject({ shard: 0, node: 1, reason: 'backlog-exceeded' });
-    expect(cache.replication.status(0).pendingBytes).toBeLessThanOrEqual(200);
+    // The resync takes time: the replica holds nothing usable meanwhile, then equals the primary.
+    const status = cache.replication.status(0);
+    expect(status.replicaState).toBe('syncing');
+    expect(status.replicaOffset).toBe(0);
+    cache.clock.advance(status.resync!.endsAt - cache.clock.now());
+    expect(cache.replication.status(0)).toMatchObject({ replicaState: 'online', pendingBytes: 0, replicaOffset: status.primaryOffset });
+    expect(cache.replication.replicaDigest(0)).toBe(cache.replication.digest(0));
   });
 
   it('the default backlog is 1 % of shard memory, within 1–250 MB', () => {
@@ -267,7 +273,8 @@ describe('unplanned failover', () => {
     expect(cache.execute(['GET', c])).toBe(null);
 
     const events = cache.events.history().filter((e) => e.type !== 'replication-lag');
-    expect(events).toEqual([
+    expect(events.at(-1)).toEqual({ type: 'replica-recreation-scheduled', time: t0 + 12_000, data: { shard: 0, at: t0 + 612_000 } });
+    expect(events.slice(0, -1)).toEqual([
       { type: 'shard-down', time: t0, data: { shard: 0, node: 0, reason: 'shard-failure' } },
       { type: 'failover-started', time: t0 + 10_000, data: { shard: 0, planned: false, fromNode: 0, toNode: 1 } },
       {
@@ -292,18 +299,26 @@ describe('unplanned failover', () => {
     expect(cache.topology.shards[0].primaryNode).toBe(1);
     expect(cache.replication.status(0).replicaState).toBe('down');
     cache.faults.healShard(0);
+    expect(cache.replication.status(0).replicaState).toBe('syncing');
+    expect(cache.events.history().at(-1)).toMatchObject({ type: 'full-resync-started', data: { shard: 0, node: 0, reason: 'replica-returned' } });
+    cache.clock.advance(1500);
     expect(cache.replication.status(0).replicaState).toBe('online');
-    expect(cache.events.history().at(-1)).toMatchObject({ type: 'full-resync', data: { shard: 0, node: 0, reason: 'replica-returned' } });
-    cache.clock.advance(1000);
     expect(cache.replication.replicaDigest(0)).toBe(cache.replication.digest(0));
   });
 
-  it('the ioredis-compatible client rejects with the connection error', async () => {
+  it('the ioredis-compatible client reconnects, then rejects with the connection error until promotion', async () => {
     const cache = make();
     const redis = cache.createClient();
+    const errors: Error[] = [];
+    redis.on('error', (e: Error) => errors.push(e));
     const [a] = keysOn(1, 1);
     await redis.set(a, 'v');
     cache.faults.failNode(1);
+    expect(redis.status).toBe('reconnecting'); // the failover closed the connection
+    expect(errors.map((e) => e.message)).toEqual(['read ECONNRESET']);
+    cache.clock.advance(50); // ioredis's first retry delay
+    await new Promise((r) => setTimeout(r, 0));
+    expect(redis.status).toBe('ready');
     await expect(redis.get(a)).rejects.toMatchObject({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.5:8502' });
     cache.clock.advance(12_000);
     await expect(redis.get(a)).resolves.toBe('v');
@@ -332,7 +347,7 @@ describe('unplanned failover', () => {
     for (const s of onNode0) expect(cache.faults.shardState(s).state).toBe('up');
     expect(topology.nodes[0].primaryShards).toEqual([]);
     cache.faults.healNode(0);
-    const resyncs = cache.events.history().filter((e) => e.type === 'full-resync').map((e) => (e.data as { shard: number }).shard);
+    const resyncs = cache.events.history().filter((e) => e.type === 'full-resync-started').map((e) => (e.data as { shard: number }).shard);
     expect(resyncs.sort((x, y) => x - y)).toEqual([...onNode0, ...replicasOn0].sort((x, y) => x - y));
   });
 
@@ -410,8 +425,10 @@ describe('planned failover and maintenance', () => {
     const keys = keysOn(0, 5).concat(keysOn(1, 5));
     for (const k of keys) cache.execute(['SET', k, k]);
     const oldIds = cache.topology.nodes.map((n) => n.id);
+    const resync = Math.max(cache.replication.resyncDurationMs(0), cache.replication.resyncDurationMs(1));
+    expect(resync).toBeGreaterThanOrEqual(1000);
     const run = cache.faults.maintenance();
-    expect(run.endsAt - run.startedAt).toBe(2 * (500 + 30_000 + 500 + 1));
+    expect(run.endsAt - run.startedAt).toBe(2 * (500 + 30_000 + resync + 500 + 1));
     cache.clock.advance(500);
     const step0 = cache.events.history().find((e) => e.type === 'maintenance-step');
     expect(step0?.data).toMatchObject({ step: 0, node: 0, oldId: oldIds[0], oldEndpoint: '10.0.0.4:8501', newEndpoint: '10.0.0.6:8503' });
@@ -454,7 +471,8 @@ describe('quorum and network splits', () => {
     expect(cache.topology.shards[minorityShard].primaryNode).toBe(0);
     expect(cache.execute(['SET', m, 'x'])).toBe('OK');
     cache.faults.healNetwork();
-    cache.clock.advance(100);
+    expect(cache.replication.status(minorityShard === 0 ? 1 : 0).replicaState).toBe('syncing');
+    cache.clock.advance(1100);
     for (let s = 0; s < cache.shards.length; s++) {
       expect(cache.replication.status(s).replicaState).toBe('online');
       expect(cache.replication.replicaDigest(s)).toBe(cache.replication.digest(s));

@@ -91,8 +91,9 @@ function drill(seed: number): { report: ScenarioReport; digest: string } {
       at(16_000, (c) => c.faults.healShard(0)),
       at(17_000, (c) => c.faults.failNode(1)),
       at(31_000, (c) => c.faults.healNode(1)),
-      at(32_000, (c) => c.faults.failover(1)),
-      at(33_000, (c) => c.faults.maintenance()),
+      // After the full resyncs of node 1's copies (1 s plus the data at 100 MiB/s).
+      at(33_000, (c) => c.faults.failover(1)),
+      at(34_000, (c) => c.faults.maintenance()),
     ],
     workload: {
       everyMs: 50,
