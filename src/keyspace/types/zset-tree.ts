@@ -14,6 +14,13 @@
  * an object per node would add several per level. (Measured: 64 pairs per leaf and 64 children per
  * inner node do as well as any mix of 16 to 128 at 1M members; small sets use 16 and 16.)
  *
+ * Members: the tree keeps its sorted set's member index (`zset-index.ts`: member → score and
+ * leaf), each leaf row holds the index entry of each of its pairs, and every node knows its parent.
+ * ZRANK of a member goes from its entry to its leaf, finds the entry among the leaf's, and climbs,
+ * adding the pairs under the children left of the path: no search by score on the way down (at a
+ * million members that search and the `Map` lookup before it cost about twice as many misses).
+ * Pairs that move between leaves (splits, merges) have their entries' leaves updated.
+ *
  * Routing: child `i > 0` of an inner node holds pairs that are all `>= sep[i]` and `< sep[i + 1]`.
  * Separators are lower bounds, not exact minimums, so removals never need to touch them. A node
  * that falls below a quarter of its capacity merges with a neighbour when both fit in one, so the
@@ -25,7 +32,13 @@ export const NODE_MAX = 64;
 /** Most pairs in a leaf. */
 export const LEAF_MAX = 64;
 
+import { MemberIndex } from './zset-index.js';
+
 const NONE = -1;
+/** Words of per-leaf metadata: count, next, prev, parent. */
+const LM = 4;
+/** Words of per-inner-node metadata: count, total pairs, parent. */
+const IM = 3;
 /** Scores per block of a leaf summary (one cache line of doubles). */
 const BLOCK_BITS = 3;
 const BLOCK = 1 << BLOCK_BITS;
@@ -50,11 +63,14 @@ export class ScoreTree {
   private readonly iStride: number;
   private readonly lStride: number;
 
-  // Leaves: scores and members at `id * lStride …`; per leaf [count, next, prev] at `id * 3`.
-  // Public for walks; the arrays are replaced when they grow, so never keep them across a change.
-  lScore: Float64Array;
-  lMember: string[];
-  lMeta: Int32Array;
+  // Leaves: scores and members at `id * lStride …`; per leaf a row of `lRow` words at
+  // `id * lRow`: [count, next, prev, parent], then the entry (in {@link index}) of each pair (-1
+  // past the count), so a climb from an entry reads the parent and the entries from one place.
+  // The arrays are replaced when they grow, so never keep them across a change.
+  private lScore: Float64Array;
+  private lMember: string[];
+  private lMeta: Int32Array;
+  private readonly lRow: number;
   /**
    * Per leaf, every 8th score (`+inf` past the end): a search reads this one cache line, then the
    * line of 8 scores it points to, instead of the four or so lines a binary search over the leaf
@@ -66,7 +82,7 @@ export class ScoreTree {
   private leafFree: number[] | null = null;
 
   // Inner nodes (allocated on the first split): separators, child sizes and ids at `id * iStride …`;
-  // per node [count, total pairs] at `id * 2`.
+  // per node [count, total pairs, parent] at `id * IM`.
   private iSep: Float64Array = NO_F64;
   private iSepMember: string[] = [];
   private iSize: Int32Array = NO_I32;
@@ -88,8 +104,12 @@ export class ScoreTree {
   seekLeaf = 0;
   seekIndex = 0;
   private seekRank = -1;
+  /** Member → entry (score, leaf): the set's dictionary, kept by this tree. */
+  readonly index: MemberIndex;
   /** The pair the last {@link removeAt} took out. */
   removedMember = '';
+  /** The entry of the pair last taken out of the tree. */
+  private removedEntry = NONE;
   removedScore = 0;
   private readonly pathNode = PATH_NODE;
   private readonly pathIdx = PATH_IDX;
@@ -98,7 +118,8 @@ export class ScoreTree {
    * `capacity`: children of an inner node; `leafCapacity`: pairs in a leaf (smaller, so the search
    * in a leaf touches few cache lines; the inner levels above stay small enough to stay cached).
    */
-  constructor(capacity = NODE_MAX, leafCapacity = Math.min(LEAF_MAX, capacity), leafSlots = 1) {
+  constructor(capacity = NODE_MAX, leafCapacity = Math.min(LEAF_MAX, capacity), leafSlots = 1, members = 0) {
+    this.index = new MemberIndex(members);
     if (capacity < 4 || leafCapacity < 4) throw new RangeError('ScoreTree capacities must be at least 4');
     this.iCap = capacity;
     this.iMin = capacity >>> 2;
@@ -109,7 +130,8 @@ export class ScoreTree {
     const slots = Math.max(1, leafSlots);
     this.lScore = new Float64Array(slots * this.lStride);
     this.lMember = new Array<string>(slots * this.lStride).fill('');
-    this.lMeta = new Int32Array(slots * 3);
+    this.lRow = LM + this.lStride;
+    this.lMeta = new Int32Array(slots * this.lRow).fill(NONE);
     this.sStride = (leafCapacity + 1 + BLOCK - 1) >>> BLOCK_BITS;
     this.lSum = new Float64Array(slots * this.sStride).fill(Infinity);
     const leaf = this.allocLeaf();
@@ -132,32 +154,38 @@ export class ScoreTree {
   private allocLeaf(): number {
     let id = this.leafFree?.pop();
     if (id === undefined) {
-      if (this.leafTop * 3 === this.lMeta.length) this.growLeaves();
+      if (this.leafTop * this.lRow === this.lMeta.length) this.growLeaves();
       id = this.leafTop++;
     }
-    this.lMeta[id * 3] = 0;
-    this.lMeta[id * 3 + 1] = NONE;
-    this.lMeta[id * 3 + 2] = NONE;
+    this.lMeta[id * this.lRow] = 0;
+    this.lMeta[id * this.lRow + 1] = NONE;
+    this.lMeta[id * this.lRow + 2] = NONE;
+    this.lMeta[id * this.lRow + 3] = NONE;
     this.lSum.fill(Infinity, id * this.sStride, (id + 1) * this.sStride);
     return id;
   }
 
   private freeLeaf(id: number): void {
     const base = id * this.lStride;
-    const end = base + this.lMeta[id * 3];
-    for (let k = base; k < end; k++) this.lMember[k] = '';
-    this.lMeta[id * 3] = 0;
+    const count = this.lMeta[id * this.lRow];
+    for (let k = 0; k < count; k++) {
+      this.lMember[base + k] = '';
+      this.lMeta[id * this.lRow + LM + k] = NONE;
+    }
+    this.lMeta[id * this.lRow] = 0;
     (this.leafFree ??= []).push(id);
   }
 
   private growLeaves(): void {
-    const slots = Math.max(4, (this.lMeta.length / 3) * 2);
+    const slots = Math.max(4, (this.lMeta.length / this.lRow) * 2);
     const scores = new Float64Array(slots * this.lStride);
     scores.set(this.lScore);
     this.lScore = scores;
     const members = this.lMember;
     for (let k = members.length; k < slots * this.lStride; k++) members.push('');
-    this.lMeta = grow32(this.lMeta, slots * 3);
+    const meta = new Int32Array(slots * this.lRow).fill(NONE);
+    meta.set(this.lMeta);
+    this.lMeta = meta;
     const sums = new Float64Array(slots * this.sStride).fill(Infinity);
     sums.set(this.lSum);
     this.lSum = sums;
@@ -166,24 +194,25 @@ export class ScoreTree {
   private allocInner(): number {
     let id = this.innerFree?.pop();
     if (id === undefined) {
-      if (this.innerTop * 2 === this.iMeta.length) this.growInners();
+      if (this.innerTop * IM === this.iMeta.length) this.growInners();
       id = this.innerTop++;
     }
-    this.iMeta[id * 2] = 0;
-    this.iMeta[id * 2 + 1] = 0;
+    this.iMeta[id * IM] = 0;
+    this.iMeta[id * IM + 1] = 0;
+    this.iMeta[id * IM + 2] = NONE;
     return id;
   }
 
   private freeInner(id: number): void {
     const base = id * this.iStride;
-    const end = base + this.iMeta[id * 2];
+    const end = base + this.iMeta[id * IM];
     for (let k = base; k < end; k++) this.iSepMember[k] = '';
-    this.iMeta[id * 2] = 0;
+    this.iMeta[id * IM] = 0;
     (this.innerFree ??= []).push(id);
   }
 
   private growInners(): void {
-    const slots = Math.max(4, (this.iMeta.length / 2) * 2);
+    const slots = Math.max(4, (this.iMeta.length / IM) * 2);
     const n = slots * this.iStride;
     const sep = new Float64Array(n);
     sep.set(this.iSep);
@@ -191,7 +220,7 @@ export class ScoreTree {
     this.iSize = grow32(this.iSize, n);
     this.iChild = grow32(this.iChild, n);
     for (let k = this.iSepMember.length; k < n; k++) this.iSepMember.push('');
-    this.iMeta = grow32(this.iMeta, slots * 2);
+    this.iMeta = grow32(this.iMeta, slots * IM);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -203,7 +232,7 @@ export class ScoreTree {
     const sm = this.iSepMember;
     const base = node * this.iStride;
     let lo = 1;
-    let hi = this.iMeta[node * 2];
+    let hi = this.iMeta[node * IM];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = sep[base + mid];
@@ -219,7 +248,7 @@ export class ScoreTree {
     const sm = this.iSepMember;
     const base = node * this.iStride;
     let lo = 1;
-    let hi = this.iMeta[node * 2];
+    let hi = this.iMeta[node * IM];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = sep[base + mid];
@@ -243,7 +272,7 @@ export class ScoreTree {
     while (k < send && sums[k] < score) k++;
     let lo = k === sbase ? 0 : (k - 1 - sbase) << BLOCK_BITS;
     while (k < send && sums[k] === score) k++;
-    let hi = Math.min(this.lMeta[leaf * 3], (k - sbase) << BLOCK_BITS);
+    let hi = Math.min(this.lMeta[leaf * this.lRow], (k - sbase) << BLOCK_BITS);
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = ls[base + mid];
@@ -258,7 +287,7 @@ export class ScoreTree {
     const sums = this.lSum;
     const ls = this.lScore;
     const base = leaf * this.lStride;
-    const count = this.lMeta[leaf * 3];
+    const count = this.lMeta[leaf * this.lRow];
     const sbase = leaf * this.sStride;
     for (let k = 0; k < this.sStride; k++) {
       const at = k << BLOCK_BITS;
@@ -266,13 +295,18 @@ export class ScoreTree {
     }
   }
 
-  /** Pairs under the children of `node` before child `i`. */
+  /** Pairs under the children of `node` before child `i` (summing the shorter side). */
   private sizesBefore(node: number, i: number): number {
     const sizes = this.iSize;
     const base = node * this.iStride;
+    const count = this.iMeta[node * IM];
     let total = 0;
-    for (let k = base; k < base + i; k++) total += sizes[k];
-    return total;
+    if (i * 2 <= count) {
+      for (let k = base; k < base + i; k++) total += sizes[k];
+      return total;
+    }
+    for (let k = base + i; k < base + count; k++) total += sizes[k];
+    return this.iMeta[node * IM + 1] - total;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -289,7 +323,8 @@ export class ScoreTree {
     const leafFill = Math.max(2, (leafCapacity * 3) >>> 2);
     const fill = Math.max(2, (capacity * 3) >>> 2);
     const leafCount = Math.max(1, Math.ceil(n / leafFill));
-    const tree = new ScoreTree(capacity, leafCapacity, leafCount);
+    const tree = new ScoreTree(capacity, leafCapacity, leafCount, n);
+    const index = tree.index;
     if (n === 0) return tree;
     const lStride = tree.lStride;
     const iStride = tree.iStride;
@@ -307,12 +342,15 @@ export class ScoreTree {
       for (let j = from; j < to; j++) {
         tree.lScore[base + j - from] = scores[j];
         tree.lMember[base + j - from] = members[j];
+        const e = index.add(members[j], scores[j]);
+        index.setLeaf(e, leaf);
+        tree.lMeta[leaf * tree.lRow + LM + j - from] = e;
       }
-      tree.lMeta[leaf * 3] = to - from;
+      tree.lMeta[leaf * tree.lRow] = to - from;
       tree.summarise(leaf);
       if (prev !== NONE) {
-        tree.lMeta[prev * 3 + 1] = leaf;
-        tree.lMeta[leaf * 3 + 2] = prev;
+        tree.lMeta[prev * tree.lRow + 1] = leaf;
+        tree.lMeta[leaf * tree.lRow + 2] = prev;
       }
       prev = leaf;
       level.push(leaf);
@@ -335,14 +373,16 @@ export class ScoreTree {
         const base = node * iStride;
         let total = 0;
         for (let j = from; j < to; j++) {
+          if (height === 0) tree.lMeta[level[j] * tree.lRow + 3] = node;
+          else tree.iMeta[level[j] * IM + 2] = node;
           tree.iChild[base + j - from] = level[j];
           tree.iSize[base + j - from] = sizes[j];
           tree.iSep[base + j - from] = firstScores[j];
           tree.iSepMember[base + j - from] = firstMembers[j];
           total += sizes[j];
         }
-        tree.iMeta[node * 2] = to - from;
-        tree.iMeta[node * 2 + 1] = total;
+        tree.iMeta[node * IM] = to - from;
+        tree.iMeta[node * IM + 1] = total;
         up.push(node);
         upSizes.push(total);
         upScores.push(firstScores[from]);
@@ -366,13 +406,27 @@ export class ScoreTree {
 
   /** Adds a pair that is not in the tree. */
   insert(score: number, member: string): void {
+    this.place(score, member, this.index.add(member, score));
+  }
+
+  /**
+   * Gives entry `e` (a member in {@link index} whose pair is not in the tree) a new score and puts
+   * its pair back in order.
+   */
+  reinsert(e: number, score: number): void {
+    this.index.setScore(e, score);
+    this.place(score, this.index.memberOf(e), e);
+  }
+
+  /** Puts the pair of entry `e` in its leaf. */
+  private place(score: number, member: string, e: number): void {
     this.seekRank = -1;
     let node = this.root;
     let depth = 0;
     for (let h = this.height; h > 0; h--) {
       const i = this.routeLE(node, score, member);
       this.iSize[node * this.iStride + i]++;
-      this.iMeta[node * 2 + 1]++;
+      this.iMeta[node * IM + 1]++;
       this.pathNode[depth] = node;
       this.pathIdx[depth] = i;
       depth++;
@@ -381,15 +435,19 @@ export class ScoreTree {
     const leaf = node;
     const pos = this.leafLowerBound(leaf, score, member);
     const base = leaf * this.lStride;
-    const count = this.lMeta[leaf * 3];
+    const count = this.lMeta[leaf * this.lRow];
+    const ebase = leaf * this.lRow + LM;
     if (pos < count) {
       this.lScore.copyWithin(base + pos + 1, base + pos, base + count);
+      this.lMeta.copyWithin(ebase + pos + 1, ebase + pos, ebase + count);
       const lm = this.lMember;
       for (let k = base + count; k > base + pos; k--) lm[k] = lm[k - 1];
     }
     this.lScore[base + pos] = score;
     this.lMember[base + pos] = member;
-    this.lMeta[leaf * 3] = count + 1;
+    this.lMeta[ebase + pos] = e;
+    this.index.setLeaf(e, leaf);
+    this.lMeta[leaf * this.lRow] = count + 1;
     this.size++;
     if (count + 1 > this.lCap) this.splitLeaf(leaf, depth);
     else this.summarise(leaf);
@@ -398,25 +456,33 @@ export class ScoreTree {
   private splitLeaf(leaf: number, depth: number): void {
     const right = this.allocLeaf();
     const stride = this.lStride;
-    const count = this.lMeta[leaf * 3];
+    const count = this.lMeta[leaf * this.lRow];
     const half = count >>> 1;
     const from = leaf * stride;
     const to = right * stride;
     const moved = count - half;
     this.lScore.copyWithin(to, from + half, from + count);
     const lm = this.lMember;
+    const le = this.lMeta;
+    const index = this.index;
+    const efrom = leaf * this.lRow + LM + half;
+    const eto = right * this.lRow + LM;
     for (let k = 0; k < moved; k++) {
       lm[to + k] = lm[from + half + k];
       lm[from + half + k] = '';
+      const e = le[efrom + k];
+      le[eto + k] = e;
+      le[efrom + k] = NONE;
+      index.setLeaf(e, right);
     }
-    this.lMeta[leaf * 3] = half;
-    this.lMeta[right * 3] = moved;
-    const next = this.lMeta[leaf * 3 + 1];
-    this.lMeta[right * 3 + 1] = next;
-    this.lMeta[right * 3 + 2] = leaf;
-    if (next !== NONE) this.lMeta[next * 3 + 2] = right;
+    this.lMeta[leaf * this.lRow] = half;
+    this.lMeta[right * this.lRow] = moved;
+    const next = this.lMeta[leaf * this.lRow + 1];
+    this.lMeta[right * this.lRow + 1] = next;
+    this.lMeta[right * this.lRow + 2] = leaf;
+    if (next !== NONE) this.lMeta[next * this.lRow + 2] = right;
     else this.tail = right;
-    this.lMeta[leaf * 3 + 1] = right;
+    this.lMeta[leaf * this.lRow + 1] = right;
     this.summarise(leaf);
     this.summarise(right);
     this.addChild(depth, leaf, right, half, moved, this.lScore[to], lm[to]);
@@ -436,8 +502,12 @@ export class ScoreTree {
     sepMember: string,
   ): void {
     const stride = this.iStride;
+    // The children being linked are leaves when they sit at the bottom of the path.
+    const leaves = depth === this.height;
     if (depth === 0) {
       const root = this.allocInner();
+      this.setParent(left, leaves, root);
+      this.setParent(right, leaves, root);
       const base = root * stride;
       this.iChild[base] = left;
       this.iChild[base + 1] = right;
@@ -447,8 +517,8 @@ export class ScoreTree {
       this.iSepMember[base] = '';
       this.iSep[base + 1] = sepScore;
       this.iSepMember[base + 1] = sepMember;
-      this.iMeta[root * 2] = 2;
-      this.iMeta[root * 2 + 1] = leftSize + rightSize;
+      this.iMeta[root * IM] = 2;
+      this.iMeta[root * IM + 1] = leftSize + rightSize;
       this.root = root;
       this.height++;
       return;
@@ -456,7 +526,7 @@ export class ScoreTree {
     const parent = this.pathNode[depth - 1];
     const i = this.pathIdx[depth - 1];
     const base = parent * stride;
-    const count = this.iMeta[parent * 2];
+    const count = this.iMeta[parent * IM];
     this.iSize[base + i] = leftSize;
     // Open a slot at i + 1.
     const at = base + i + 1;
@@ -467,10 +537,11 @@ export class ScoreTree {
     const sm = this.iSepMember;
     for (let k = end; k > at; k--) sm[k] = sm[k - 1];
     this.iChild[at] = right;
+    this.setParent(right, leaves, parent);
     this.iSize[at] = rightSize;
     this.iSep[at] = sepScore;
     sm[at] = sepMember;
-    this.iMeta[parent * 2] = count + 1;
+    this.iMeta[parent * IM] = count + 1;
     if (count + 1 > this.iCap) {
       const sibling = this.allocInner();
       const total = count + 1;
@@ -486,17 +557,47 @@ export class ScoreTree {
         sm[to + k] = sm[from + k];
         sm[from + k] = '';
         movedPairs += this.iSize[to + k];
+        this.setParent(this.iChild[to + k], leaves, sibling);
       }
-      this.iMeta[parent * 2] = half;
-      this.iMeta[sibling * 2] = moved;
-      this.iMeta[sibling * 2 + 1] = movedPairs;
-      this.iMeta[parent * 2 + 1] -= movedPairs;
-      this.addChild(depth - 1, parent, sibling, this.iMeta[parent * 2 + 1], movedPairs, this.iSep[to], sm[to]);
+      this.iMeta[parent * IM] = half;
+      this.iMeta[sibling * IM] = moved;
+      this.iMeta[sibling * IM + 1] = movedPairs;
+      this.iMeta[parent * IM + 1] -= movedPairs;
+      this.addChild(depth - 1, parent, sibling, this.iMeta[parent * IM + 1], movedPairs, this.iSep[to], sm[to]);
     }
   }
 
-  /** Removes a pair; false when it is not there. */
+  private setParent(child: number, leaf: boolean, parent: number): void {
+    if (leaf) this.lMeta[child * this.lRow + 3] = parent;
+    else this.iMeta[child * IM + 2] = parent;
+  }
+
+  /** Removes a pair (and its member from {@link index}); false when it is not there. */
   remove(score: number, member: string): boolean {
+    if (!this.unlinkPair(score, member)) return false;
+    this.index.remove(this.removedEntry);
+    return true;
+  }
+
+  /** Removes `member` (whatever its score); false when it is not in the set. */
+  removeMember(member: string): boolean {
+    const e = this.index.find(member);
+    if (e < 0) return false;
+    this.unlinkPair(this.index.scoreOf(e), member);
+    this.index.remove(e);
+    return true;
+  }
+
+  /**
+   * Takes the pair of entry `e` out of the tree but keeps the entry: {@link reinsert} puts it back
+   * (a score update).
+   */
+  detach(e: number): void {
+    this.unlinkPair(this.index.scoreOf(e), this.index.memberOf(e));
+  }
+
+  /** Removes a pair from the tree, not from the index: false when it is not there; else its entry is {@link removedEntry}. */
+  private unlinkPair(score: number, member: string): boolean {
     let node = this.root;
     let depth = 0;
     for (let h = this.height; h > 0; h--) {
@@ -508,12 +609,16 @@ export class ScoreTree {
     }
     const pos = this.leafLowerBound(node, score, member);
     const k = node * this.lStride + pos;
-    if (pos === this.lMeta[node * 3] || this.lScore[k] !== score || this.lMember[k] !== member) return false;
+    if (pos === this.lMeta[node * this.lRow] || this.lScore[k] !== score || this.lMember[k] !== member) return false;
+    this.removedEntry = this.lMeta[node * this.lRow + LM + pos];
     this.removeFromLeaf(node, pos, depth);
     return true;
   }
 
-  /** Removes the pair at `rank` (0-based, in range); it is left in {@link removedMember} / {@link removedScore}. */
+  /**
+   * Removes the pair at `rank` (0-based, in range) and its member; it is left in
+   * {@link removedMember} / {@link removedScore}.
+   */
   removeAt(rank: number): void {
     let node = this.root;
     let depth = 0;
@@ -528,30 +633,36 @@ export class ScoreTree {
       depth++;
       node = this.iChild[base + i];
     }
-    this.removedMember = this.lMember[node * this.lStride + r];
-    this.removedScore = this.lScore[node * this.lStride + r];
+    const k = node * this.lStride + r;
+    this.removedMember = this.lMember[k];
+    this.removedScore = this.lScore[k];
+    const e = this.lMeta[node * this.lRow + LM + r];
     this.removeFromLeaf(node, r, depth);
+    this.index.remove(e);
   }
 
   private removeFromLeaf(leaf: number, pos: number, depth: number): void {
     this.seekRank = -1;
     const stride = this.iStride;
     const base = leaf * this.lStride;
-    const count = this.lMeta[leaf * 3];
+    const count = this.lMeta[leaf * this.lRow];
+    const ebase = leaf * this.lRow + LM;
     if (pos < count - 1) {
       this.lScore.copyWithin(base + pos, base + pos + 1, base + count);
+      this.lMeta.copyWithin(ebase + pos, ebase + pos + 1, ebase + count);
       const lm = this.lMember;
       for (let k = base + pos; k < base + count - 1; k++) lm[k] = lm[k + 1];
     }
     this.lMember[base + count - 1] = '';
+    this.lMeta[ebase + count - 1] = NONE;
     const n = count - 1;
-    this.lMeta[leaf * 3] = n;
+    this.lMeta[leaf * this.lRow] = n;
     this.summarise(leaf);
     this.size--;
     for (let d = 0; d < depth; d++) {
       const node = this.pathNode[d];
       this.iSize[node * stride + this.pathIdx[d]]--;
-      this.iMeta[node * 2 + 1]--;
+      this.iMeta[node * IM + 1]--;
     }
     if (depth === 0 || n >= this.lMin) return;
     const parent = this.pathNode[depth - 1];
@@ -564,7 +675,7 @@ export class ScoreTree {
     }
     if (i > 0) {
       const left = this.iChild[pbase + i - 1];
-      if (this.lMeta[left * 3] + n <= this.lCap) {
+      if (this.lMeta[left * this.lRow] + n <= this.lCap) {
         this.appendLeaf(left, leaf);
         this.iSize[pbase + i - 1] += n;
         this.unlinkLeaf(leaf);
@@ -572,9 +683,9 @@ export class ScoreTree {
         return;
       }
     }
-    if (i + 1 < this.iMeta[parent * 2]) {
+    if (i + 1 < this.iMeta[parent * IM]) {
       const right = this.iChild[pbase + i + 1];
-      const m = this.lMeta[right * 3];
+      const m = this.lMeta[right * this.lRow];
       if (m + n <= this.lCap) {
         this.appendLeaf(leaf, right);
         this.iSize[pbase + i] += m;
@@ -587,22 +698,30 @@ export class ScoreTree {
   /** Appends the pairs of leaf `from` to leaf `to`. */
   private appendLeaf(to: number, from: number): void {
     const stride = this.lStride;
-    const n = this.lMeta[from * 3];
-    const at = to * stride + this.lMeta[to * 3];
+    const n = this.lMeta[from * this.lRow];
+    const at = to * stride + this.lMeta[to * this.lRow];
     const src = from * stride;
     this.lScore.copyWithin(at, src, src + n);
     const lm = this.lMember;
-    for (let k = 0; k < n; k++) lm[at + k] = lm[src + k];
-    this.lMeta[to * 3] += n;
+    const le = this.lMeta;
+    const eat = to * this.lRow + LM + this.lMeta[to * this.lRow];
+    const esrc = from * this.lRow + LM;
+    for (let k = 0; k < n; k++) {
+      lm[at + k] = lm[src + k];
+      const e = le[esrc + k];
+      le[eat + k] = e;
+      this.index.setLeaf(e, to);
+    }
+    this.lMeta[to * this.lRow] += n;
     this.summarise(to);
   }
 
   private unlinkLeaf(leaf: number): void {
-    const prev = this.lMeta[leaf * 3 + 2];
-    const next = this.lMeta[leaf * 3 + 1];
-    if (prev !== NONE) this.lMeta[prev * 3 + 1] = next;
+    const prev = this.lMeta[leaf * this.lRow + 2];
+    const next = this.lMeta[leaf * this.lRow + 1];
+    if (prev !== NONE) this.lMeta[prev * this.lRow + 1] = next;
     else this.head = next;
-    if (next !== NONE) this.lMeta[next * 3 + 2] = prev;
+    if (next !== NONE) this.lMeta[next * this.lRow + 2] = prev;
     else this.tail = prev;
     if (this.seekLeaf === leaf) {
       this.seekLeaf = this.head;
@@ -615,7 +734,7 @@ export class ScoreTree {
   private removeChild(node: number, i: number, d: number): void {
     const stride = this.iStride;
     const base = node * stride;
-    const count = this.iMeta[node * 2];
+    const count = this.iMeta[node * IM];
     const at = base + i;
     const end = base + count;
     this.iChild.copyWithin(at, at + 1, end);
@@ -625,18 +744,21 @@ export class ScoreTree {
     for (let k = at; k < end - 1; k++) sm[k] = sm[k + 1];
     sm[end - 1] = '';
     const left = count - 1;
-    this.iMeta[node * 2] = left;
+    this.iMeta[node * IM] = left;
     if (d === 0) {
       // The root: collapse while it has a single child.
-      while (this.height > 0 && this.iMeta[this.root * 2] === 1) {
+      while (this.height > 0 && this.iMeta[this.root * IM] === 1) {
         const old = this.root;
         this.root = this.iChild[old * stride];
         this.freeInner(old);
         this.height--;
+        this.setParent(this.root, this.height === 0, NONE);
       }
       return;
     }
     if (left >= this.iMin) return;
+    // Whether `node` and its siblings have leaves for children.
+    const leaves = d === this.height - 1;
     const parent = this.pathNode[d - 1];
     const j = this.pathIdx[d - 1];
     const pbase = parent * stride;
@@ -647,19 +769,19 @@ export class ScoreTree {
     }
     if (j > 0) {
       const sibling = this.iChild[pbase + j - 1];
-      if (this.iMeta[sibling * 2] + left <= this.iCap) {
-        this.mergeInner(sibling, node, this.iSep[pbase + j], sm[pbase + j]);
-        this.iSize[pbase + j - 1] = this.iMeta[sibling * 2 + 1];
+      if (this.iMeta[sibling * IM] + left <= this.iCap) {
+        this.mergeInner(sibling, node, this.iSep[pbase + j], sm[pbase + j], leaves);
+        this.iSize[pbase + j - 1] = this.iMeta[sibling * IM + 1];
         this.freeInner(node);
         this.removeChild(parent, j, d - 1);
         return;
       }
     }
-    if (j + 1 < this.iMeta[parent * 2]) {
+    if (j + 1 < this.iMeta[parent * IM]) {
       const sibling = this.iChild[pbase + j + 1];
-      if (this.iMeta[sibling * 2] + left <= this.iCap) {
-        this.mergeInner(node, sibling, this.iSep[pbase + j + 1], sm[pbase + j + 1]);
-        this.iSize[pbase + j] = this.iMeta[node * 2 + 1];
+      if (this.iMeta[sibling * IM] + left <= this.iCap) {
+        this.mergeInner(node, sibling, this.iSep[pbase + j + 1], sm[pbase + j + 1], leaves);
+        this.iSize[pbase + j] = this.iMeta[node * IM + 1];
         this.freeInner(sibling);
         this.removeChild(parent, j + 1, d - 1);
       }
@@ -667,20 +789,23 @@ export class ScoreTree {
   }
 
   /** Appends the children of `right` to `left`; `right`'s lower bound becomes its first child's separator. */
-  private mergeInner(left: number, right: number, sepScore: number, sepMember: string): void {
+  private mergeInner(left: number, right: number, sepScore: number, sepMember: string, leaves: boolean): void {
     const stride = this.iStride;
-    const n = this.iMeta[right * 2];
-    const at = left * stride + this.iMeta[left * 2];
+    const n = this.iMeta[right * IM];
+    const at = left * stride + this.iMeta[left * IM];
     const src = right * stride;
     this.iChild.copyWithin(at, src, src + n);
     this.iSize.copyWithin(at, src, src + n);
     this.iSep.copyWithin(at, src, src + n);
     const sm = this.iSepMember;
-    for (let k = 0; k < n; k++) sm[at + k] = sm[src + k];
+    for (let k = 0; k < n; k++) {
+      sm[at + k] = sm[src + k];
+      this.setParent(this.iChild[src + k], leaves, left);
+    }
     this.iSep[at] = sepScore;
     sm[at] = sepMember;
-    this.iMeta[left * 2] += n;
-    this.iMeta[left * 2 + 1] += this.iMeta[right * 2 + 1];
+    this.iMeta[left * IM] += n;
+    this.iMeta[left * IM + 1] += this.iMeta[right * IM + 1];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -700,6 +825,38 @@ export class ScoreTree {
       node = this.iChild[node * stride + i];
     }
     return rank + this.leafLowerBound(node, score, member);
+  }
+
+  /**
+   * 0-based rank of the pair of entry `e`: from the entry's leaf upwards, adding the pairs under
+   * the children left of the path at each level. No search by score: the leaf's entries are
+   * scanned for `e` (a few consecutive lines), then each parent's children for the child.
+   */
+  rankOfEntry(e: number): number {
+    const le = this.lMeta;
+    let node = this.index.leafOf(e);
+    const row = node * this.lRow;
+    let k = row + LM;
+    while (le[k] !== e) k++;
+    let rank = k - row - LM;
+    let parent = le[row + 3];
+    const stride = this.iStride;
+    const children = this.iChild;
+    while (parent !== NONE) {
+      const pbase = parent * stride;
+      let i = pbase;
+      while (children[i] !== node) i++;
+      rank += this.sizesBefore(parent, i - pbase);
+      node = parent;
+      parent = this.iMeta[parent * IM + 2];
+    }
+    return rank;
+  }
+
+  /** 0-based rank of `member`, or -1 when it is not in the set. */
+  rankOfMember(member: string): number {
+    const e = this.index.find(member);
+    return e < 0 ? -1 : this.rankOfEntry(e);
   }
 
   /** 0-based rank of a pair, or -1 when it is not in the tree. */
@@ -743,7 +900,7 @@ export class ScoreTree {
     for (let h = this.height; h > 0; h--) {
       const base = node * stride;
       let lo = 1;
-      let hi = this.iMeta[node * 2];
+      let hi = this.iMeta[node * IM];
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         const m = sm[base + mid];
@@ -757,7 +914,7 @@ export class ScoreTree {
     const lm = this.lMember;
     const base = node * this.lStride;
     let lo = 0;
-    let hi = this.lMeta[node * 3];
+    let hi = this.lMeta[node * this.lRow];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const m = lm[base + mid];
@@ -771,8 +928,8 @@ export class ScoreTree {
 
   /** Positions the cursor at `pos` of `leaf` (moving to the next leaf at its end). */
   private setCursor(leaf: number, pos: number, rank: number): void {
-    if (pos === this.lMeta[leaf * 3]) {
-      const next = this.lMeta[leaf * 3 + 1];
+    if (pos === this.lMeta[leaf * this.lRow]) {
+      const next = this.lMeta[leaf * this.lRow + 1];
       if (next === NONE) {
         this.seekRank = -1;
         return;
@@ -792,19 +949,19 @@ export class ScoreTree {
       // Next to the cursor in its leaf (a lower bound's neighbour, a walk's next step).
       if (rank === at) return this.seekLeaf;
       const index = this.seekIndex + (rank - at);
-      if (index >= 0 && index < this.lMeta[this.seekLeaf * 3] && (rank - at === 1 || at - rank === 1)) {
+      if (index >= 0 && index < this.lMeta[this.seekLeaf * this.lRow] && (rank - at === 1 || at - rank === 1)) {
         this.seekIndex = index;
         this.seekRank = rank;
         return this.seekLeaf;
       }
     }
-    const headCount = this.lMeta[this.head * 3];
+    const headCount = this.lMeta[this.head * this.lRow];
     if (rank < headCount) {
       this.seekLeaf = this.head;
       this.seekIndex = rank;
-    } else if (this.size - 1 - rank < this.lMeta[this.tail * 3]) {
+    } else if (this.size - 1 - rank < this.lMeta[this.tail * this.lRow]) {
       this.seekLeaf = this.tail;
-      this.seekIndex = this.lMeta[this.tail * 3] - (this.size - rank);
+      this.seekIndex = this.lMeta[this.tail * this.lRow] - (this.size - rank);
     } else {
       let node = this.root;
       let r = rank;
@@ -847,12 +1004,12 @@ export class ScoreTree {
       const base = leaf * stride;
       if (reverse) {
         for (; k >= 0; k--) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
-        leaf = this.lMeta[leaf * 3 + 2];
-        if (leaf !== NONE) k = this.lMeta[leaf * 3] - 1;
+        leaf = this.lMeta[leaf * this.lRow + 2];
+        if (leaf !== NONE) k = this.lMeta[leaf * this.lRow] - 1;
       } else {
-        const count = this.lMeta[leaf * 3];
+        const count = this.lMeta[leaf * this.lRow];
         for (; k < count; k++) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
-        leaf = this.lMeta[leaf * 3 + 1];
+        leaf = this.lMeta[leaf * this.lRow + 1];
         k = 0;
       }
     }
@@ -862,9 +1019,9 @@ export class ScoreTree {
   toArrays(): { members: string[]; scores: number[] } {
     const members: string[] = [];
     const scores: number[] = [];
-    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * 3 + 1]) {
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * this.lRow + 1]) {
       const base = leaf * this.lStride;
-      for (let k = 0; k < this.lMeta[leaf * 3]; k++) {
+      for (let k = 0; k < this.lMeta[leaf * this.lRow]; k++) {
         members.push(this.lMember[base + k]);
         scores.push(this.lScore[base + k]);
       }
@@ -880,11 +1037,11 @@ export class ScoreTree {
     let prevScore = -Infinity;
     let prevMember: string | null = null;
     let prevLeaf = NONE;
-    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * 3 + 1]) {
-      if (this.lMeta[leaf * 3 + 2] !== prevLeaf) throw new Error('broken leaf links');
-      if (this.lMeta[leaf * 3] === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * this.lRow + 1]) {
+      if (this.lMeta[leaf * this.lRow + 2] !== prevLeaf) throw new Error('broken leaf links');
+      if (this.lMeta[leaf * this.lRow] === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
       const base = leaf * lStride;
-      for (let k = 0; k < this.lMeta[leaf * 3]; k++) {
+      for (let k = 0; k < this.lMeta[leaf * this.lRow]; k++) {
         const s = this.lScore[base + k];
         const m = this.lMember[base + k];
         if (prevMember !== null && !(prevScore < s || (prevScore === s && prevMember < m))) {
@@ -893,37 +1050,47 @@ export class ScoreTree {
         prevScore = s;
         prevMember = m;
         count++;
+        const e = this.lMeta[leaf * this.lRow + LM + k];
+        const index = this.index;
+        if (e < 0 || index.memberOf(e) !== m || !Object.is(index.scoreOf(e), s) || index.leafOf(e) !== leaf) {
+          throw new Error(`pair ${count - 1} disagrees with its entry`);
+        }
       }
       for (let k = 0; k < this.sStride; k++) {
         const at = k << BLOCK_BITS;
-        const want = at < this.lMeta[leaf * 3] ? this.lScore[base + at] : Infinity;
+        const want = at < this.lMeta[leaf * this.lRow] ? this.lScore[base + at] : Infinity;
         if (!Object.is(this.lSum[leaf * this.sStride + k], want)) throw new Error(`stale summary in leaf ${leaf}`);
       }
       prevLeaf = leaf;
     }
     if (prevLeaf !== this.tail) throw new Error('tail is not the last leaf');
     if (count !== this.size) throw new Error(`size ${this.size} but ${count} pairs`);
+    this.index.check();
+    if (this.index.size !== this.size) throw new Error(`index holds ${this.index.size} members, tree ${this.size}`);
+    const parentOf = (node: number, leaf: boolean) => (leaf ? this.lMeta[node * this.lRow + 3] : this.iMeta[node * IM + 2]);
+    if (parentOf(this.root, this.height === 0) !== NONE) throw new Error('the root has a parent');
     const walk = (node: number, h: number, lowScore: number, lowMember: string | null): number => {
       if (h === 0) {
         const base = node * lStride;
-        if (lowMember !== null && this.lMeta[node * 3] > 0) {
+        if (lowMember !== null && this.lMeta[node * this.lRow] > 0) {
           const s = this.lScore[base];
           if (s < lowScore || (s === lowScore && this.lMember[base] < lowMember)) throw new Error('pair below its separator');
         }
-        return this.lMeta[node * 3];
+        return this.lMeta[node * this.lRow];
       }
       const base = node * iStride;
-      const n = this.iMeta[node * 2];
+      const n = this.iMeta[node * IM];
       if (n === 0) throw new Error('empty inner node');
       let total = 0;
       for (let k = 0; k < n; k++) {
         const child = this.iChild[base + k];
+        if (parentOf(child, h === 1) !== node) throw new Error(`child ${k} of ${node} has the wrong parent`);
         const got =
           k === 0 ? walk(child, h - 1, lowScore, lowMember) : walk(child, h - 1, this.iSep[base + k], this.iSepMember[base + k]);
         if (got !== this.iSize[base + k]) throw new Error(`size of child ${k} is ${this.iSize[base + k]}, holds ${got}`);
         total += got;
       }
-      if (total !== this.iMeta[node * 2 + 1]) throw new Error('inner total disagrees');
+      if (total !== this.iMeta[node * IM + 1]) throw new Error('inner total disagrees');
       return total;
     };
     walk(this.root, this.height, -Infinity, null);

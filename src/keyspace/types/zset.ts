@@ -1,6 +1,7 @@
 /**
- * Sorted set values: a Map member → score (ZSCORE in O(1)) and a counted B+tree of (score, member)
- * pairs (`zset-tree.ts`: rank, range and order in O(log n)). Members are byte strings (canonical
+ * Sorted set values: a counted B+tree of (score, member) pairs (`zset-tree.ts`: rank, range and
+ * order in O(log n)) with its member index (`zset-index.ts`: member → score and leaf, so ZSCORE is
+ * O(1) and ZRANK climbs from the member's leaf). Members are byte strings (canonical
  * latin1 JavaScript strings, one char per byte), so `<` orders them as Redis's memcmp does.
  *
  * The encoding Redis 7.4 would have is tracked alongside (`listpack` while small, then `skiplist`,
@@ -28,6 +29,7 @@ import type { CommandContext } from '../../commands/command.js';
 import { isAscii, keyReply } from '../bytes.js';
 import { WRONGTYPE } from '../../protocol/errors.js';
 import { DoubleReply, type Reply } from '../../protocol/reply.js';
+import type { MemberIndex } from './zset-index.js';
 import { NODE_MAX, SMALL_NODE_MAX, ScoreTree } from './zset-tree.js';
 
 /** The size thresholds of the listpack encoding (read from the cache's settings). */
@@ -83,9 +85,7 @@ export const ZADD_OUT_NOP = 8;
 
 export class ZSet extends RedisObject {
   readonly type = 'zset';
-  /** Member → score. */
-  readonly dict = new Map<string, number>();
-  /** The pairs in order. */
+  /** The pairs in order, with the member index. */
   tree: ScoreTree;
   /** True while Redis would keep this set as a listpack. */
   listpack: boolean;
@@ -108,15 +108,19 @@ export class ZSet extends RedisObject {
     return this.listpack ? 'listpack' : 'skiplist';
   }
 
+  /** Member → score (read-only; changed through the methods here). */
+  get dict(): MemberIndex {
+    return this.tree.index;
+  }
+
   get length(): number {
-    return this.dict.size;
+    return this.tree.size;
   }
 
   /** A deep copy with the same encoding (COPY). */
   clone(): ZSet {
     const { members, scores } = this.tree.toArrays();
     const copy = new ZSet(this.listpack, ScoreTree.fromSorted(members, scores, this.tree.capacity));
-    for (let i = 0; i < members.length; i++) copy.dict.set(members[i], scores[i]);
     copy.ascii = this.ascii;
     return copy;
   }
@@ -127,7 +131,7 @@ export class ZSet extends RedisObject {
   }
 
   score(member: string): number | undefined {
-    return this.dict.get(member);
+    return this.tree.index.get(member);
   }
 
   /** Stores a pair that is not in the set (no checks, no conversion). */
@@ -135,7 +139,6 @@ export class ZSet extends RedisObject {
     // A listpack keeps an integral score as an integer: -0 comes back as 0.
     if (this.listpack && score === 0) score = 0;
     if (this.ascii && !isAscii(member)) this.ascii = false;
-    this.dict.set(member, score);
     this.tree.insert(score, member);
   }
 
@@ -159,8 +162,10 @@ export class ZSet extends RedisObject {
    */
   add(score: number, member: string, flags: number, limits: ZsetLimits): number {
     if (Number.isNaN(score)) return ZADD_OUT_NAN;
-    const current = this.dict.get(member);
-    if (current !== undefined) {
+    const index = this.tree.index;
+    const e = index.find(member);
+    if (e >= 0) {
+      const current = index.scoreOf(e);
       if (flags & ZADD_NX) return ZADD_OUT_NOP;
       if (flags & ZADD_INCR) {
         score += current;
@@ -169,16 +174,14 @@ export class ZSet extends RedisObject {
       if ((flags & ZADD_LT && score >= current) || (flags & ZADD_GT && score <= current)) return ZADD_OUT_NOP;
       this.newScore = score;
       if (score !== current) {
-        this.tree.remove(current, member);
-        const stored = this.listpack && score === 0 ? 0 : score;
-        this.dict.set(member, stored);
-        this.tree.insert(stored, member);
+        this.tree.detach(e);
+        this.tree.reinsert(e, this.listpack && score === 0 ? 0 : score);
         return ZADD_OUT_UPDATED;
       }
       return 0;
     }
     if (flags & ZADD_XX) return ZADD_OUT_NOP;
-    if (this.listpack && (this.dict.size + 1 > limits.entries || member.length > limits.value)) this.toSkiplist();
+    if (this.listpack && (this.tree.size + 1 > limits.entries || member.length > limits.value)) this.toSkiplist();
     this.insert(member, score);
     this.newScore = score;
     return ZADD_OUT_ADDED;
@@ -186,27 +189,19 @@ export class ZSet extends RedisObject {
 
   /** Removes a member; true when it was there. */
   delete(member: string): boolean {
-    const score = this.dict.get(member);
-    if (score === undefined) return false;
-    this.dict.delete(member);
-    this.tree.remove(score, member);
-    return true;
+    return this.tree.removeMember(member);
   }
 
   /** 0-based rank of a member (from the top with `reverse`), or -1. */
   rank(member: string, reverse: boolean): number {
-    const score = this.dict.get(member);
-    if (score === undefined) return -1;
-    const rank = this.tree.rankOf(score, member);
-    return reverse ? this.dict.size - 1 - rank : rank;
+    const rank = this.tree.rankOfMember(member);
+    return reverse && rank >= 0 ? this.tree.size - 1 - rank : rank;
   }
 
   /** Removes the pair at `rank`; returns its member (its score is in `tree.removedScore`). */
   removeAt(rank: number): string {
     this.tree.removeAt(rank);
-    const member = this.tree.removedMember;
-    this.dict.delete(member);
-    return member;
+    return this.tree.removedMember;
   }
 
   /** Removes the pairs of ranks `start..end` (inclusive, in range); returns how many. */
@@ -220,16 +215,11 @@ export class ZSet extends RedisObject {
    * enough and its longest member fits.
    */
   convertToListpackIfSmall(limits: ZsetLimits, longest: number): void {
-    if (this.listpack || this.dict.size > limits.entries || longest > limits.value) return;
+    if (this.listpack || this.tree.size > limits.entries || longest > limits.value) return;
     this.listpack = true;
     // The listpack keeps integral scores as integers: -0 becomes 0.
     const { members, scores } = this.tree.toArrays();
-    for (let i = 0; i < scores.length; i++) {
-      if (Object.is(scores[i], -0)) {
-        scores[i] = 0;
-        this.dict.set(members[i], 0);
-      }
-    }
+    for (let i = 0; i < scores.length; i++) if (Object.is(scores[i], -0)) scores[i] = 0;
     this.tree = ScoreTree.fromSorted(members, scores, SMALL_NODE_MAX);
   }
 }
@@ -262,11 +252,7 @@ export function zsetFromPairs(members: string[], scores: number[]): ZSet {
   const sortedMembers = order.map((i) => members[i]);
   const sortedScores = order.map((i) => scores[i]);
   const zset = new ZSet(false, ScoreTree.fromSorted(sortedMembers, sortedScores));
-  for (let i = 0; i < sortedMembers.length; i++) {
-    const member = sortedMembers[i];
-    zset.dict.set(member, sortedScores[i]);
-    if (zset.ascii && !isAscii(member)) zset.ascii = false;
-  }
+  for (let i = 0; i < sortedMembers.length && zset.ascii; i++) if (!isAscii(sortedMembers[i])) zset.ascii = false;
   return zset;
 }
 
