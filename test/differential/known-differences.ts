@@ -305,7 +305,8 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     id: 'blocked-client-reexecuted',
     kind: 'redis-7.0-vs-7.4',
     reason:
-      'Since 7.2 a blocked command whose key becomes ready is executed again from the start (redis#11012), so a client ' +
+      'Since 7.2 a blocked command whose key becomes ready is executed again from the start (7.2 reworked blocking so ' +
+      'that unblocked clients re-process their command), so a client ' +
       'waiting on several keys pops from the first of them, in argument order, that holds data, and gets WRONGTYPE ' +
       'when an earlier one now holds another type; 7.0 served it from the key that became ready. This shows when one ' +
       'write (a transaction, an LMOVE into a waited key) makes several of its keys ready, or when an earlier key ' +
