@@ -165,8 +165,16 @@ class BlockingManager {
   private scheduled = false;
   private serving = false;
   private attached = false;
+  /** Waited keys created since the last change record (only a created key wakes waiters). */
+  private readonly created = new Set<string>();
+  private readonly onCreated = (key: string): void => {
+    if (this.queues.has(key)) this.created.add(key);
+  };
   private readonly listener = (change: ChangeRecord): void => {
-    for (const key of change.keys) if (this.queues.has(key)) this.ready.add(key);
+    // Redis signals a key as ready when a write adds it (dbAdd: a push creating a list, RENAME,
+    // COPY, a STORE onto a missing key); overwriting an existing key in place wakes nobody.
+    if (this.created.size === 0) return;
+    for (const key of change.keys) if (this.created.delete(key)) this.ready.add(key);
     if (this.ready.size > 0) {
       // Dispatch serves them right after the top-level command; the microtask is the fallback.
       this.cache.pendingServe = this.serveNow;
@@ -221,6 +229,8 @@ class BlockingManager {
         queue.push(waiter);
       }
       this.attach();
+      // Every shard's keyspace tells of created keys (again each time: a failover swaps keyspaces).
+      for (const shard of this.cache.shards) shard.keyspace.onCreated = this.onCreated;
       this.arm(waiter);
       // A key may have been filled between the command and this call: look once.
       for (const key of waiter.keys) if (this.hasData(key, waiter.kind)) this.ready.add(key);
@@ -398,6 +408,8 @@ class BlockingManager {
       if (i >= 0) listeners.splice(i, 1);
       this.attached = false;
       this.ready.clear();
+      this.created.clear();
+      for (const shard of this.cache.shards) if (shard.keyspace.onCreated === this.onCreated) shard.keyspace.onCreated = null;
     });
   }
 }

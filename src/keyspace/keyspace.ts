@@ -114,6 +114,11 @@ export class Keyspace {
   insertions = 0;
   /** Told about each key a write creates (keyspace event `new`); null unless someone asks. */
   onAdded: ((key: string) => void) | null = null;
+  /**
+   * Told about each key a write creates, for the blocking manager: Redis wakes blocked clients
+   * only when a key is added (dbAdd), never when an existing key is overwritten in place.
+   */
+  onCreated: ((key: string) => void) | null = null;
   /** Told about each read lookup that misses (keyspace event `keymiss`); null unless someone asks. */
   onMiss: ((key: string) => void) | null = null;
 
@@ -236,7 +241,10 @@ export class Keyspace {
   private stored(key: string, value: StoredValue, added: boolean): void {
     if (added) this.insertions++;
     if (typeof value === 'object' && value instanceof RedisObject && value.stored !== undefined) value.stored(this, key);
-    if (this.onAdded !== null && added) this.onAdded(key);
+    if (added) {
+      if (this.onAdded !== null) this.onAdded(key);
+      if (this.onCreated !== null) this.onCreated(key);
+    }
   }
 
   /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */

@@ -61,4 +61,24 @@ describe('blocked clients are served between commands', () => {
     expect(await pending).toEqual(['q', 'x']);
     cache.close();
   });
+
+  it('only a created key wakes waiters: overwriting an existing key in place does not (dbAdd vs dbSetValue)', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster' });
+    const client = cache.createClient();
+    let served: unknown = undefined;
+    void client.bzpopmin('k', 0).then((reply: unknown) => (served = reply));
+    await new Promise((resolve) => setImmediate(resolve));
+    cache.execute(['SET', 'k', 'string']); // created, but not a sorted set: the waiter stays
+    cache.execute(['ZADD', 'src', '1', 'a']);
+    expect(cache.execute(['ZUNIONSTORE', 'k', '1', 'src'])).toBe(1); // overwrites k in place
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(served).toBeUndefined();
+    expect(cache.execute(['ZCARD', 'k'])).toBe(1);
+    // RENAME adds the key anew: that wakes the waiter.
+    cache.execute(['RENAME', 'k', 'tmp']);
+    cache.execute(['RENAME', 'tmp', 'k']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(served).toEqual(['k', 'a', '1']);
+    cache.close();
+  });
 });

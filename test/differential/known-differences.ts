@@ -327,22 +327,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     },
   },
   {
-    id: 'blocked-key-overwritten-in-place',
-    kind: 'emulator-limitation',
-    reason:
-      'docs/blocking.md: the emulator marks a waited key ready whenever a command changes it. Redis (7.0 and 7.4) ' +
-      'signals a key only when it is added to the database (dbAdd); a command that overwrites an existing key in place ' +
-      '(ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE/ZRANGESTORE onto a key holding a set or a string: setKey → dbSetValue) wakes ' +
-      'nobody, and the waiter stays blocked although the key now holds its type. The emulator serves it. Skipped ' +
-      'when the write that served the waiter stored onto one of its keys; the round stops there. A fix belongs in ' +
-      'src/blocking.ts (mark ready only keys created by the change, or renamed/copied/restored onto).',
-    applies: (s) =>
-      s.servedBy !== undefined &&
-      BLOCKING_NAMES.has(s.name) &&
-      s.servedBy.some((argv) => /^Z(UNION|INTER|DIFF|RANGE)STORE$/i.test(argv[0] ?? '') && waitedKeys(s).includes(argv[1])),
-    action: { skip: true, diverges: true },
-  },
-  {
     id: 'expire-beyond-2^53-ms',
     kind: 'emulator-limitation',
     reason:
