@@ -5,6 +5,7 @@
  * everywhere else. Everything comes from the cache's clock and state, nothing from the host.
  * docs/config.md lists the choices.
  */
+import { blockingStats } from './blocking.js';
 import { createHash } from 'node:crypto';
 import type { CacheCore, ClientState, ServerStats, Shard } from './core-types.js';
 import { RedisObject, type Keyspace, type StoredValue } from './keyspace/keyspace.js';
@@ -331,13 +332,12 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
   }
 
   if (want('clients')) {
-    let blocked = 0;
     let pubsub = 0;
     let watching = 0;
     let tracking = 0;
+    const blocking = blockingStats(cache);
     for (const c of cache.clients.values()) {
       const o = c as ClientState & OptionalClientState;
-      if (o.blocked) blocked++;
       if ((o.subscriptions ?? 0) > 0) pubsub++;
       if ((o.watching ?? 0) > 0) watching++;
       if (o.tracking) tracking++;
@@ -350,13 +350,13 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['maxclients', maxClientsOf(cache)],
         ['client_recent_max_input_buffer', 20480],
         ['client_recent_max_output_buffer', 0],
-        ['blocked_clients', blocked],
+        ['blocked_clients', blocking.blockedClients],
         ['tracking_clients', tracking],
         ['pubsub_clients', pubsub],
         ['watching_clients', watching],
-        ['clients_in_timeout_table', blocked],
+        ['clients_in_timeout_table', blocking.blockedClients],
         ['total_watched_keys', watchedKeyCount(cache)],
-        ['total_blocking_keys', 0],
+        ['total_blocking_keys', blocking.blockingKeys],
         ['total_blocking_keys_on_nokey', 0],
       ]),
     );

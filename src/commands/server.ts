@@ -14,6 +14,7 @@ import { MapReply, OK, PONG, StatusReply, VerbatimReply, type Reply } from '../p
 import { ConfigValueError } from '../config.js';
 import { infoText, REDIS_VERSION, IDLE_CLIENT_BYTES, type OptionalClientState } from '../info.js';
 import type { CacheCore, ClientState } from '../core-types.js';
+import { unblockClient } from '../blocking.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors (texts of Redis 7.4 unless marked AMR)
@@ -672,6 +673,28 @@ const clientNoTouch = defineCommand({
   },
 });
 
+const clientUnblock = defineCommand({
+  name: 'client|unblock',
+  arity: -3,
+  flags: ['admin', 'noscript', 'loading', 'stale'],
+  exec(ctx, argv) {
+    // Checked in Redis's order: the argument count, the reason, then the id.
+    if (argv.length > 4) {
+      throw new ReplyError(`ERR unknown subcommand or wrong number of arguments for '${text(argv[1])}'. Try CLIENT HELP.`);
+    }
+    let withError = false;
+    if (argv.length === 4) {
+      if (is(argv[3], 'error')) withError = true;
+      else if (!is(argv[3], 'timeout')) throw new ReplyError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+    }
+    const id = parseInt64(argv[2]);
+    if (id === null) throw new ReplyError('ERR value is not an integer or out of range');
+    const target = ctx.cache.clients.get(Number(id));
+    // A blocked client answers as at its timeout, or with -UNBLOCKED; 0 when it was not blocked.
+    return target !== undefined && unblockClient(ctx.cache, target, withError) ? 1 : 0;
+  },
+});
+
 const clientHelp = defineCommand({
   name: 'client|help',
   arity: 2,
@@ -690,6 +713,7 @@ const client = defineContainer('client', -2, [], [
   clientKill,
   clientSetinfo,
   clientNoTouch,
+  clientUnblock,
   clientHelp,
 ]);
 

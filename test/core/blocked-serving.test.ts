@@ -82,3 +82,32 @@ describe('blocked clients are served between commands', () => {
     cache.close();
   });
 });
+
+describe('CLIENT UNBLOCK and INFO blocked clients', () => {
+  it('unblocks as at the timeout, or with -UNBLOCKED, and answers 0 for a client that is not blocked', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster' });
+    const a = cache.createClient();
+    const b = cache.createClient();
+    const idA = (await a.client('ID')) as number;
+    const idB = (await b.client('ID')) as number;
+    const first = a.blpop('q', 0);
+    const second = b.brpop('q', 0).catch((error: Error) => error);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.execute(['INFO', 'clients'])).toMatch(/blocked_clients:2\r\n/);
+    expect(cache.execute(['INFO', 'clients'])).toMatch(/total_blocking_keys:1\r\n/);
+    expect(cache.execute(['CLIENT', 'UNBLOCK', String(idA)])).toBe(1);
+    expect(await first).toBeNull();
+    expect(cache.execute(['CLIENT', 'UNBLOCK', String(idB), 'ERROR'])).toBe(1);
+    expect(String(await second)).toContain('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    expect(cache.execute(['CLIENT', 'UNBLOCK', String(idB)])).toBe(0);
+    expect(cache.execute(['CLIENT', 'UNBLOCK', '999'])).toBe(0);
+    expect(cache.execute(['INFO', 'clients'])).toMatch(/blocked_clients:0\r\n/);
+    // Errors as redis-server answers them, in its order: count, reason, id.
+    expect(() => cache.execute(['CLIENT', 'UNBLOCK', '1', '2', '3'])).toThrow(
+      "ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.",
+    );
+    expect(() => cache.execute(['CLIENT', 'UNBLOCK', 'abc', 'foo'])).toThrow('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+    expect(() => cache.execute(['CLIENT', 'UNBLOCK', 'abc'])).toThrow('ERR value is not an integer or out of range');
+    cache.close();
+  });
+});
