@@ -63,14 +63,16 @@ export class ScoreTree {
   private readonly iStride: number;
   private readonly lStride: number;
 
-  // Leaves: scores and members at `id * lStride …`; per leaf a row of `lRow` words at
-  // `id * lRow`: [count, next, prev, parent], then the entry (in {@link index}) of each pair (-1
-  // past the count), so a climb from an entry reads the parent and the entries from one place.
-  // The arrays are replaced when they grow, so never keep them across a change.
+  // Leaves: scores and members at `id * lStride …`. One Int32Array holds, for `n` leaf slots,
+  // per leaf [count, next, prev, parent] at `id * LM` (compact, so walks find them cached), then
+  // from `eOff` (= n * LM) per leaf the entry in {@link index} of each pair at
+  // `eOff + id * lStride …` (-1 past the count): one typed array rather than two (each costs
+  // about 200 bytes however small). The arrays are replaced when they grow, so never keep them
+  // across a change.
   private lScore: Float64Array;
   private lMember: string[];
   private lMeta: Int32Array;
-  private readonly lRow: number;
+  private eOff: number;
   /**
    * Per leaf, every 8th score (`+inf` past the end): a search reads this one cache line, then the
    * line of 8 scores it points to, instead of the four or so lines a binary search over the leaf
@@ -130,8 +132,8 @@ export class ScoreTree {
     const slots = Math.max(1, leafSlots);
     this.lScore = new Float64Array(slots * this.lStride);
     this.lMember = new Array<string>(slots * this.lStride).fill('');
-    this.lRow = LM + this.lStride;
-    this.lMeta = new Int32Array(slots * this.lRow).fill(NONE);
+    this.eOff = slots * LM;
+    this.lMeta = new Int32Array(slots * (LM + this.lStride)).fill(NONE);
     this.sStride = (leafCapacity + 1 + BLOCK - 1) >>> BLOCK_BITS;
     this.lSum = new Float64Array(slots * this.sStride).fill(Infinity);
     const leaf = this.allocLeaf();
@@ -154,37 +156,41 @@ export class ScoreTree {
   private allocLeaf(): number {
     let id = this.leafFree?.pop();
     if (id === undefined) {
-      if (this.leafTop * this.lRow === this.lMeta.length) this.growLeaves();
+      if (this.leafTop * LM === this.eOff) this.growLeaves();
       id = this.leafTop++;
     }
-    this.lMeta[id * this.lRow] = 0;
-    this.lMeta[id * this.lRow + 1] = NONE;
-    this.lMeta[id * this.lRow + 2] = NONE;
-    this.lMeta[id * this.lRow + 3] = NONE;
+    this.lMeta[id * LM] = 0;
+    this.lMeta[id * LM + 1] = NONE;
+    this.lMeta[id * LM + 2] = NONE;
+    this.lMeta[id * LM + 3] = NONE;
     this.lSum.fill(Infinity, id * this.sStride, (id + 1) * this.sStride);
     return id;
   }
 
   private freeLeaf(id: number): void {
     const base = id * this.lStride;
-    const count = this.lMeta[id * this.lRow];
+    const count = this.lMeta[id * LM];
     for (let k = 0; k < count; k++) {
       this.lMember[base + k] = '';
-      this.lMeta[id * this.lRow + LM + k] = NONE;
+      this.lMeta[this.eOff + id * this.lStride + k] = NONE;
     }
-    this.lMeta[id * this.lRow] = 0;
+    this.lMeta[id * LM] = 0;
     (this.leafFree ??= []).push(id);
   }
 
   private growLeaves(): void {
-    const slots = Math.max(4, (this.lMeta.length / this.lRow) * 2);
+    const slots = Math.max(4, (this.eOff / LM) * 2);
     const scores = new Float64Array(slots * this.lStride);
     scores.set(this.lScore);
     this.lScore = scores;
     const members = this.lMember;
     for (let k = members.length; k < slots * this.lStride; k++) members.push('');
-    const meta = new Int32Array(slots * this.lRow).fill(NONE);
-    meta.set(this.lMeta);
+    const old = this.lMeta;
+    const oldOff = this.eOff;
+    const meta = new Int32Array(slots * (LM + this.lStride)).fill(NONE);
+    meta.set(old.subarray(0, oldOff));
+    this.eOff = slots * LM;
+    meta.set(old.subarray(oldOff), this.eOff);
     this.lMeta = meta;
     const sums = new Float64Array(slots * this.sStride).fill(Infinity);
     sums.set(this.lSum);
@@ -272,7 +278,7 @@ export class ScoreTree {
     while (k < send && sums[k] < score) k++;
     let lo = k === sbase ? 0 : (k - 1 - sbase) << BLOCK_BITS;
     while (k < send && sums[k] === score) k++;
-    let hi = Math.min(this.lMeta[leaf * this.lRow], (k - sbase) << BLOCK_BITS);
+    let hi = Math.min(this.lMeta[leaf * LM], (k - sbase) << BLOCK_BITS);
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = ls[base + mid];
@@ -287,7 +293,7 @@ export class ScoreTree {
     const sums = this.lSum;
     const ls = this.lScore;
     const base = leaf * this.lStride;
-    const count = this.lMeta[leaf * this.lRow];
+    const count = this.lMeta[leaf * LM];
     const sbase = leaf * this.sStride;
     for (let k = 0; k < this.sStride; k++) {
       const at = k << BLOCK_BITS;
@@ -344,13 +350,13 @@ export class ScoreTree {
         tree.lMember[base + j - from] = members[j];
         const e = index.add(members[j], scores[j]);
         index.setLeaf(e, leaf);
-        tree.lMeta[leaf * tree.lRow + LM + j - from] = e;
+        tree.lMeta[tree.eOff + leaf * tree.lStride + j - from] = e;
       }
-      tree.lMeta[leaf * tree.lRow] = to - from;
+      tree.lMeta[leaf * LM] = to - from;
       tree.summarise(leaf);
       if (prev !== NONE) {
-        tree.lMeta[prev * tree.lRow + 1] = leaf;
-        tree.lMeta[leaf * tree.lRow + 2] = prev;
+        tree.lMeta[prev * LM + 1] = leaf;
+        tree.lMeta[leaf * LM + 2] = prev;
       }
       prev = leaf;
       level.push(leaf);
@@ -373,7 +379,7 @@ export class ScoreTree {
         const base = node * iStride;
         let total = 0;
         for (let j = from; j < to; j++) {
-          if (height === 0) tree.lMeta[level[j] * tree.lRow + 3] = node;
+          if (height === 0) tree.lMeta[level[j] * LM + 3] = node;
           else tree.iMeta[level[j] * IM + 2] = node;
           tree.iChild[base + j - from] = level[j];
           tree.iSize[base + j - from] = sizes[j];
@@ -435,8 +441,8 @@ export class ScoreTree {
     const leaf = node;
     const pos = this.leafLowerBound(leaf, score, member);
     const base = leaf * this.lStride;
-    const count = this.lMeta[leaf * this.lRow];
-    const ebase = leaf * this.lRow + LM;
+    const count = this.lMeta[leaf * LM];
+    const ebase = this.eOff + leaf * this.lStride;
     if (pos < count) {
       this.lScore.copyWithin(base + pos + 1, base + pos, base + count);
       this.lMeta.copyWithin(ebase + pos + 1, ebase + pos, ebase + count);
@@ -447,7 +453,7 @@ export class ScoreTree {
     this.lMember[base + pos] = member;
     this.lMeta[ebase + pos] = e;
     this.index.setLeaf(e, leaf);
-    this.lMeta[leaf * this.lRow] = count + 1;
+    this.lMeta[leaf * LM] = count + 1;
     this.size++;
     if (count + 1 > this.lCap) this.splitLeaf(leaf, depth);
     else this.summarise(leaf);
@@ -456,7 +462,7 @@ export class ScoreTree {
   private splitLeaf(leaf: number, depth: number): void {
     const right = this.allocLeaf();
     const stride = this.lStride;
-    const count = this.lMeta[leaf * this.lRow];
+    const count = this.lMeta[leaf * LM];
     const half = count >>> 1;
     const from = leaf * stride;
     const to = right * stride;
@@ -465,8 +471,8 @@ export class ScoreTree {
     const lm = this.lMember;
     const le = this.lMeta;
     const index = this.index;
-    const efrom = leaf * this.lRow + LM + half;
-    const eto = right * this.lRow + LM;
+    const efrom = this.eOff + leaf * this.lStride + half;
+    const eto = this.eOff + right * this.lStride;
     for (let k = 0; k < moved; k++) {
       lm[to + k] = lm[from + half + k];
       lm[from + half + k] = '';
@@ -475,14 +481,14 @@ export class ScoreTree {
       le[efrom + k] = NONE;
       index.setLeaf(e, right);
     }
-    this.lMeta[leaf * this.lRow] = half;
-    this.lMeta[right * this.lRow] = moved;
-    const next = this.lMeta[leaf * this.lRow + 1];
-    this.lMeta[right * this.lRow + 1] = next;
-    this.lMeta[right * this.lRow + 2] = leaf;
-    if (next !== NONE) this.lMeta[next * this.lRow + 2] = right;
+    this.lMeta[leaf * LM] = half;
+    this.lMeta[right * LM] = moved;
+    const next = this.lMeta[leaf * LM + 1];
+    this.lMeta[right * LM + 1] = next;
+    this.lMeta[right * LM + 2] = leaf;
+    if (next !== NONE) this.lMeta[next * LM + 2] = right;
     else this.tail = right;
-    this.lMeta[leaf * this.lRow + 1] = right;
+    this.lMeta[leaf * LM + 1] = right;
     this.summarise(leaf);
     this.summarise(right);
     this.addChild(depth, leaf, right, half, moved, this.lScore[to], lm[to]);
@@ -568,7 +574,7 @@ export class ScoreTree {
   }
 
   private setParent(child: number, leaf: boolean, parent: number): void {
-    if (leaf) this.lMeta[child * this.lRow + 3] = parent;
+    if (leaf) this.lMeta[child * LM + 3] = parent;
     else this.iMeta[child * IM + 2] = parent;
   }
 
@@ -609,8 +615,8 @@ export class ScoreTree {
     }
     const pos = this.leafLowerBound(node, score, member);
     const k = node * this.lStride + pos;
-    if (pos === this.lMeta[node * this.lRow] || this.lScore[k] !== score || this.lMember[k] !== member) return false;
-    this.removedEntry = this.lMeta[node * this.lRow + LM + pos];
+    if (pos === this.lMeta[node * LM] || this.lScore[k] !== score || this.lMember[k] !== member) return false;
+    this.removedEntry = this.lMeta[this.eOff + node * this.lStride + pos];
     this.removeFromLeaf(node, pos, depth);
     return true;
   }
@@ -636,7 +642,7 @@ export class ScoreTree {
     const k = node * this.lStride + r;
     this.removedMember = this.lMember[k];
     this.removedScore = this.lScore[k];
-    const e = this.lMeta[node * this.lRow + LM + r];
+    const e = this.lMeta[this.eOff + node * this.lStride + r];
     this.removeFromLeaf(node, r, depth);
     this.index.remove(e);
   }
@@ -645,8 +651,8 @@ export class ScoreTree {
     this.seekRank = -1;
     const stride = this.iStride;
     const base = leaf * this.lStride;
-    const count = this.lMeta[leaf * this.lRow];
-    const ebase = leaf * this.lRow + LM;
+    const count = this.lMeta[leaf * LM];
+    const ebase = this.eOff + leaf * this.lStride;
     if (pos < count - 1) {
       this.lScore.copyWithin(base + pos, base + pos + 1, base + count);
       this.lMeta.copyWithin(ebase + pos, ebase + pos + 1, ebase + count);
@@ -656,7 +662,7 @@ export class ScoreTree {
     this.lMember[base + count - 1] = '';
     this.lMeta[ebase + count - 1] = NONE;
     const n = count - 1;
-    this.lMeta[leaf * this.lRow] = n;
+    this.lMeta[leaf * LM] = n;
     this.summarise(leaf);
     this.size--;
     for (let d = 0; d < depth; d++) {
@@ -675,7 +681,7 @@ export class ScoreTree {
     }
     if (i > 0) {
       const left = this.iChild[pbase + i - 1];
-      if (this.lMeta[left * this.lRow] + n <= this.lCap) {
+      if (this.lMeta[left * LM] + n <= this.lCap) {
         this.appendLeaf(left, leaf);
         this.iSize[pbase + i - 1] += n;
         this.unlinkLeaf(leaf);
@@ -685,7 +691,7 @@ export class ScoreTree {
     }
     if (i + 1 < this.iMeta[parent * IM]) {
       const right = this.iChild[pbase + i + 1];
-      const m = this.lMeta[right * this.lRow];
+      const m = this.lMeta[right * LM];
       if (m + n <= this.lCap) {
         this.appendLeaf(leaf, right);
         this.iSize[pbase + i] += m;
@@ -698,30 +704,30 @@ export class ScoreTree {
   /** Appends the pairs of leaf `from` to leaf `to`. */
   private appendLeaf(to: number, from: number): void {
     const stride = this.lStride;
-    const n = this.lMeta[from * this.lRow];
-    const at = to * stride + this.lMeta[to * this.lRow];
+    const n = this.lMeta[from * LM];
+    const at = to * stride + this.lMeta[to * LM];
     const src = from * stride;
     this.lScore.copyWithin(at, src, src + n);
     const lm = this.lMember;
     const le = this.lMeta;
-    const eat = to * this.lRow + LM + this.lMeta[to * this.lRow];
-    const esrc = from * this.lRow + LM;
+    const eat = this.eOff + to * this.lStride + this.lMeta[to * LM];
+    const esrc = this.eOff + from * this.lStride;
     for (let k = 0; k < n; k++) {
       lm[at + k] = lm[src + k];
       const e = le[esrc + k];
       le[eat + k] = e;
       this.index.setLeaf(e, to);
     }
-    this.lMeta[to * this.lRow] += n;
+    this.lMeta[to * LM] += n;
     this.summarise(to);
   }
 
   private unlinkLeaf(leaf: number): void {
-    const prev = this.lMeta[leaf * this.lRow + 2];
-    const next = this.lMeta[leaf * this.lRow + 1];
-    if (prev !== NONE) this.lMeta[prev * this.lRow + 1] = next;
+    const prev = this.lMeta[leaf * LM + 2];
+    const next = this.lMeta[leaf * LM + 1];
+    if (prev !== NONE) this.lMeta[prev * LM + 1] = next;
     else this.head = next;
-    if (next !== NONE) this.lMeta[next * this.lRow + 2] = prev;
+    if (next !== NONE) this.lMeta[next * LM + 2] = prev;
     else this.tail = prev;
     if (this.seekLeaf === leaf) {
       this.seekLeaf = this.head;
@@ -835,11 +841,11 @@ export class ScoreTree {
   rankOfEntry(e: number): number {
     const le = this.lMeta;
     let node = this.index.leafOf(e);
-    const row = node * this.lRow;
-    let k = row + LM;
+    const row = this.eOff + node * this.lStride;
+    let k = row;
     while (le[k] !== e) k++;
-    let rank = k - row - LM;
-    let parent = le[row + 3];
+    let rank = k - row;
+    let parent = le[node * LM + 3];
     const stride = this.iStride;
     const children = this.iChild;
     while (parent !== NONE) {
@@ -914,7 +920,7 @@ export class ScoreTree {
     const lm = this.lMember;
     const base = node * this.lStride;
     let lo = 0;
-    let hi = this.lMeta[node * this.lRow];
+    let hi = this.lMeta[node * LM];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const m = lm[base + mid];
@@ -928,8 +934,8 @@ export class ScoreTree {
 
   /** Positions the cursor at `pos` of `leaf` (moving to the next leaf at its end). */
   private setCursor(leaf: number, pos: number, rank: number): void {
-    if (pos === this.lMeta[leaf * this.lRow]) {
-      const next = this.lMeta[leaf * this.lRow + 1];
+    if (pos === this.lMeta[leaf * LM]) {
+      const next = this.lMeta[leaf * LM + 1];
       if (next === NONE) {
         this.seekRank = -1;
         return;
@@ -949,19 +955,19 @@ export class ScoreTree {
       // Next to the cursor in its leaf (a lower bound's neighbour, a walk's next step).
       if (rank === at) return this.seekLeaf;
       const index = this.seekIndex + (rank - at);
-      if (index >= 0 && index < this.lMeta[this.seekLeaf * this.lRow] && (rank - at === 1 || at - rank === 1)) {
+      if (index >= 0 && index < this.lMeta[this.seekLeaf * LM] && (rank - at === 1 || at - rank === 1)) {
         this.seekIndex = index;
         this.seekRank = rank;
         return this.seekLeaf;
       }
     }
-    const headCount = this.lMeta[this.head * this.lRow];
+    const headCount = this.lMeta[this.head * LM];
     if (rank < headCount) {
       this.seekLeaf = this.head;
       this.seekIndex = rank;
-    } else if (this.size - 1 - rank < this.lMeta[this.tail * this.lRow]) {
+    } else if (this.size - 1 - rank < this.lMeta[this.tail * LM]) {
       this.seekLeaf = this.tail;
-      this.seekIndex = this.lMeta[this.tail * this.lRow] - (this.size - rank);
+      this.seekIndex = this.lMeta[this.tail * LM] - (this.size - rank);
     } else {
       let node = this.root;
       let r = rank;
@@ -1004,12 +1010,12 @@ export class ScoreTree {
       const base = leaf * stride;
       if (reverse) {
         for (; k >= 0; k--) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
-        leaf = this.lMeta[leaf * this.lRow + 2];
-        if (leaf !== NONE) k = this.lMeta[leaf * this.lRow] - 1;
+        leaf = this.lMeta[leaf * LM + 2];
+        if (leaf !== NONE) k = this.lMeta[leaf * LM] - 1;
       } else {
-        const count = this.lMeta[leaf * this.lRow];
+        const count = this.lMeta[leaf * LM];
         for (; k < count; k++) if (visit(this.lMember[base + k], this.lScore[base + k]) === false) return;
-        leaf = this.lMeta[leaf * this.lRow + 1];
+        leaf = this.lMeta[leaf * LM + 1];
         k = 0;
       }
     }
@@ -1019,9 +1025,9 @@ export class ScoreTree {
   toArrays(): { members: string[]; scores: number[] } {
     const members: string[] = [];
     const scores: number[] = [];
-    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * this.lRow + 1]) {
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * LM + 1]) {
       const base = leaf * this.lStride;
-      for (let k = 0; k < this.lMeta[leaf * this.lRow]; k++) {
+      for (let k = 0; k < this.lMeta[leaf * LM]; k++) {
         members.push(this.lMember[base + k]);
         scores.push(this.lScore[base + k]);
       }
@@ -1037,11 +1043,11 @@ export class ScoreTree {
     let prevScore = -Infinity;
     let prevMember: string | null = null;
     let prevLeaf = NONE;
-    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * this.lRow + 1]) {
-      if (this.lMeta[leaf * this.lRow + 2] !== prevLeaf) throw new Error('broken leaf links');
-      if (this.lMeta[leaf * this.lRow] === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
+    for (let leaf = this.head; leaf !== NONE; leaf = this.lMeta[leaf * LM + 1]) {
+      if (this.lMeta[leaf * LM + 2] !== prevLeaf) throw new Error('broken leaf links');
+      if (this.lMeta[leaf * LM] === 0 && this.size !== 0) throw new Error('empty leaf in a non-empty tree');
       const base = leaf * lStride;
-      for (let k = 0; k < this.lMeta[leaf * this.lRow]; k++) {
+      for (let k = 0; k < this.lMeta[leaf * LM]; k++) {
         const s = this.lScore[base + k];
         const m = this.lMember[base + k];
         if (prevMember !== null && !(prevScore < s || (prevScore === s && prevMember < m))) {
@@ -1050,7 +1056,7 @@ export class ScoreTree {
         prevScore = s;
         prevMember = m;
         count++;
-        const e = this.lMeta[leaf * this.lRow + LM + k];
+        const e = this.lMeta[this.eOff + leaf * this.lStride + k];
         const index = this.index;
         if (e < 0 || index.memberOf(e) !== m || !Object.is(index.scoreOf(e), s) || index.leafOf(e) !== leaf) {
           throw new Error(`pair ${count - 1} disagrees with its entry`);
@@ -1058,7 +1064,7 @@ export class ScoreTree {
       }
       for (let k = 0; k < this.sStride; k++) {
         const at = k << BLOCK_BITS;
-        const want = at < this.lMeta[leaf * this.lRow] ? this.lScore[base + at] : Infinity;
+        const want = at < this.lMeta[leaf * LM] ? this.lScore[base + at] : Infinity;
         if (!Object.is(this.lSum[leaf * this.sStride + k], want)) throw new Error(`stale summary in leaf ${leaf}`);
       }
       prevLeaf = leaf;
@@ -1067,16 +1073,16 @@ export class ScoreTree {
     if (count !== this.size) throw new Error(`size ${this.size} but ${count} pairs`);
     this.index.check();
     if (this.index.size !== this.size) throw new Error(`index holds ${this.index.size} members, tree ${this.size}`);
-    const parentOf = (node: number, leaf: boolean) => (leaf ? this.lMeta[node * this.lRow + 3] : this.iMeta[node * IM + 2]);
+    const parentOf = (node: number, leaf: boolean) => (leaf ? this.lMeta[node * LM + 3] : this.iMeta[node * IM + 2]);
     if (parentOf(this.root, this.height === 0) !== NONE) throw new Error('the root has a parent');
     const walk = (node: number, h: number, lowScore: number, lowMember: string | null): number => {
       if (h === 0) {
         const base = node * lStride;
-        if (lowMember !== null && this.lMeta[node * this.lRow] > 0) {
+        if (lowMember !== null && this.lMeta[node * LM] > 0) {
           const s = this.lScore[base];
           if (s < lowScore || (s === lowScore && this.lMember[base] < lowMember)) throw new Error('pair below its separator');
         }
-        return this.lMeta[node * this.lRow];
+        return this.lMeta[node * LM];
       }
       const base = node * iStride;
       const n = this.iMeta[node * IM];
