@@ -7,7 +7,8 @@ import type { Keyspace } from './keyspace/keyspace.js';
 import type { CommandContext, CommandSpec, KeySpec } from './commands/command.js';
 import type { CacheCore, ChangeRecord, ClientState, Shard } from './core-types.js';
 import { slotOfName } from './cluster/slots.js';
-import { CROSSSLOT, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
+import { CROSSSLOT, OOM, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
+import { performEvictions } from './keyspace/eviction.js';
 import { OK, type Reply } from './protocol/reply.js';
 import { execRejected, isExec, queueInMulti } from './transactions.js';
 import { allowedInSubscriberContext, notInSubscriberContext } from './pubsub.js';
@@ -261,6 +262,8 @@ function run(
   try {
     // A shard without a serving primary (failover, lost copies) fails keyed commands.
     if (shard.gate !== null && spec.keys !== undefined) shard.gate(spec);
+    // Over maxmemory: evict first (performEvictions); refuse denyoom commands when nothing could go.
+    if (shard.keyspace.bytes > shard.keyspace.evictAbove) makeRoom(cache, spec, shard.keyspace, now);
     const reply = spec.exec(ctx, argv);
     if (ctx.dirty !== 0) {
       cache.stats.dirty += ctx.dirty;
@@ -273,6 +276,22 @@ function run(
     ctx.keys = ctx.events = ctx.effects = null;
     spare = ctx;
   }
+}
+
+/**
+ * Evicts from a shard over its maxmemory, as Redis does before every command, by the
+ * `maxmemory-policy`; throws Redis's OOM error for a `denyoom` command when the shard stays over
+ * (noeviction, or a volatile policy with no key that has a TTL). Other commands run regardless.
+ */
+function makeRoom(cache: CacheCore, spec: CommandSpec, db: Keyspace, now: number): void {
+  const settings = cache.settings;
+  const ok = performEvictions(db, {
+    policy: settings.get('maxmemory-policy') ?? 'noeviction',
+    samples: Number(settings.get('maxmemory-samples') ?? 5),
+    rng: cache.rng,
+    now,
+  });
+  if (!ok && spec.flags.includes('denyoom')) throw OOM;
 }
 
 function report(cache: CacheCore, ctx: ExecContext, spec: CommandSpec, argv: readonly Bytes[]): void {

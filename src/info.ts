@@ -8,7 +8,8 @@
 import { blockingStats } from './blocking.js';
 import { createHash } from 'node:crypto';
 import type { CacheCore, ClientState, ServerStats, Shard } from './core-types.js';
-import { RedisObject, type Keyspace, type StoredValue } from './keyspace/keyspace.js';
+import { valueBytes, type Keyspace, type StoredValue } from './keyspace/keyspace.js';
+import { allocSize, bucketBytes, EXPIRE_ENTRY, keyBytes } from './keyspace/memory.js';
 import { getSku } from './cluster/skus.js';
 import { watchedKeyCount } from './transactions.js';
 
@@ -112,67 +113,42 @@ export function bytesToHuman(n: number): string {
 // ---------------------------------------------------------------------------------------------
 // Memory estimate.
 
-/** jemalloc's size class for an allocation of `n` bytes (8, 16, 32, 48 … then 4 classes per doubling). */
-export function allocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return Math.ceil(n / 16) * 16;
-  const power = 2 ** Math.floor(Math.log2(n - 1));
-  const step = power / 4;
-  return Math.ceil(n / step) * step;
-}
-
-/** sds header + bytes + NUL, rounded to jemalloc's class. */
-function sdsSize(len: number): number {
-  const header = len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : 9;
-  return allocSize(header + len + 1);
-}
-
-const ROBJ = 16;
-const DICT_ENTRY = 24;
-const EXPIRE_ENTRY = 24;
+export { allocSize };
 
 /**
- * Bytes a value takes in Redis, approximately. Type modules may give their objects a
- * `memoryUsage(): number` method (the MEMORY USAGE figure without the key); otherwise a typed
- * object counts as a small fixed size.
+ * Bytes a value takes in Redis, approximately (the memory model of src/keyspace/memory.ts):
+ * strings by size and encoding, typed objects by their own O(1) `memoryUsage()`.
  */
 export function estimateValueBytes(value: StoredValue): number {
-  if (typeof value === 'string') {
-    // Small integers are shared objects/embedded; count an int-encoded string as the object alone.
-    if (value.length <= 20 && /^-?[1-9]\d*$|^0$/.test(value)) return ROBJ;
-    const len = Buffer.byteLength(value, 'utf8');
-    return len <= 44 ? allocSize(ROBJ + 3 + len + 1) : ROBJ + sdsSize(len);
-  }
-  if (Buffer.isBuffer(value)) return value.length <= 44 ? allocSize(ROBJ + 3 + value.length + 1) : ROBJ + sdsSize(value.length);
-  const sized = value as RedisObject & { memoryUsage?: () => number };
-  if (typeof sized.memoryUsage === 'function') return sized.memoryUsage();
-  return value instanceof RedisObject ? 96 : ROBJ;
+  return valueBytes(value);
 }
 
-/** Bytes one key and its value take (key sds, dict entry, value, expiry entry). */
+/** Bytes one key and its value take (key sds, dict entry, value, expiry entry): `MEMORY USAGE`. */
 export function estimateKeyBytes(keyspace: Keyspace, key: string, value: StoredValue): number {
-  let bytes = DICT_ENTRY + sdsSize(key.length) + estimateValueBytes(value);
+  let bytes = keyBytes(key) + valueBytes(value);
   if (keyspace.expireTime(key) !== undefined) bytes += EXPIRE_ENTRY;
   return bytes;
 }
 
-const datasetCache = new WeakMap<Keyspace, { stamp: string; bytes: number }>();
+/**
+ * Bytes of all keys and values of a shard, with the two dicts' bucket arrays: the keyspace's
+ * running total, kept by every write. O(1). `_dirty` is unused (kept for callers).
+ */
+export function estimateDatasetBytes(keyspace: Keyspace, _dirty?: number): number {
+  return keyspace.bytes;
+}
 
-/** Bytes of all keys and values of a shard (cached until the shard changes). */
-export function estimateDatasetBytes(keyspace: Keyspace, dirty: number): number {
-  const stamp = `${dirty}:${keyspace.size}:${keyspace.volatileCount}`;
-  const cached = datasetCache.get(keyspace);
-  if (cached !== undefined && cached.stamp === stamp) return cached.bytes;
+/**
+ * The same figure computed from scratch, key by key (O(n)): what the running total must equal.
+ * Collections are measured by their own `memoryUsage()` (tests check those against their contents).
+ */
+export function recomputeDatasetBytes(keyspace: Keyspace): number {
   let bytes = 0;
   for (const [key, value, when] of keyspace.entries()) {
-    bytes += DICT_ENTRY + sdsSize(key.length) + estimateValueBytes(value);
+    bytes += keyBytes(key) + valueBytes(value);
     if (when !== undefined) bytes += EXPIRE_ENTRY;
   }
-  // Hash table bucket arrays: a power of two of pointers per dict.
-  const buckets = (n: number): number => (n === 0 ? 0 : 8 * 2 ** Math.ceil(Math.log2(n)));
-  bytes += buckets(keyspace.size) + buckets(keyspace.volatileCount);
-  datasetCache.set(keyspace, { stamp, bytes });
-  return bytes;
+  return bytes + bucketBytes(keyspace.size) + bucketBytes(keyspace.volatileCount);
 }
 
 /** Memory a Redis 7.4 process uses right after start (used_memory_startup of an empty 7.4 server). */
@@ -478,7 +454,7 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
     let evicted = 0;
     for (const s of shards) {
       expired += s.keyspace.expiredCount;
-      evicted += (s.keyspace as Keyspace & { evictedCount?: number }).evictedCount ?? 0;
+      evicted += s.keyspace.evictedCount;
     }
     let errors = 0;
     for (const n of stats.errorCounts?.values() ?? []) errors += n;

@@ -27,6 +27,8 @@ import { trackNotifyFlags } from './notifications.js';
 import { Replication } from './replication/replication.js';
 import { Faults } from './replication/faults.js';
 import { loadDigest } from './replication/digest.js';
+import { STARTUP_BYTES } from './info.js';
+import { resetEvictionPool } from './keyspace/eviction.js';
 import type { ReplicationOptions } from './replication/types.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
@@ -56,8 +58,15 @@ export interface ManagedRedisOptions {
   startTime?: number;
   /** Seed of the one PRNG (default 0). */
   seed?: number;
-  /** Eviction policy (default `volatile-lru`, as on AMR). */
+  /** Eviction policy (default `volatile-lru`, as on AMR). See docs/eviction.md. */
   evictionPolicy?: EvictionPolicy;
+  /**
+   * Memory bound of the whole cache in bytes, split evenly over its primary shards (each shard's
+   * `maxmemory` is this divided by the shard count, and each shard evicts on its own). Default:
+   * the SKU's, about 80% of its size. Each shard's share must exceed the ~924 KB an empty Redis
+   * process already uses (`used_memory_startup`); 0 means no limit. See docs/eviction.md.
+   */
+  maxmemoryBytes?: number;
   /** `notify-keyspace-events` flags (default empty). */
   notifyKeyspaceEvents?: string;
   /** Cache name, used in the hostname `<name>.<region>.redis.azure.net` (default `emulator`). */
@@ -158,16 +167,25 @@ export class ManagedRedis implements CacheCore {
       this.wireKeyspace(shard, shard.keyspace);
       return shard;
     });
+    const maxmemoryPerShard = maxmemoryPerShardOf(options.maxmemoryBytes, this.shards.length, resolved.maxmemoryPerShardBytes);
     this.settings = defaultConfig({
       evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
       notifyKeyspaceEvents: options.notifyKeyspaceEvents ?? '',
-      maxmemoryBytes: resolved.maxmemoryPerShardBytes,
+      maxmemoryBytes: maxmemoryPerShard,
     });
+    this.settings.onChange((name) => {
+      if (name === 'maxmemory') for (const shard of this.shards) this.applyMemoryLimit(shard.keyspace);
+      else if (name === 'maxmemory-policy') {
+        this.applyAccessTracking();
+        for (const shard of this.shards) resetEvictionPool(shard.keyspace);
+      }
+    });
+    for (const shard of this.shards) this.applyMemoryLimit(shard.keyspace);
     this.commands = buildCommandTable();
     trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
     this.defaultClient = this.openClient({ name: null });
-    this.replication = new Replication(this, options.replication ?? {}, resolved.maxmemoryPerShardBytes, this.defaultClient);
+    this.replication = new Replication(this, options.replication ?? {}, maxmemoryPerShard || resolved.maxmemoryPerShardBytes, this.defaultClient);
     this.faults = new Faults(this, this.replication);
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();
   }
@@ -187,6 +205,17 @@ export class ManagedRedis implements CacheCore {
     keyspace.onSubkeysExpired = (key, events, effects) => this.subkeysExpired(shard, key, events, effects);
     keyspace.counters = this.stats;
     keyspace.clockNow = () => this.clock.now();
+    // The settings exist from construction on (the shards are wired before them, then again).
+    if (this.settings !== undefined) this.applyMemoryLimit(keyspace);
+  }
+
+  /**
+   * Sets where a primary keyspace starts evicting: the shard's `maxmemory` less the memory an
+   * empty Redis process already uses (what INFO's `used_memory` adds to the dataset).
+   */
+  private applyMemoryLimit(keyspace: Keyspace): void {
+    const maxmemory = Number(this.settings.get('maxmemory') ?? 0);
+    keyspace.evictAbove = maxmemory > 0 ? maxmemory - STARTUP_BYTES : Infinity;
   }
 
   /**
@@ -349,6 +378,27 @@ export class ManagedRedis implements CacheCore {
     };
     for (const listener of this.changeListeners) listener(change);
   }
+}
+
+/**
+ * The per-shard maxmemory for a `maxmemoryBytes` option (a whole-cache figure), or the SKU's when
+ * not given. Throws a RangeError naming the problem for a value that cannot work.
+ */
+function maxmemoryPerShardOf(total: number | undefined, shards: number, skuDefault: number): number {
+  if (total === undefined) return skuDefault;
+  if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
+    throw new RangeError(`maxmemoryBytes must be a non-negative integer number of bytes (got ${String(total)})`);
+  }
+  if (total === 0) return 0;
+  const perShard = Math.floor(total / shards);
+  if (perShard <= STARTUP_BYTES) {
+    throw new RangeError(
+      `maxmemoryBytes ${total} leaves each of the ${shards} primary shards ${perShard} bytes, no more than the ` +
+        `${STARTUP_BYTES} bytes an empty shard already uses; give at least ${(STARTUP_BYTES + 1) * shards} ` +
+        `(more for data), or 0 for no limit`,
+    );
+  }
+  return perShard;
 }
 
 installSyncCommands(ManagedRedis.prototype);

@@ -10,6 +10,7 @@
  */
 import type { Bytes } from './bytes.js';
 import type { AccessTracker } from './access.js';
+import { bucketGrowth, EXPIRE_ENTRY, keyBytes, stringValueBytes } from './memory.js';
 
 /** A value of a non-string type (list, hash, set, zset, stream): each type module subclasses it. */
 export abstract class RedisObject {
@@ -25,6 +26,33 @@ export abstract class RedisObject {
    * expiry; the others leave it out.
    */
   stored?(db: Keyspace, key: string): void;
+  /**
+   * About the bytes Redis spends on this value (`MEMORY USAGE` without the key), in O(1): types
+   * keep running sums of their parts. A type without a model counts as a small fixed size.
+   */
+  memoryUsage(): number {
+    return 96;
+  }
+  /** The keyspace whose {@link Keyspace.bytes} counts this value (set while it is stored). */
+  owner: Keyspace | null = null;
+  /** What {@link owner}'s total holds for this value: its {@link memoryUsage} when last counted. */
+  accounted = 0;
+  /**
+   * Mutation primitives call this after changing the value's size: the owning keyspace's total
+   * follows in O(1). Values not stored anywhere (being built, or removed) count nowhere.
+   */
+  protected resized(): void {
+    const owner = this.owner;
+    if (owner === null) return;
+    const bytes = this.memoryUsage();
+    owner.bytes += bytes - this.accounted;
+    this.accounted = bytes;
+  }
+}
+
+/** The bytes a value takes in the memory model (strings by size and encoding, objects by their own figure). */
+export function valueBytes(value: StoredValue): number {
+  return value instanceof RedisObject ? value.memoryUsage() : stringValueBytes(value);
 }
 
 /**
@@ -66,6 +94,8 @@ export const NO_TTL = Infinity;
 export class Entry {
   /** Position in the keyspace's expiry index; -1 when the entry has no TTL. */
   index = -1;
+  /** Position in the keyspace's index of every entry (`allkeys-*` policies sample it); -1 outside. */
+  pos = -1;
   /** LRU/LFU stamp (see AccessTracker); undefined until the entry is first stamped. */
   stamp: number | undefined = undefined;
 
@@ -88,8 +118,22 @@ export class Keyspace {
   readonly table = new Map<string, Slot>();
   /** The expiry index: every entry with a TTL, in no particular order (each knows its position). */
   private readonly volatile: Entry[] = [];
+  /** Every entry while {@link trackAll} (each knows its position): what `allkeys-*` eviction samples. */
+  private readonly everyEntry: Entry[] = [];
   /** Where the next active expiry cycle resumes in {@link volatile}. */
   private activeExpiryCursor = 0;
+  /**
+   * The dataset estimate: the bytes Redis would spend on these keys, their values, their TTLs and
+   * the two dicts' bucket arrays (src/keyspace/memory.ts), kept current by every write in O(1).
+   */
+  bytes = 0;
+  /**
+   * Eviction starts when {@link bytes} exceeds this: the shard's maxmemory less the fixed
+   * overhead a Redis process has before any key. Infinity when there is no limit.
+   */
+  evictAbove = Infinity;
+  /** Keys removed by eviction so far (INFO `evicted_keys`). */
+  evictedCount = 0;
   /** Set by the owner (shard) to hear about expired and evicted keys. */
   onRemoved: RemovalListener | null = null;
   /** Set by the owner (shard) to hear about parts of values removed by active expiry (hash fields). */
@@ -197,10 +241,13 @@ export class Keyspace {
   set(key: string, value: StoredValue, keepTtl = false, when = NO_TTL): void {
     const table = this.table;
     // A plain SET with no TTLs and no stamps anywhere needs no lookup first: storing replaces.
-    if (when === NO_TTL && this.volatile.length === 0 && this.access === null) {
-      const sizeBefore = table.size;
+    if (when === NO_TTL && this.volatile.length === 0 && this.access === null && !this.trackAll) {
+      const old = table.get(key) as StoredValue | undefined;
       table.set(key, value);
-      this.stored(key, value, table.size !== sizeBefore);
+      if (old === undefined) this.bytes += keyBytes(key) + bucketGrowth(table.size);
+      else this.release(old);
+      this.adopt(value);
+      this.stored(key, value, old === undefined);
       return;
     }
     let slot = table.get(key);
@@ -219,19 +266,27 @@ export class Keyspace {
         slot.when = NO_TTL;
         if (!this.trackAll) {
           table.set(key, value);
+          this.release(slot.value);
+          this.adopt(value);
           this.stored(key, value, false);
           return;
         }
       }
+      this.release(slot.value);
       slot.value = value;
+      this.adopt(value);
       if (this.access !== null) slot.stamp = this.access.stored(slot.stamp, this.clockNow());
       this.stored(key, value, false);
       return;
     }
+    if (added) this.bytes += keyBytes(key) + bucketGrowth(table.size + 1);
+    else this.release(slot as StoredValue);
+    this.adopt(value);
     if (when !== NO_TTL || this.trackAll) {
       const entry = new Entry(key, value, NO_TTL);
       if (when !== NO_TTL) this.setWhen(entry, when);
       if (this.access !== null) entry.stamp = this.access.stored(undefined, this.clockNow());
+      if (this.trackAll) entry.pos = this.everyEntry.push(entry) - 1;
       table.set(key, entry);
     } else table.set(key, value);
     this.stored(key, value, added);
@@ -250,8 +305,15 @@ export class Keyspace {
   /** Replaces the value of an existing key, keeping its TTL (in-place updates: APPEND, INCR). */
   replace(key: string, value: StoredValue): void {
     const slot = this.table.get(key);
-    if (typeof slot === 'object' && slot instanceof Entry) slot.value = value;
-    else this.table.set(key, value);
+    if (typeof slot === 'object' && slot instanceof Entry) {
+      this.release(slot.value);
+      slot.value = value;
+    } else {
+      this.table.set(key, value);
+      if (slot === undefined) this.bytes += keyBytes(key) + bucketGrowth(this.table.size);
+      else this.release(slot);
+    }
+    this.adopt(value);
   }
 
   /** Removes a key; true when it was there. */
@@ -259,8 +321,42 @@ export class Keyspace {
     const slot = this.table.get(key);
     if (slot === undefined) return false;
     this.table.delete(key);
-    if (typeof slot === 'object' && slot instanceof Entry && slot.index >= 0) this.unindex(slot);
+    this.bytes -= keyBytes(key) + bucketGrowth(this.table.size + 1);
+    if (typeof slot === 'object' && slot instanceof Entry) {
+      if (slot.index >= 0) this.unindex(slot);
+      if (slot.pos >= 0) this.unlist(slot);
+      this.release(slot.value);
+    } else this.release(slot);
     return true;
+  }
+
+  /** A value enters the accounting (stored under a key). */
+  private adopt(value: StoredValue): void {
+    if (typeof value === 'object' && value instanceof RedisObject) {
+      value.owner = this;
+      this.bytes += value.accounted = value.memoryUsage();
+    } else this.bytes += stringValueBytes(value);
+  }
+
+  /** A value leaves the accounting (overwritten or removed). */
+  private release(value: StoredValue): void {
+    if (typeof value === 'object' && value instanceof RedisObject) {
+      if (value.owner === this) {
+        value.owner = null;
+        this.bytes -= value.accounted;
+      }
+    } else this.bytes -= stringValueBytes(value);
+  }
+
+  /** Takes an entry out of the index of every entry: the last entry takes its place. */
+  private unlist(entry: Entry): void {
+    const all = this.everyEntry;
+    const last = all.pop()!;
+    if (last !== entry) {
+      all[entry.pos] = last;
+      last.pos = entry.pos;
+    }
+    entry.pos = -1;
   }
 
   /**
@@ -273,6 +369,7 @@ export class Keyspace {
     this.table.delete(src);
     if (typeof slot === 'object' && slot instanceof Entry) slot.key = dst;
     this.table.set(dst, slot);
+    this.bytes += keyBytes(dst) - keyBytes(src);
     this.stored(dst, typeof slot === 'object' && slot instanceof Entry ? slot.value : slot, true);
   }
 
@@ -340,7 +437,13 @@ export class Keyspace {
 
   /** Removes everything. */
   clear(): void {
+    for (const slot of this.table.values()) {
+      const value = typeof slot === 'object' && slot instanceof Entry ? slot.value : slot;
+      if (value instanceof RedisObject && value.owner === this) value.owner = null;
+    }
     this.table.clear();
+    this.bytes = 0;
+    this.everyEntry.length = 0;
     this.volatile.length = 0;
     this.activeExpiryCursor = 0;
     this.subkeys = null;
@@ -358,19 +461,54 @@ export class Keyspace {
    */
   track(access: AccessTracker | null, trackAll: boolean, now: number): void {
     this.access = access;
-    this.trackAll = access !== null && trackAll;
+    // allkeys-random stamps nothing but still samples every key: it keeps entries too.
+    this.trackAll = trackAll;
+    const all = this.everyEntry;
+    for (const entry of all) entry.pos = -1;
+    all.length = 0;
     for (const [key, slot] of this.table) {
       if (typeof slot === 'object' && slot instanceof Entry) {
         if (access === null) slot.stamp = undefined;
         else if (this.trackAll || slot.index >= 0) slot.stamp = access.stored(undefined, now);
         // An entry kept only for a stamp goes back to a bare value when nothing stamps it.
         if (!this.trackAll && slot.index < 0) this.table.set(key, slot.value);
+        else if (this.trackAll) slot.pos = all.push(slot) - 1;
       } else if (this.trackAll) {
         const entry = new Entry(key, slot, NO_TTL);
-        entry.stamp = access!.stored(undefined, now);
+        if (access !== null) entry.stamp = access.stored(undefined, now);
+        entry.pos = all.push(entry) - 1;
         this.table.set(key, entry);
       }
     }
+  }
+
+  /**
+   * Removes a key for memory (eviction): reported as `evicted` to the listener, like expiry.
+   * True when it was there.
+   */
+  evict(key: string): boolean {
+    if (!this.delete(key)) return false;
+    this.evictedCount++;
+    this.onRemoved?.(key, 'evicted');
+    return true;
+  }
+
+  /** How many keys `allkeys-*` eviction may sample (every key while {@link trackAll}). */
+  get sampleableCount(): number {
+    return this.trackAll ? this.everyEntry.length : this.volatile.length;
+  }
+
+  /**
+   * The entry at a position of the sampled index: every entry under `allkeys-*` (`all` true),
+   * the entries with a TTL otherwise. Eviction draws positions at random.
+   */
+  entryAt(position: number, all: boolean): Entry {
+    return all ? this.everyEntry[position] : this.volatile[position];
+  }
+
+  /** Number of entries in the index of every entry (allkeys sampling). */
+  get allEntryCount(): number {
+    return this.everyEntry.length;
   }
 
   /** Removes a key whose TTL has passed and tells the listener. */
@@ -381,7 +519,10 @@ export class Keyspace {
 
   private expireEntry(entry: Entry): void {
     this.table.delete(entry.key);
+    this.bytes -= keyBytes(entry.key) + bucketGrowth(this.table.size + 1);
     if (entry.index >= 0) this.unindex(entry);
+    if (entry.pos >= 0) this.unlist(entry);
+    this.release(entry.value);
     this.expiredCount++;
     this.onRemoved?.(entry.key, 'expired');
   }
@@ -389,7 +530,10 @@ export class Keyspace {
   /** Gives an entry an expiry time, adding it to the index when it had none. */
   private setWhen(entry: Entry, when: number): void {
     entry.when = when;
-    if (entry.index < 0) entry.index = this.volatile.push(entry) - 1;
+    if (entry.index < 0) {
+      entry.index = this.volatile.push(entry) - 1;
+      this.bytes += EXPIRE_ENTRY + bucketGrowth(this.volatile.length);
+    }
   }
 
   /** Takes an entry out of the expiry index: the last entry takes its place. */
@@ -401,6 +545,7 @@ export class Keyspace {
       last.index = entry.index;
     }
     entry.index = -1;
+    this.bytes -= EXPIRE_ENTRY + bucketGrowth(index.length + 1);
   }
 
   /**

@@ -30,6 +30,8 @@ export const NO_SUCH_KEY = shared('ERR no such key');
 export const OVERFLOW = shared('ERR increment or decrement would overflow');
 export const NAN_OR_INF_INCR = shared('ERR increment would produce NaN or Infinity');
 export const CROSSSLOT = shared("CROSSSLOT Keys in request don't hash to the same slot");
+/** A `denyoom` command on a shard over its maxmemory that could evict nothing (server.c `shared.oomerr`). */
+export const OOM = shared("OOM command not allowed when used memory > 'maxmemory'.");
 export const OFFSET_RANGE = shared('ERR offset is out of range');
 export const STRING_TOO_LONG = shared('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
 export const POSITIVE_RANGE = shared('ERR value is out of range, must be positive');

@@ -14,6 +14,7 @@
  */
 import { keyReply, type Bytes } from '../bytes.js';
 import { RedisObject, type Keyspace, type SubkeyExpiry } from '../keyspace.js';
+import { allocSize, DICT_ENTRY, ROBJ, sdsSize } from '../memory.js';
 
 /** The encodings OBJECT ENCODING reports for a hash. */
 export type HashEncoding = 'listpack' | 'listpackex' | 'hashtable';
@@ -121,6 +122,34 @@ function lengthOf(value: Bytes): number {
   return n;
 }
 
+/**
+ * Bytes of one listpack entry holding `value` (the memory model; lengths as JavaScript lengths,
+ * see src/keyspace/memory.ts): an integer in 1 to 9 bytes, a string with a 1, 2 or 5-byte header,
+ * then the back length.
+ */
+function listpackEntryBytes(value: Bytes): number {
+  const len = value.length;
+  let body: number;
+  if (typeof value === 'string' && len > 0 && len <= 20 && isSmallIntegerText(value)) {
+    const v = Number(value);
+    body = v >= 0 && v <= 127 ? 1 : v >= -4096 && v <= 4095 ? 2 : v >= -32768 && v <= 32767 ? 3 : v >= -8388608 && v <= 8388607 ? 4 : v >= -2147483648 && v <= 2147483647 ? 5 : 9;
+  } else body = len + (len <= 63 ? 1 : len <= 4095 ? 2 : 5);
+  return body + (body < 128 ? 1 : body < 16384 ? 2 : 3);
+}
+
+/** Canonical decimal integer text (no leading zeros or plus sign), as listpacks store as integers. */
+function isSmallIntegerText(value: string): boolean {
+  const c = value.charCodeAt(0);
+  if (c === 48) return value.length === 1;
+  let i = c === 45 ? 1 : 0;
+  if (i === 1 && (value.length === 1 || value.charCodeAt(1) === 48)) return false;
+  for (; i < value.length; i++) {
+    const d = value.charCodeAt(i);
+    if (d < 48 || d > 57) return false;
+  }
+  return Number.isSafeInteger(Number(value)) || value.length < 20;
+}
+
 /** The result of setting a field's expiry (`hashTypeSetEx`): Redis's per-field reply codes. */
 export const EXPIRE_NO_FIELD = -2;
 export const EXPIRE_NOT_MET = 0;
@@ -148,6 +177,10 @@ export class RedisHash extends RedisObject {
   /** The key this hash was last indexed under for active expiry, and the time it was indexed at. */
   indexedKey: string | null = null;
   indexedWhen = Infinity;
+  /** Listpack entry sizes of every field and value, summed (memory estimate). */
+  private listpackSum = 0;
+  /** sds sizes of every field and value, summed (memory estimate of the hashtable encoding). */
+  private tableSum = 0;
 
   encoding(): string {
     return ENCODING_NAMES[this.enc];
@@ -161,6 +194,8 @@ export class RedisHash extends RedisObject {
   clone(): RedisHash {
     const copy = new RedisHash();
     for (const [field, value] of this.fields) copy.fields.set(field, value);
+    copy.listpackSum = this.listpackSum;
+    copy.tableSum = this.tableSum;
     copy.enc = this.enc;
     copy.asciiOnly = this.asciiOnly;
     if (this.ttls !== null && this.ttls.size !== 0) {
@@ -177,6 +212,27 @@ export class RedisHash extends RedisObject {
     return this.fields.size;
   }
 
+  /**
+   * The memory estimate, O(1) from running sums: a listpack of field and value entries (plus a TTL
+   * entry per field in `listpackex`), or a dict with an entry and two sds per field (and the
+   * field's TTL and its place in the expiry buckets for fields with one).
+   */
+  override memoryUsage(): number {
+    const n = this.fields.size;
+    const ttls = this.ttls === null ? 0 : this.ttls.size;
+    if (this.enc === LISTPACK) return ROBJ + allocSize(7 + this.listpackSum);
+    if (this.enc === LISTPACK_EX) return ROBJ + allocSize(7 + this.listpackSum + 2 * n + 8 * ttls);
+    let buckets = 4;
+    while (buckets < n) buckets *= 2;
+    return ROBJ + 56 + buckets * 8 + n * DICT_ENTRY + this.tableSum + 16 * ttls;
+  }
+
+  /** Adds a field and value to the running sums (`sign` 1) or takes them out (-1). */
+  private count(field: string, value: Bytes, sign: 1 | -1): void {
+    this.listpackSum += sign * (listpackEntryBytes(field) + listpackEntryBytes(value));
+    this.tableSum += sign * (sdsSize(field.length) + sdsSize(value.length));
+  }
+
   // -------------------------------------------------------------------------------------------
   // Encoding
 
@@ -189,11 +245,13 @@ export class RedisHash extends RedisObject {
     if (this.enc === HASHTABLE) return;
     if ((end - start + 1) >> 1 > limits.entries) {
       this.enc = HASHTABLE;
+      this.resized();
       return;
     }
     for (let i = start; i <= end; i++) {
       if (lengthOf(args[i]) > limits.value) {
         this.enc = HASHTABLE;
+        this.resized();
         return;
       }
     }
@@ -201,12 +259,18 @@ export class RedisHash extends RedisObject {
 
   /** After a write: too many fields for a listpack make a hashtable. */
   checkSize(limits: HashLimits): void {
-    if (this.enc !== HASHTABLE && this.fields.size > limits.entries) this.enc = HASHTABLE;
+    if (this.enc !== HASHTABLE && this.fields.size > limits.entries) {
+      this.enc = HASHTABLE;
+      this.resized();
+    }
   }
 
   /** Field expiry commands turn a listpack into a listpackex (the listpack that holds TTLs). */
   allowTtls(): void {
-    if (this.enc === LISTPACK) this.enc = LISTPACK_EX;
+    if (this.enc === LISTPACK) {
+      this.enc = LISTPACK_EX;
+      this.resized();
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -220,10 +284,15 @@ export class RedisHash extends RedisObject {
     if (this.enc !== HASHTABLE && (lengthOf(value) > limits.value || field.length > limits.value)) {
       this.enc = HASHTABLE;
     }
-    const size = this.fields.size;
+    const old = this.fields.get(field);
     this.fields.set(field, value);
     if (!keepTtl && this.ttls !== null && this.ttls.size !== 0) this.ttls.delete(field);
-    if (this.fields.size === size) return false;
+    if (old !== undefined) this.count(field, old, -1);
+    this.count(field, value, 1);
+    if (old !== undefined) {
+      this.resized();
+      return false;
+    }
     this.order = null;
     this.insertions++;
     if (this.asciiOnly) {
@@ -235,14 +304,19 @@ export class RedisHash extends RedisObject {
       }
     }
     if (this.enc !== HASHTABLE && this.fields.size > limits.entries) this.enc = HASHTABLE;
+    this.resized();
     return true;
   }
 
   /** Removes a field (expired or not); true when it was there. */
   delete(field: string): boolean {
-    if (!this.fields.delete(field)) return false;
+    const old = this.fields.get(field);
+    if (old === undefined) return false;
+    this.fields.delete(field);
+    this.count(field, old, -1);
     if (this.ttls !== null && this.ttls.size !== 0) this.ttls.delete(field);
     this.order = null;
+    this.resized();
     return true;
   }
 
@@ -269,11 +343,14 @@ export class RedisHash extends RedisObject {
     const heap = (this.heap ??= new ExpiryHeap());
     heap.push(when, field);
     if (heap.size > 2 * this.ttls.size + 32) this.rebuildHeap();
+    this.resized();
   }
 
   /** Drops a field's TTL; true when it had one. */
   persist(field: string): boolean {
-    return this.ttls !== null && this.ttls.delete(field);
+    if (this.ttls === null || !this.ttls.delete(field)) return false;
+    this.resized();
+    return true;
   }
 
   private rebuildHeap(): void {
@@ -315,10 +392,13 @@ export class RedisHash extends RedisObject {
       if (when > now) break;
       heap.pop();
       ttls.delete(field);
+      const old = this.fields.get(field);
+      if (old !== undefined) this.count(field, old, -1);
       this.fields.delete(field);
       this.order = null;
       removed.push(field);
     }
+    if (removed.length !== 0) this.resized();
     return removed;
   }
 

@@ -20,6 +20,7 @@ import { byteLength, toBuffer, type Bytes } from '../bytes.js';
 import { RedisObject, type StoredValue } from '../keyspace.js';
 import { parseInt64 } from '../../protocol/numbers.js';
 import type { Config, SettingDef } from '../../config.js';
+import { allocSize, ROBJ } from '../memory.js';
 
 // --- listpack entry sizes -----------------------------------------------------------------------
 
@@ -157,6 +158,8 @@ export class ListValue extends RedisObject {
   private lpBytes = LP_EMPTY;
   /** The fill the quicklist was created with (clamped as quicklistSetFill does). */
   private fill = -2;
+  /** Listpack entry sizes of every element, summed (memory estimate of the quicklist encoding). */
+  private itemBytes = 0;
 
   constructor(items?: Denque<Bytes>) {
     super();
@@ -176,7 +179,17 @@ export class ListValue extends RedisObject {
     copy.nodes = this.nodes === null ? null : this.nodes.map((n) => ({ ...n }));
     copy.lpBytes = this.lpBytes;
     copy.fill = this.fill;
+    copy.itemBytes = this.itemBytes;
     return copy;
+  }
+
+  /**
+   * The memory estimate, O(1): a listpack is one allocation of {@link listpackBytes}; a quicklist
+   * is its header, a node and an empty listpack per node, and the elements' entries.
+   */
+  override memoryUsage(): number {
+    if (this.nodes === null) return ROBJ + allocSize(this.lpBytes);
+    return ROBJ + 48 + this.nodes.length * (32 + LP_EMPTY) + this.itemBytes;
   }
 
   /**
@@ -187,7 +200,10 @@ export class ListValue extends RedisObject {
     const list = new ListValue(new Denque(values.slice()));
     list.nodes = [];
     list.fill = clampFill(fill);
-    for (const v of values) list.quickPush(v, false);
+    for (const v of values) {
+      list.quickPush(v, false);
+      list.itemBytes += entrySize(v);
+    }
     list.tryShrink(fill, false);
     return list;
   }
@@ -230,11 +246,15 @@ export class ListValue extends RedisObject {
     this.nodes = this.items.length > 0 ? [packedNode(this.items.length, this.lpBytes)] : [];
     this.fill = clampFill(fill);
     this.lpBytes = LP_EMPTY;
+    this.resized();
   }
 
   /** After removals (`LIST_CONV_SHRINKING`): a single small packed node becomes a listpack again. */
   shrink(fill: number): void {
-    if (this.nodes !== null) this.tryShrink(fill, true);
+    if (this.nodes !== null) {
+      this.tryShrink(fill, true);
+      this.resized();
+    }
   }
 
   private tryShrink(fill: number, shrinking: boolean): void {
@@ -257,8 +277,11 @@ export class ListValue extends RedisObject {
   push(value: Bytes, head: boolean): void {
     if (head) this.items.unshift(value);
     else this.items.push(value);
-    if (this.nodes === null) this.lpBytes += entrySize(value);
+    const size = entrySize(value);
+    this.itemBytes += size;
+    if (this.nodes === null) this.lpBytes += size;
     else this.quickPush(value, head);
+    this.resized();
   }
 
   private quickPush(value: Bytes, head: boolean): void {
@@ -286,8 +309,11 @@ export class ListValue extends RedisObject {
   pop(head: boolean): Bytes {
     const value = (head ? this.items.shift() : this.items.pop())!;
     const nodes = this.nodes;
+    const size = entrySize(value);
+    this.itemBytes -= size;
     if (nodes === null) {
-      this.lpBytes -= entrySize(value);
+      this.lpBytes -= size;
+      this.resized();
       return value;
     }
     const at = head ? 0 : nodes.length - 1;
@@ -296,8 +322,9 @@ export class ListValue extends RedisObject {
       if (head) nodes.shift();
       else nodes.pop();
     } else {
-      node.sz -= entrySize(value);
+      node.sz -= size;
     }
+    this.resized();
     return value;
   }
 
@@ -306,7 +333,9 @@ export class ListValue extends RedisObject {
     const n = Math.min(count, this.items.length);
     const out: Bytes[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = (head ? this.items.shift() : this.items.pop())!;
+    for (let i = 0; i < n; i++) this.itemBytes -= entrySize(out[i]);
     this.dropEnd(head, out);
+    this.resized();
     return out;
   }
 
@@ -427,12 +456,15 @@ export class ListValue extends RedisObject {
    * first).
    */
   insertAt(index: number, value: Bytes, after: boolean): void {
+    const size = entrySize(value);
+    this.itemBytes += size;
     if (this.nodes === null) {
-      this.lpBytes += entrySize(value);
+      this.lpBytes += size;
     } else {
       this.quickInsert(index, value, after);
     }
     this.items.splice(after ? index + 1 : index, 0, value);
+    this.resized();
   }
 
   private quickInsert(index: number, value: Bytes, after: boolean): void {
@@ -486,10 +518,12 @@ export class ListValue extends RedisObject {
   /** LSET: replaces the element at `index` (in range; call {@link prepareGrowOne} first). */
   setAt(index: number, value: Bytes): void {
     const old = this.items.peekAt(index)!;
+    this.itemBytes += entrySize(value) - entrySize(old);
     if (this.nodes !== null) this.quickReplace(index, old, value);
     else this.lpBytes += entrySize(value) - entrySize(old);
     // Denque has no indexed write: splice the one element.
     this.items.splice(index, 1, value);
+    this.resized();
   }
 
   private quickReplace(index: number, old: Bytes, value: Bytes): void {
@@ -542,6 +576,7 @@ export class ListValue extends RedisObject {
       }
     }
     if (hits.length === 0) return 0;
+    for (const i of hits) this.itemBytes -= entrySize(items.peekAt(i)!);
     // Layout: each removal shrinks its node; emptied nodes go (no merging, as quicklistDelIndex).
     if (this.nodes === null) {
       for (const i of hits) this.lpBytes -= entrySize(items.peekAt(i)!);
@@ -570,6 +605,7 @@ export class ListValue extends RedisObject {
       items.clear();
       for (const v of kept) items.push(v);
     }
+    this.resized();
     return hits.length;
   }
 }

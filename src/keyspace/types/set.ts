@@ -97,6 +97,11 @@ export class SetValue extends RedisObject {
   insertions = 0;
   /** The total byte length of the members (for the memory estimate). */
   private memberBytes = 0;
+  /** The members' listpack entry sizes, summed (for the memory estimate). */
+  private listpackSum = 0;
+  /** Integer members needing 4 and 8 bytes in an intset (the intset's width follows the widest). */
+  private wide4 = 0;
+  private wide8 = 0;
   /** The intset iteration order (ascending numeric), cached until the next change. */
   private sorted: string[] | null = null;
 
@@ -130,6 +135,7 @@ export class SetValue extends RedisObject {
       if (isIntegerMember(member)) {
         this.insert(member);
         if (this.dense.length > limits.intsetEntries) this.enc = 'hashtable';
+        this.resized();
         return true;
       }
       if (
@@ -143,12 +149,14 @@ export class SetValue extends RedisObject {
         this.enc = 'hashtable';
       }
       this.insert(member);
+      this.resized();
       return true;
     }
     if (this.enc === 'listpack' && !(this.dense.length < limits.listpackEntries && member.length <= limits.listpackValue)) {
       this.enc = 'hashtable';
     }
     this.insert(member);
+    this.resized();
     return true;
   }
 
@@ -157,13 +165,14 @@ export class SetValue extends RedisObject {
     const slot = this.index.get(member);
     if (slot === undefined) return false;
     this.index.delete(member);
-    this.memberBytes -= member.length;
+    this.count(member, -1);
     const last = this.dense.pop()!;
     if (last !== member) {
       this.dense[slot] = last;
       this.index.set(last, slot);
     }
     this.sorted = null;
+    this.resized();
     return true;
   }
 
@@ -177,6 +186,7 @@ export class SetValue extends RedisObject {
       (this.enc === 'intset' && count > limits.intsetEntries)
     ) {
       this.enc = 'hashtable';
+      this.resized();
     }
   }
 
@@ -185,6 +195,7 @@ export class SetValue extends RedisObject {
     if (this.enc === 'intset' || this.dense.length > limits.intsetEntries) return;
     this.enc = 'intset';
     this.sorted = null;
+    this.resized();
   }
 
   /**
@@ -213,22 +224,14 @@ export class SetValue extends RedisObject {
    * About the bytes Redis would use for this value (the object, and the intset, listpack or
    * hashtable with its members), for the memory figures (INFO, maxmemory).
    */
-  memoryUsage(): number {
+  override memoryUsage(): number {
     const n = this.dense.length;
     if (this.enc === 'intset') {
-      let width = 2;
-      for (const member of this.dense) {
-        const v = Number(member);
-        if (v < -2147483648 || v > 2147483647) width = 8;
-        else if (width < 4 && (v < -32768 || v > 32767)) width = 4;
-      }
+      const width = this.wide8 !== 0 ? 8 : this.wide4 !== 0 ? 4 : 2;
       return OBJECT_BYTES + allocationSize(8 + n * width);
     }
-    if (this.enc === 'listpack') {
-      let bytes = 7; // header and end marker
-      for (const member of this.dense) bytes += listpackEntryBytes(member);
-      return OBJECT_BYTES + allocationSize(bytes);
-    }
+    // Listpack: header and end marker, then the entries.
+    if (this.enc === 'listpack') return OBJECT_BYTES + allocationSize(7 + this.listpackSum);
     let buckets = 4;
     while (buckets < n) buckets *= 2;
     // Dict and its buckets; per member an sds (header, bytes, NUL, allocator rounding) and an entry.
@@ -245,9 +248,20 @@ export class SetValue extends RedisObject {
   private insert(member: string): void {
     this.index.set(member, this.dense.length);
     this.dense.push(member);
-    this.memberBytes += member.length;
+    this.count(member, 1);
     this.insertions++;
     this.sorted = null;
+  }
+
+  /** Adds a member's sizes to the running sums (`sign` 1) or takes them out (-1). */
+  private count(member: string, sign: 1 | -1): void {
+    this.memberBytes += sign * member.length;
+    this.listpackSum += sign * listpackEntryBytes(member);
+    if (isIntegerMember(member)) {
+      const v = Number(member);
+      if (v < -2147483648 || v > 2147483647) this.wide8 += sign;
+      else if (v < -32768 || v > 32767) this.wide4 += sign;
+    }
   }
 
   /** Rebuilds the Map so its order is `order` (an intset turning into a listpack). */
