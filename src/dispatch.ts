@@ -36,8 +36,14 @@ export class ExecContext implements CommandContext {
   changed(key: string, event = ''): void {
     this.dirty++;
     if (this.cache.changeListeners.length === 0) return;
-    (this.keys ??= []).push(key);
-    (this.events ??= []).push(event);
+    // A literal of one: `[]` then push would allocate room for 16 on every write.
+    if (this.keys === null) {
+      this.keys = [key];
+      this.events = [event];
+    } else {
+      this.keys.push(key);
+      this.events!.push(event);
+    }
   }
 
   /**
@@ -47,8 +53,14 @@ export class ExecContext implements CommandContext {
    */
   note(key: string, event: string): void {
     if (this.cache.changeListeners.length === 0) return;
-    (this.keys ??= []).push(key);
-    (this.events ??= []).push(event);
+    // A literal of one: `[]` then push would allocate room for 16 on every write.
+    if (this.keys === null) {
+      this.keys = [key];
+      this.events = [event];
+    } else {
+      this.keys.push(key);
+      this.events!.push(event);
+    }
   }
 
   propagate(...effects: Bytes[][]): void {
