@@ -95,7 +95,7 @@ const HELP_LINES: readonly string[] = [
   '    Return information about all network links between this node and its peers.',
   '    Output format is an array where each array element is a map containing attributes of a link',
   'HELP',
-  '    Prints this help.',
+  '    Print this help.',
 ];
 
 /** AMR's answer to a CLUSTER call it does not serve: Redis's unknown-command error for the whole call. */

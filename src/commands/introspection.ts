@@ -209,7 +209,7 @@ const HELP = [
   'GETKEYSANDFLAGS <full-command>',
   '    Return the keys and the access flags from a full Redis command.',
   'HELP',
-  '    Prints this help.',
+  '    Print this help.',
 ];
 
 const commandCount = defineCommand({

@@ -119,7 +119,7 @@ const PUBSUB_HELP = [
   'SHARDNUMSUB [<shardchannel> ...]',
   '    Return the number of subscribers for the specified shard level channel(s)',
   'HELP',
-  '    Prints this help.',
+  '    Print this help.',
 ];
 
 /** CHANNELS and SHARDCHANNELS take one optional pattern; more is the container's arity error. */

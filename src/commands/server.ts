@@ -38,7 +38,7 @@ function helpReply(command: string, lines: readonly string[]): Reply {
     new StatusReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`),
     ...lines.map((line) => new StatusReply(line)),
     new StatusReply('HELP'),
-    new StatusReply('    Prints this help.'),
+    new StatusReply('    Print this help.'),
   ];
 }
 

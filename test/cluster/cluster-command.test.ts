@@ -218,7 +218,7 @@ describe('CLUSTER under the OSS policy (Balanced_B5: 2 nodes, 2 shards)', () => 
     expect(text[0]).toBe('CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     expect(text).toContain('MYSHARDID');
     expect(text).toContain('    <id> <ip:port@bus-port[,hostname]> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...');
-    expect(text.slice(-2)).toEqual(['HELP', '    Prints this help.']);
+    expect(text.slice(-2)).toEqual(['HELP', '    Print this help.']);
   });
 
   it('container errors come from dispatch', () => {

@@ -433,7 +433,7 @@ describe('COMMAND on the emulator', () => {
     const help = run(c, ['COMMAND', 'HELP']) as [string, Typed[]];
     expect(help[1][0]).toEqual(['+', 'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:']);
     expect(help[1]).toHaveLength(21);
-    expect(help[1].at(-1)).toEqual(['+', '    Prints this help.']);
+    expect(help[1].at(-1)).toEqual(['+', '    Print this help.']);
     expect(run(c, ['COMMAND', 'NOPE'])).toEqual(['-', "ERR unknown subcommand 'NOPE'. Try COMMAND HELP."]);
     expect(run(c, ['COMMAND', 'COUNT', 'x'])).toEqual(['-', "ERR wrong number of arguments for 'command|count' command"]);
     expect(run(c, ['COMMAND', 'HELP', 'x'])).toEqual(['-', "ERR wrong number of arguments for 'command|help' command"]);

@@ -492,7 +492,7 @@ describe('CONFIG', () => {
     expect(run('CONFIG', 'REWRITE')).toEqual(new StatusReply('OK'));
     const help = run('CONFIG', 'HELP') as StatusReply[];
     expect(help[0]).toEqual(new StatusReply('CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:'));
-    expect(help.at(-1)).toEqual(new StatusReply('    Prints this help.'));
+    expect(help.at(-1)).toEqual(new StatusReply('    Print this help.'));
     expect(help).toHaveLength(11);
     expect(errorOf(() => run('CONFIG', 'RESETSTAT'))).toBe("ERR unknown subcommand 'RESETSTAT'. Try CONFIG HELP.");
     expect(errorOf(() => run('CONFIG', 'NOPE'))).toBe("ERR unknown subcommand 'NOPE'. Try CONFIG HELP.");
@@ -676,7 +676,7 @@ describe('CLIENT', () => {
     expect(help[0]).toBe('CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     expect(help).toContain('    * MAXAGE <maxage>');
     expect(help).toContain('SETINFO <option> <value>');
-    expect(help.slice(-4)).toEqual(['NO-TOUCH (ON|OFF)', '    Will not touch LRU/LFU stats when this mode is on.', 'HELP', '    Prints this help.']);
+    expect(help.slice(-4)).toEqual(['NO-TOUCH (ON|OFF)', '    Will not touch LRU/LFU stats when this mode is on.', 'HELP', '    Print this help.']);
     expect(help).toHaveLength(58);
   });
 
