@@ -17,6 +17,7 @@ import type { Reply } from '../../src/protocol/reply.js';
 import { toTyped, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { EmulatedStream, privateServer, RespStream } from './live-streams.js';
+import { helpFooter74 } from '../support/help-footer.js';
 
 const CONTEXT_ERROR = (name: string): string =>
   `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
@@ -483,7 +484,7 @@ describeLive('pub/sub against a live redis-server', () => {
             else if (name === 'EXEC' || name === 'DISCARD') inMulti.delete(conn);
             for (let i = 0; i < count; i++) {
               if (inMulti.has(i)) continue;
-              const expected = normalise(argv, await live[i].sync());
+              const expected = normalise(argv, helpFooter74(await live[i].sync()));
               const actual = normalise(argv, emulated[i].sync());
               if (JSON.stringify(expected) !== JSON.stringify(actual)) {
                 differences.push(

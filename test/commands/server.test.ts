@@ -14,6 +14,7 @@ import { defaultConfig, parseMemory, parseNotifyKeyspaceEvents, formatNotifyKeys
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
+import { helpFooter74 } from '../support/help-footer.js';
 
 const T0 = 1735689600000; // 2025-01-01T00:00:00Z
 
@@ -763,7 +764,7 @@ describeLive('differential: server commands vs redis-server', (redis) => {
     } catch (error) {
       actual = ['-', (error as Error).message];
     }
-    const expected = await live.call(argv);
+    const expected = helpFooter74(await live.call(argv));
     // CONFIG GET order is the server's hash order: compare as unordered pairs.
     const cmp = argv[0] === 'CONFIG' && argv[1] === 'GET' ? 'unordered' : undefined;
     if (!sameReply(actual, expected, cmp, true)) expect(actual).toEqual(expected);
