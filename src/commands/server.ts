@@ -15,6 +15,9 @@ import { ConfigValueError } from '../config.js';
 import { infoText, REDIS_VERSION, IDLE_CLIENT_BYTES, type OptionalClientState } from '../info.js';
 import type { CacheCore, ClientState } from '../core-types.js';
 import { unblockClient } from '../blocking.js';
+import { keyName } from '../keyspace/bytes.js';
+import { valueBytes } from '../keyspace/keyspace.js';
+import { keyBytes } from '../keyspace/memory.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors (texts of Redis 7.4 unless marked AMR)
@@ -725,4 +728,53 @@ export function registerClientSubcommand(spec: CommandSpec): void {
   (client.subcommands as Record<string, CommandSpec>)[spec.name.slice(spec.name.indexOf('|') + 1)] = spec;
 }
 
-export const serverCommands: CommandSpec[] = [ping, echo, time, quit, hello, info, config, client];
+// ---------------------------------------------------------------------------------------------
+// MEMORY USAGE, MEMORY HELP (DOCTOR, MALLOC-STATS, PURGE and STATS are not offered by AMR)
+
+const MEMORY_HELP = [
+  'DOCTOR',
+  '    Return memory problems reports.',
+  'MALLOC-STATS',
+  '    Return internal statistics report from the memory allocator.',
+  'PURGE',
+  '    Attempt to purge dirty pages for reclamation by the allocator.',
+  'STATS',
+  '    Return information about the memory usage of the server.',
+  'USAGE <key> [SAMPLES <count>]',
+  '    Return memory in bytes used by <key> and its value. Nested values are',
+  '    sampled up to <count> times (default: 5, 0 means sample all).',
+];
+
+const memoryUsage = defineCommand({
+  name: 'memory|usage',
+  arity: -3,
+  flags: ['readonly'],
+  keys: { first: 2, last: 2, step: 1 },
+  exec(ctx, argv) {
+    // SAMPLES may repeat (the last wins); the estimate is exact per type, so it changes nothing.
+    for (let j = 3; j < argv.length; j++) {
+      if (!is(argv[j], 'samples') || j + 1 >= argv.length) throw SYNTAX;
+      const samples = parseInt64(argv[j + 1]);
+      if (samples === null) throw new ReplyError('ERR value is not an integer or out of range');
+      if (samples < 0) throw SYNTAX;
+      j++;
+    }
+    const key = keyName(argv[2]);
+    // Redis finds the key in the dict directly: no expiry check, no access stamp, no hit or miss.
+    const value = ctx.db.valueOf(key);
+    if (value === undefined) return null;
+    // The key's dict entry and name plus the value, as Redis counts it (the expiry entry is not).
+    return keyBytes(key) + valueBytes(value);
+  },
+});
+
+const memoryHelp = defineCommand({
+  name: 'memory|help',
+  arity: 2,
+  flags: ['loading', 'stale'],
+  exec: () => helpReply('MEMORY', MEMORY_HELP),
+});
+
+const memory = defineContainer('memory', -2, [], [memoryUsage, memoryHelp]);
+
+export const serverCommands: CommandSpec[] = [ping, echo, time, quit, hello, info, config, client, memory];
