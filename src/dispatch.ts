@@ -10,7 +10,7 @@ import { slotOfName } from './cluster/slots.js';
 import { CROSSSLOT, OOM, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
 import { performEvictions } from './keyspace/eviction.js';
 import { OK, type Reply } from './protocol/reply.js';
-import { execRejected, isExec, queueInMulti } from './transactions.js';
+import { execRejected, executingTransaction, isExec, queueInMulti } from './transactions.js';
 import { allowedInSubscriberContext, notInSubscriberContext } from './pubsub.js';
 
 /** The context a command runs in (one per command; cheap to make). */
@@ -274,8 +274,13 @@ function run(
   try {
     // A shard without a serving primary (failover, lost copies) fails keyed commands.
     if (shard.gate !== null && spec.keys !== undefined) shard.gate(spec);
-    // Over maxmemory: evict first (performEvictions); refuse denyoom commands when nothing could go.
-    if (shard.keyspace.bytes > shard.keyspace.evictAbove) makeRoom(cache, spec, shard.keyspace, now);
+    // Over maxmemory: a top-level command evicts first (performEvictions) and a denyoom command is
+    // refused when nothing could go. Inside EXEC nothing is checked (EXEC was, as a whole); inside
+    // a script a denyoom command is refused while the shard is over (Redis's pre-command OOM state).
+    if (shard.keyspace.bytes > shard.keyspace.evictAbove) {
+      if (outer === null) makeRoom(cache, spec, shard.keyspace, now);
+      else if (!executingTransaction(client) && spec.flags.includes('denyoom')) throw OOM;
+    }
     const reply = spec.exec(ctx, argv);
     if (ctx.dirty !== 0) {
       cache.stats.dirty += ctx.dirty;
@@ -296,14 +301,22 @@ function run(
  * (noeviction, or a volatile policy with no key that has a TTL). Other commands run regardless.
  */
 function makeRoom(cache: CacheCore, spec: CommandSpec, db: Keyspace, now: number): void {
+  if (!evictUnderLimit(cache, db, now) && spec.flags.includes('denyoom')) throw OOM;
+}
+
+/**
+ * Evicts from a shard over its maxmemory by the `maxmemory-policy`; true when it is within the
+ * limit afterwards (also used at MULTI queue time and by EXEC, src/transactions.ts).
+ */
+export function evictUnderLimit(cache: CacheCore, db: Keyspace, now: number): boolean {
+  if (db.bytes <= db.evictAbove) return true;
   const settings = cache.settings;
-  const ok = performEvictions(db, {
+  return performEvictions(db, {
     policy: settings.get('maxmemory-policy') ?? 'noeviction',
     samples: Number(settings.get('maxmemory-samples') ?? 5),
     rng: cache.rng,
     now,
   });
-  if (!ok && spec.flags.includes('denyoom')) throw OOM;
 }
 
 function report(cache: CacheCore, ctx: ExecContext, spec: CommandSpec, argv: readonly Bytes[]): void {

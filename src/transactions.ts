@@ -18,11 +18,11 @@
  *   flush reports its keys. A key that had already expired (but not been collected) when it was
  *   watched is not "changed" by its removal, as in Redis.
  */
-import type { CacheCore, ChangeRecord, ClientState, MultiState } from './core-types.js';
+import type { CacheCore, ChangeRecord, ClientState, MultiState, Shard } from './core-types.js';
 import type { CommandSpec } from './commands/command.js';
 import type { Keyspace } from './keyspace/keyspace.js';
 import { keyName, type Bytes } from './keyspace/bytes.js';
-import { checkCommandSlots, dispatch, keyPositions, lookupCommand, route } from './dispatch.js';
+import { checkCommandSlots, dispatch, evictUnderLimit, keyPositions, lookupCommand, route } from './dispatch.js';
 import { slotOfName } from './cluster/slots.js';
 import { checkSubscriberContext, PubSubReplies } from './pubsub.js';
 import {
@@ -31,6 +31,7 @@ import {
   EXECABORT,
   EXEC_WITHOUT_MULTI,
   MULTI_NESTED,
+  OOM,
   ReplyError,
   unknownCommand,
   WATCH_INSIDE_MULTI,
@@ -75,6 +76,11 @@ export function queueInMulti(
     throw error;
   }
   if (control) return route(cache, client, argv, spec);
+  // Queuing while out of memory is refused (any command, as Redis), and flags the transaction.
+  if (!evictUnderLimit(cache, commandShard(cache, client, spec, argv).keyspace, cache.clock.now())) {
+    multi.aborted = true;
+    throw OOM;
+  }
   client.lastInteraction = cache.clock.now();
   client.lastCommand = spec.name;
   // A transaction that will not run keeps nothing more (Redis's queueMultiCommand).
@@ -148,6 +154,13 @@ export function execTransaction(cache: CacheCore, client: ClientState, now: numb
     unwatchAll(cache, client);
     throw EXECABORT;
   }
+  // A transaction with a denyoom command is refused as a whole while its shard stays over the
+  // limit, before WATCH is looked at (processCommand's OOM check); dispatch turns the error into
+  // `EXECABORT Transaction discarded because of: OOM …` (execRejected).
+  if (multi.queue.some((item) => item.spec.flags.includes('denyoom'))) {
+    const first = multi.queue.find((item) => item.spec.keys !== undefined) ?? multi.queue[0];
+    if (!evictUnderLimit(cache, commandShard(cache, client, first.spec, first.argv).keyspace, now)) throw OOM;
+  }
   const watch = client.watch;
   const dirty = watch !== null && (watch.dirty || watchedKeyExpired(client, now));
   unwatchAll(cache, client);
@@ -175,6 +188,15 @@ export function execTransaction(cache: CacheCore, client: ClientState, now: numb
     client.canBlock = canBlock;
   }
   return replies;
+}
+
+/** The shard a command would run on: its first key's, or the connection's for keyless commands. */
+function commandShard(cache: CacheCore, client: ClientState, spec: CommandSpec, argv: readonly Bytes[]): Shard {
+  if (spec.keys !== undefined && cache.policy !== 'NoCluster') {
+    const positions = keyPositions(spec.keys, argv);
+    if (positions.length > 0) return cache.shardForSlot(slotOfName(keyName(argv[positions[0]])));
+  }
+  return cache.shards.length === 1 ? cache.shards[0] : client.shards[0];
 }
 
 /** True when every key of the queued commands hashes to one slot. */

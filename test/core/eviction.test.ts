@@ -444,3 +444,74 @@ describeLive('eviction against redis-server', () => {
     }
   }, 60_000);
 });
+
+describe('out of memory around transactions and scripts (processCommand’s rules)', () => {
+  /** A noeviction cache filled until a SET is refused. */
+  function full(): ManagedRedis {
+    const cache = cacheWith('noeviction');
+    for (let i = 0; ; i++) {
+      try {
+        cache.set(`k${i}`, VALUE);
+      } catch {
+        return cache;
+      }
+    }
+  }
+
+  it('queuing any command in MULTI is refused and the transaction aborts (redis-server answers the same)', () => {
+    const cache = full();
+    expect(cache.execute(['MULTI'])).toBe('OK');
+    expect(() => cache.execute(['GET', 'k1'])).toThrow(OOM);
+    expect(() => cache.execute(['SET', 'a', 'b'])).toThrow(OOM);
+    expect(() => cache.execute(['EXEC'])).toThrow('EXECABORT Transaction discarded because of previous errors.');
+    expect(cache.execute(['GET', 'a'])).toBeNull();
+    cache.close();
+  });
+
+  it('EXEC with a denyoom command is refused as a whole when memory ran out after queuing', () => {
+    const cache = cacheWith('noeviction');
+    expect(cache.execute(['MULTI'])).toBe('OK');
+    expect(cache.execute(['SET', 'a', 'b'])).toBe('QUEUED');
+    // Another connection fills the shard meanwhile.
+    const other = cache.openClient({ name: 'filler' });
+    for (let i = 0; ; i++) {
+      try {
+        cache.executeReply(['SET', `k${i}`, VALUE], other);
+      } catch {
+        break;
+      }
+    }
+    expect(() => cache.execute(['EXEC'])).toThrow(
+      "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.",
+    );
+    expect(cache.execute(['GET', 'a'])).toBeNull();
+    // Not in MULTI any more.
+    expect(() => cache.execute(['EXEC'])).toThrow('ERR EXEC without MULTI');
+    cache.close();
+  });
+
+  it('a transaction of reads still runs, and commands inside EXEC are not checked one by one', () => {
+    const cache = cacheWith('noeviction');
+    cache.execute(['MULTI']);
+    cache.execute(['GET', 'k0']);
+    const other = cache.openClient({ name: 'filler' });
+    for (let i = 0; ; i++) {
+      try {
+        cache.executeReply(['SET', `k${i}`, VALUE], other);
+      } catch {
+        break;
+      }
+    }
+    expect(cache.execute(['EXEC'])).toEqual([VALUE]);
+    cache.close();
+  });
+
+  it('a script may read but its writes are refused while the shard is over the limit', () => {
+    const cache = full();
+    expect(cache.execute(['EVAL', "return redis.call('GET', KEYS[1])", '1', 'k1'])).toBe(VALUE);
+    expect(() => cache.execute(['EVAL', "return redis.call('SET', KEYS[1], 'v')", '1', 'a'])).toThrow(
+      /^OOM command not allowed when used memory > 'maxmemory'\. script: [0-9a-f]{40}, on @user_script:1\.$/,
+    );
+    cache.close();
+  });
+});
