@@ -77,7 +77,7 @@ export function queueInMulti(
   }
   if (control) return route(cache, client, argv, spec);
   // Queuing while out of memory is refused (any command, as Redis), and flags the transaction.
-  if (!evictUnderLimit(cache, commandShard(cache, client, spec, argv).keyspace, cache.clock.now())) {
+  if (anyShardOver(cache) && !evictUnderLimit(cache, commandShard(cache, client, spec, argv).keyspace, cache.clock.now())) {
     multi.aborted = true;
     throw OOM;
   }
@@ -188,6 +188,12 @@ export function execTransaction(cache: CacheCore, client: ClientState, now: numb
     client.canBlock = canBlock;
   }
   return replies;
+}
+
+/** True when some shard holds more than its maxmemory allows (cheap: no routing). */
+function anyShardOver(cache: CacheCore): boolean {
+  for (const shard of cache.shards) if (shard.keyspace.bytes > shard.keyspace.evictAbove) return true;
+  return false;
 }
 
 /** The shard a command would run on: its first key's, or the connection's for keyless commands. */
