@@ -371,7 +371,12 @@ describe('memory accounting', () => {
       () => ['SINTERSTORE', pick(), pick(), pick()],
       () => ['SUNIONSTORE', pick(), pick(), pick()],
       () => ['ZADD', pick(), String(rng.below(100)), word()],
+      () => ['ZADD', pick(), ...Array.from({ length: rng.below(200) + 1 }, (_, i) => [String(rng.below(1000) / 7), `${word()}${i}`]).flat()],
+      () => ['ZINCRBY', pick(), '0.5', word()],
       () => ['ZREM', pick(), word()],
+      () => ['ZPOPMIN', pick(), String(1 + rng.below(5))],
+      () => ['ZREMRANGEBYRANK', pick(), '0', String(rng.below(30))],
+      () => ['ZUNIONSTORE', pick(), '2', pick(), pick()],
     ];
     function pick(): string {
       return keys[rng.below(keys.length)];

@@ -286,7 +286,7 @@ export class SetValue extends RedisObject {
 const OBJECT_BYTES = 16;
 
 /** jemalloc's size class for an allocation of `n` bytes (approximately). */
-function allocationSize(n: number): number {
+export function allocationSize(n: number): number {
   if (n <= 8) return 8;
   if (n <= 128) return Math.ceil(n / 16) * 16;
   const step = 2 ** Math.floor(Math.log2(n - 1)) / 4;
@@ -294,7 +294,7 @@ function allocationSize(n: number): number {
 }
 
 /** Bytes of one listpack entry: integers in 1 to 9 bytes, strings with a 1, 2 or 5-byte header, plus the back length. */
-function listpackEntryBytes(member: string): number {
+export function listpackEntryBytes(member: string): number {
   let body: number;
   if (isIntegerMember(member)) {
     const v = Number(member);

@@ -589,8 +589,11 @@ export class ScoreTree {
   removeMember(member: string): boolean {
     const e = this.index.find(member);
     if (e < 0) return false;
-    this.unlinkPair(this.index.scoreOf(e), member);
+    const score = this.index.scoreOf(e);
+    this.unlinkPair(score, member);
     this.index.remove(e);
+    this.removedMember = member;
+    this.removedScore = score;
     return true;
   }
 

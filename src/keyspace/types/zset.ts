@@ -31,6 +31,7 @@ import { WRONGTYPE } from '../../protocol/errors.js';
 import { DoubleReply, type Reply } from '../../protocol/reply.js';
 import type { MemberIndex } from './zset-index.js';
 import { NODE_MAX, SMALL_NODE_MAX, ScoreTree } from './zset-tree.js';
+import { allocationSize, listpackEntryBytes } from './set.js';
 
 /** The size thresholds of the listpack encoding (read from the cache's settings). */
 export interface ZsetLimits {
@@ -96,12 +97,39 @@ export class ZSet extends RedisObject {
    * without reading their bytes (at a million members each read is a cache miss).
    */
   ascii = true;
+  /** Running sums for the memory model: member bytes, and listpack entry bytes of members and scores. */
+  private memberBytes = 0;
+  private listpackSum = 0;
 
   /** A small set (listpack) gets a tree of small nodes; converting to a skiplist rebuilds it with large ones. */
   constructor(listpack: boolean, tree: ScoreTree = new ScoreTree(listpack ? SMALL_NODE_MAX : NODE_MAX)) {
     super();
     this.listpack = listpack;
     this.tree = tree;
+    if (tree.size !== 0) {
+      const { members, scores } = tree.toArrays();
+      for (let i = 0; i < members.length; i++) this.count(members[i], scores[i], 1);
+    }
+  }
+
+  /** Adds a pair's sizes to the running sums (`sign` 1) or takes them out (-1). */
+  private count(member: string, score: number, sign: 1 | -1): void {
+    this.memberBytes += sign * member.length;
+    this.listpackSum += sign * (listpackEntryBytes(member) + scoreEntryBytes(score));
+  }
+
+  /**
+   * About the bytes Redis would use for this value, for MEMORY USAGE, INFO and maxmemory: a
+   * listpack of member and score entries, or the skiplist (a node per pair, its member sds) with the
+   * dict beside it.
+   */
+  override memoryUsage(): number {
+    const n = this.tree.size;
+    if (this.listpack) return ZSET_OBJECT + allocationSize(7 + this.listpackSum);
+    const buckets = n <= 4 ? 4 : 2 ** Math.ceil(Math.log2(n));
+    // zset struct, dict with buckets, skiplist header and its 32-level head node; per pair a node
+    // (about 1.33 levels), a dict entry and the member's sds.
+    return ZSET_OBJECT + 16 + 56 + buckets * 8 + 32 + 640 + n * (48 + 24 + 4) + this.memberBytes;
   }
 
   encoding(): string {
@@ -140,6 +168,8 @@ export class ZSet extends RedisObject {
     if (this.listpack && score === 0) score = 0;
     if (this.ascii && !isAscii(member)) this.ascii = false;
     this.tree.insert(score, member);
+    this.count(member, score, 1);
+    this.resized();
   }
 
   /** Converts to the skiplist encoding (one-way); a tree of small nodes is rebuilt with large ones. */
@@ -149,6 +179,7 @@ export class ZSet extends RedisObject {
       const { members, scores } = this.tree.toArrays();
       this.tree = ScoreTree.fromSorted(members, scores, NODE_MAX);
     }
+    this.resized();
   }
 
   /** `zsetTypeMaybeConvert`: a listpack expecting more than it may hold becomes a skiplist. */
@@ -174,8 +205,11 @@ export class ZSet extends RedisObject {
       if ((flags & ZADD_LT && score >= current) || (flags & ZADD_GT && score <= current)) return ZADD_OUT_NOP;
       this.newScore = score;
       if (score !== current) {
+        const stored = this.listpack && score === 0 ? 0 : score;
+        this.listpackSum += scoreEntryBytes(stored) - scoreEntryBytes(current);
         this.tree.detach(e);
-        this.tree.reinsert(e, this.listpack && score === 0 ? 0 : score);
+        this.tree.reinsert(e, stored);
+        this.resized();
         return ZADD_OUT_UPDATED;
       }
       return 0;
@@ -189,7 +223,10 @@ export class ZSet extends RedisObject {
 
   /** Removes a member; true when it was there. */
   delete(member: string): boolean {
-    return this.tree.removeMember(member);
+    if (!this.tree.removeMember(member)) return false;
+    this.count(member, this.tree.removedScore, -1);
+    this.resized();
+    return true;
   }
 
   /** 0-based rank of a member (from the top with `reverse`), or -1. */
@@ -201,6 +238,8 @@ export class ZSet extends RedisObject {
   /** Removes the pair at `rank`; returns its member (its score is in `tree.removedScore`). */
   removeAt(rank: number): string {
     this.tree.removeAt(rank);
+    this.count(this.tree.removedMember, this.tree.removedScore, -1);
+    this.resized();
     return this.tree.removedMember;
   }
 
@@ -221,7 +260,17 @@ export class ZSet extends RedisObject {
     const { members, scores } = this.tree.toArrays();
     for (let i = 0; i < scores.length; i++) if (Object.is(scores[i], -0)) scores[i] = 0;
     this.tree = ScoreTree.fromSorted(members, scores, SMALL_NODE_MAX);
+    this.resized();
   }
+}
+
+const ZSET_OBJECT = 16;
+
+/** Bytes of a score's listpack entry: an integer encoding when integral, else its text (`d2string`). */
+function scoreEntryBytes(score: number): number {
+  if (Number.isInteger(score) && Math.abs(score) < 9.2e18) return listpackEntryBytes(String(score));
+  const text = score === Infinity ? 'inf' : score === -Infinity ? '-inf' : String(score);
+  return text.length + 2;
 }
 
 /** True when a stored value is a sorted set. */
