@@ -6,7 +6,7 @@ import { keyName, type Bytes } from './keyspace/bytes.js';
 import type { Keyspace } from './keyspace/keyspace.js';
 import type { CommandContext, CommandSpec, KeySpec } from './commands/command.js';
 import type { CacheCore, ChangeRecord, ClientState, Shard } from './core-types.js';
-import { slotOfName } from './cluster/slots.js';
+import { keySlot, slotOfName } from './cluster/slots.js';
 import { CROSSSLOT, OOM, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
 import { performEvictions } from './keyspace/eviction.js';
 import { OK, type Reply } from './protocol/reply.js';
@@ -160,7 +160,7 @@ export function route(cache: CacheCore, client: ClientState, argv: readonly Byte
   // Fast path: exactly one key at position 1 (GET, SET, INCR …).
   if (typeof keys !== 'function' && keys.first === 1 && keys.last === 1) {
     if (argv.length < 2) return run(cache, client, spec, argv, client.shards[0], now);
-    return run(cache, client, spec, argv, cache.shardForSlot(slotOfName(keyName(argv[1]))), now);
+    return run(cache, client, spec, argv, cache.shardForSlot(keySlot(argv[1])), now);
   }
   const positions = keyPositions(keys, argv);
   if (positions.length === 0) return run(cache, client, spec, argv, client.shards[0], now);

@@ -30,7 +30,20 @@ export function slotOfName(name: string): number {
   return crc16(name, 0, name.length) & (SLOT_COUNT - 1);
 }
 
-/** The slot of a key given as a string (its UTF-8 bytes) or a Buffer. */
+/**
+ * The slot of a key given as a string (its UTF-8 bytes) or a Buffer. For an ASCII string without
+ * `{` (the common key) one pass computes the CRC while it checks the chars; anything else takes
+ * the general rule.
+ */
 export function keySlot(key: Bytes): number {
-  return slotOfName(keyName(key));
+  if (typeof key !== 'string') return slotOfName(key.toString('latin1'));
+  let crc = 0;
+  let brace = false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x7f) return slotOfName(keyName(key));
+    if (c === 123) brace = true;
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ c) & 0xff];
+  }
+  return brace ? slotOfName(key) : crc & (SLOT_COUNT - 1);
 }

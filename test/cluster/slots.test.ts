@@ -124,3 +124,19 @@ describeLive('CLUSTER KEYSLOT against a live redis-server cluster', (redis) => {
     }
   });
 });
+
+describe('keySlot fast path', () => {
+  it('agrees with the general rule for random ASCII, tagged, non-ASCII and binary keys', () => {
+    const alphabet = ['a', 'b', '{', '}', 'é', 'ключ', '😀', '\u0000', 'x', '1', ':'];
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 5000; i++) {
+      let key = '';
+      const length = next() % 12;
+      for (let j = 0; j < length; j++) key += alphabet[next() % alphabet.length];
+      expect(keySlot(key)).toBe(slotOfName(keyName(key)));
+      const bytes = Buffer.from(key, 'utf8');
+      expect(keySlot(bytes)).toBe(slotOfName(keyName(bytes)));
+    }
+  });
+});
