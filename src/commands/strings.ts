@@ -3,7 +3,7 @@
  * and LCS. Parsing and replies live here; the semantics are in `keyspace/types/string.ts`.
  */
 import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
-import { byteLength, isAscii, keyName, type Bytes } from '../keyspace/bytes.js';
+import { byteLength, keyName, type Bytes } from '../keyspace/bytes.js';
 import {
   appendBytes,
   checkStringLength,
@@ -61,8 +61,16 @@ function optionName(arg: Bytes): string {
   let s = typeof arg === 'string' ? arg : arg.toString('latin1');
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
-  // Options are ASCII: a non-ASCII argument can match none, so it is returned as it is.
-  return s.length > 16 ? '' : isAscii(s) ? s.toUpperCase() : s;
+  if (s.length > 16) return '';
+  // Options are ASCII: a non-ASCII argument can match none, so it is returned as it is. One that
+  // is upper case already (`EX`, the usual spelling) is returned without a copy.
+  let lower = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return s;
+    if (c >= 97 && c <= 122) lower = true;
+  }
+  return lower ? s.toUpperCase() : s;
 }
 
 // SET / GETEX options (`parseExtendedStringArgumentsOrReply`).
