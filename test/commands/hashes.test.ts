@@ -9,30 +9,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManagedRedis, type ManagedRedisOptions } from '../../src/managed-redis.js';
 import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
-import { RedisObject } from '../../src/keyspace/keyspace.js';
 import { slotOfName } from '../../src/cluster/slots.js';
 import { RedisHash, FIELDS_PER_CYCLE, hashesWithFieldTtls } from '../../src/keyspace/types/hash.js';
 import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
+import { FakeList } from '../support/fake-values.js';
 
 const T0 = 1_795_345_897_118;
 const INT64_MAX = '9223372036854775807';
 const INT64_MIN = '-9223372036854775808';
 /** Redis's HFE_MAX_ABS_TIME_MSEC: 2^46 - 1. */
 const HFE_MAX = 2 ** 46 - 1;
-
-/** A list-like value for wrong-type checks that does not depend on the list commands. */
-class FakeList extends RedisObject {
-  readonly type = 'list';
-  encoding(): string {
-    return 'listpack';
-  }
-  clone(): RedisObject {
-    return new FakeList();
-  }
-}
 
 interface Harness {
   cache: ManagedRedis;

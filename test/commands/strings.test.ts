@@ -7,7 +7,6 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
-import { RedisObject } from '../../src/keyspace/keyspace.js';
 import { slotOfName } from '../../src/cluster/slots.js';
 import { stringEncoding } from '../../src/keyspace/types/string.js';
 import {
@@ -19,21 +18,11 @@ import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
+import { FakeList } from '../support/fake-values.js';
 
 const T0 = 1_795_345_897_118;
 const INT64_MAX = '9223372036854775807';
 const INT64_MIN = '-9223372036854775808';
-
-/** A list-like value for wrong-type checks that does not depend on the list commands. */
-class FakeList extends RedisObject {
-  readonly type = 'list';
-  encoding(): string {
-    return 'listpack';
-  }
-  clone(): RedisObject {
-    return new FakeList();
-  }
-}
 
 interface Harness {
   cache: ManagedRedis;

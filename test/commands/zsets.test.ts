@@ -11,7 +11,6 @@ import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
-import { RedisObject } from '../../src/keyspace/keyspace.js';
 import { slotOfName } from '../../src/cluster/slots.js';
 import { ZSet, zsetFromPairs } from '../../src/keyspace/types/zset.js';
 import { ScoreTree } from '../../src/keyspace/types/zset-tree.js';
@@ -20,19 +19,9 @@ import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
+import { FakeList } from '../support/fake-values.js';
 
 const T0 = 1_795_345_897_118;
-
-/** A list-like value for wrong-type checks that does not depend on the list commands. */
-class FakeList extends RedisObject {
-  readonly type = 'list';
-  encoding(): string {
-    return 'listpack';
-  }
-  clone(): RedisObject {
-    return new FakeList();
-  }
-}
 
 interface Harness {
   cache: ManagedRedis;
