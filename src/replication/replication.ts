@@ -172,14 +172,26 @@ function digits(n: number): number {
   return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
 }
 
-/** Bytes the effects take in RESP (what Redis counts into the replication offset). */
+/** Strings at least this long are counted by their length, not their UTF-8 bytes (see {@link respBytes}). */
+const LONG_STRING = 64;
+
+/**
+ * Bytes the effects take in RESP (what Redis counts into the replication offset). Buffers and short
+ * strings (names, keys, numbers) count exactly; a string of {@link LONG_STRING} chars or more
+ * counts by its length in UTF-16 code units, which is its byte count when it is ASCII and an
+ * undercount otherwise. Measuring it would read every char of every value written — a value the
+ * caller made long ago is not in the CPU's cache, and that read cost a SET about a quarter of its
+ * time. The memory model makes the same choice (src/keyspace/memory.ts).
+ */
 export function respBytes(effects: readonly (readonly Bytes[])[]): number {
   let n = 0;
-  for (const effect of effects) {
+  for (let e = 0; e < effects.length; e++) {
+    const effect = effects[e];
     n += 3 + digits(effect.length);
     for (let i = 0; i < effect.length; i++) {
       const arg = effect[i];
-      const len = typeof arg === 'string' ? (arg.length < 16 && isAscii(arg) ? arg.length : Buffer.byteLength(arg, 'utf8')) : arg.length;
+      const len =
+        typeof arg !== 'string' || arg.length >= LONG_STRING ? arg.length : isAscii(arg) ? arg.length : Buffer.byteLength(arg, 'utf8');
       n += 5 + digits(len) + len;
     }
   }

@@ -52,6 +52,13 @@ describe('replication stream and replica views', () => {
     // *3\r\n$3\r\nSET\r\n$<n>\r\n<key>\r\n$5\r\nhello\r\n
     expect(respBytes([['SET', 'k', 'hello']])).toBe(Buffer.byteLength('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n'));
     expect(respBytes([['SET', 'k', 'é']])).toBe(Buffer.byteLength('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n'));
+    // Long strings count by length, unread (exact for ASCII; non-ASCII text is undercounted);
+    // Buffers always count exactly.
+    const ascii = 'x'.repeat(100);
+    const text = 'é'.repeat(100);
+    expect(respBytes([['SET', 'k', ascii]])).toBe(Buffer.byteLength(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n${ascii}\r\n`));
+    expect(respBytes([['SET', 'k', text]])).toBe(respBytes([['SET', 'k', ascii]]));
+    expect(respBytes([['SET', 'k', Buffer.from(text)]])).toBe(Buffer.byteLength(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$200\r\n${text}\r\n`));
   });
 
   it('fixed lag: the replica is stale until the clock reaches each write plus the lag', () => {
