@@ -16,6 +16,11 @@ import { scriptingCommands } from './scripting.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicationCommands } from './replication.js';
+import { bitmapCommands } from './bitmaps.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { sortCommands } from './sort.js';
+import { streamCommands } from './streams.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -32,6 +37,11 @@ export const allCommands: readonly CommandSpec[] = [
   ...transactionCommands,
   ...pubsubCommands,
   ...replicationCommands,
+  ...bitmapCommands,
+  ...hyperloglogCommands,
+  ...geoCommands,
+  ...sortCommands,
+  ...streamCommands,
 ];
 
 /** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */

@@ -384,6 +384,15 @@ const BLOCKING_ARGS = blockingArgs(blockTimeout);
 /** The same inside MULTI, where they never block. */
 const BLOCKING_IN_TX = blockingArgs(txTimeout);
 
+// <<bitmaps-defs>>
+// <</bitmaps-defs>>
+// <<hyperloglog-defs>>
+// <</hyperloglog-defs>>
+// <<geo-sort-defs>>
+// <</geo-sort-defs>>
+// <<streams-defs>>
+// <</streams-defs>>
+
 /** Argument generators (everything after the command name) for the commands we know. */
 const ARGS: Record<string, ArgsArb> = {
   // Strings
@@ -464,6 +473,14 @@ const ARGS: Record<string, ArgsArb> = {
   echo: mostly(value, 1, 2),
   ...COLLECTION_ARGS,
   ...BLOCKING_ARGS,
+  // <<bitmaps-args>>
+  // <</bitmaps-args>>
+  // <<hyperloglog-args>>
+  // <</hyperloglog-args>>
+  // <<geo-sort-args>>
+  // <</geo-sort-args>>
+  // <<streams-args>>
+  // <</streams-args>>
 };
 
 /**

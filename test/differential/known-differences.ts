@@ -102,6 +102,14 @@ export const EXCLUDED_FROM_RANDOM: Readonly<Record<string, string>> = {
   hexpiretime: HASH_FIELD_TTL,
   hpexpiretime: HASH_FIELD_TTL,
   hpersist: HASH_FIELD_TTL,
+  // <<bitmaps-excluded>>
+  // <</bitmaps-excluded>>
+  // <<hyperloglog-excluded>>
+  // <</hyperloglog-excluded>>
+  // <<geo-sort-excluded>>
+  // <</geo-sort-excluded>>
+  // <<streams-excluded>>
+  // <</streams-excluded>>
   multi: 'not drawn on its own (a MULTI left open would queue the rest of the sequence): the sequences hold whole transactions (MULTI, commands, EXEC or DISCARD) instead, with blocking commands inside',
 };
 
@@ -158,6 +166,14 @@ function dumpWithoutTrailer(reply: Typed): Typed {
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+  // <<bitmaps-differences>>
+  // <</bitmaps-differences>>
+  // <<hyperloglog-differences>>
+  // <</hyperloglog-differences>>
+  // <<geo-sort-differences>>
+  // <</geo-sort-differences>>
+  // <<streams-differences>>
+  // <</streams-differences>>
   {
     id: 'dump-rdb-version',
     kind: 'redis-7.0-vs-7.4',

@@ -1,0 +1,6 @@
+/**
+ * HyperLogLog: PFADD, PFCOUNT, PFMERGE. (Being built.)
+ */
+import type { CommandSpec } from './command.js';
+
+export const hyperloglogCommands: readonly CommandSpec[] = [];

@@ -1,0 +1,6 @@
+/**
+ * Streams: XADD, XRANGE, XREAD, consumer groups …. (Being built.)
+ */
+import type { CommandSpec } from './command.js';
+
+export const streamCommands: readonly CommandSpec[] = [];
