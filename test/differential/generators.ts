@@ -474,6 +474,17 @@ const ARGS: Record<string, ArgsArb> = {
   ...COLLECTION_ARGS,
   ...BLOCKING_ARGS,
   // <<bitmaps-args>>
+  setbit: seq(bkey, writeBitOffset, bitValue),
+  getbit: seq(bkey, readBitOffset),
+  bitcount: seq(bkey, bitcountTail),
+  bitpos: seq(bkey, fc.oneof({ weight: 6, arbitrary: from(['0', '1']) }, { weight: 1, arbitrary: from(['2', '-1', 'abc', '']) }), bitposTail),
+  bitop: seq(
+    from(['AND', 'OR', 'XOR', 'NOT', 'and', 'Not', 'DIFF', 'ONE', 'BOGUS']),
+    bkey,
+    fc.oneof({ weight: 2, arbitrary: fc.array(bkey, { minLength: 1, maxLength: 1 }) }, { weight: 3, arbitrary: fc.array(bkey, { minLength: 1, maxLength: 3 }) }),
+  ),
+  bitfield: seq(bkey, bitfieldOps(true)),
+  bitfield_ro: seq(bkey, bitfieldOps(false)),
   // <</bitmaps-args>>
   // <<hyperloglog-args>>
   // <</hyperloglog-args>>

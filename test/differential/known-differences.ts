@@ -167,6 +167,27 @@ function dumpWithoutTrailer(reply: Typed): Typed {
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   // <<bitmaps-differences>>
+  {
+    id: 'bitcount-bitpos-parse-before-lookup',
+    kind: 'redis-7.0-vs-7.4',
+    reason:
+      'Since 7.2 (redis/redis#11734) BITCOUNT and BITPOS parse start, end and BYTE|BIT before looking the key up, so a ' +
+      'malformed range is an error for a missing key and comes before WRONGTYPE; 7.0 looks the key up first and answers ' +
+      '0 (BITCOUNT), 0 or -1 (BITPOS) for a missing key and WRONGTYPE for another type, whatever the range. Accepted ' +
+      'when the emulator answers an argument error and the live server one of those answers; the 7.4.1 transcripts ' +
+      'confirm the 7.4 order (a lone start on a missing key is a syntax error).',
+    applies: (s) => s.name === 'BITCOUNT' || s.name === 'BITPOS',
+    action: {
+      accept: (redis, emulator, step) => {
+        if (emulator[0] !== '-' || (emulator[1] !== 'ERR syntax error' && emulator[1] !== 'ERR value is not an integer or out of range')) {
+          return false;
+        }
+        if (redis[0] === '-') return String(redis[1]).startsWith('WRONGTYPE');
+        const missing = step.name === 'BITCOUNT' ? ['0'] : step.args[1] === '1' ? ['-1'] : ['0'];
+        return redis[0] === ':' && missing.includes(String(redis[1]));
+      },
+    },
+  },
   // <</bitmaps-differences>>
   // <<hyperloglog-differences>>
   // <</hyperloglog-differences>>
