@@ -35,7 +35,7 @@ import { NULL_ARRAY, type Reply } from './protocol/reply.js';
 import type { CommandContext } from './commands/command.js';
 
 /** The value type a blocked command waits for (`condition`: no key, a condition such as WAIT's). */
-export type BlockKind = 'list' | 'zset' | 'condition';
+export type BlockKind = 'list' | 'zset' | 'stream' | 'condition';
 
 /**
  * What a blocking command returns (in place of a reply) when it must wait. Not a reply: the
@@ -48,6 +48,11 @@ export class BlockedReply {
     /** Absolute deadline in ms on the cache's clock; 0 waits forever. */
     readonly deadline: number,
     readonly kind: BlockKind,
+    /**
+     * The command to run again when a key is ready, when it differs from what the client sent
+     * (XREAD's `$` becomes the stream's last ID at blocking time, so a re-run cannot spin).
+     */
+    readonly rerun: readonly Bytes[] | null = null,
   ) {}
 }
 
@@ -125,10 +130,11 @@ export function blockOrDeny(
   deadline: number,
   kind: BlockKind,
   denied: Reply,
+  rerun: readonly Bytes[] | null = null,
 ): Reply {
   if (!ctx.client.canBlock) return denied;
   const unique = keys.length > 1 ? Array.from(new Set(keys)) : keys;
-  return new BlockedReply(unique, deadline, kind) as unknown as Reply;
+  return new BlockedReply(unique, deadline, kind, rerun) as unknown as Reply;
 }
 
 // --- the manager ---------------------------------------------------------------------------------
@@ -165,12 +171,29 @@ class BlockingManager {
   private scheduled = false;
   private serving = false;
   private attached = false;
+  /** Keys with stream waiters (XREAD/XREADGROUP BLOCK) → how many wait on each. */
+  private readonly streamKeys = new Map<string, number>();
   /** Waited keys created since the last change record (only a created key wakes waiters). */
   private readonly created = new Set<string>();
   private readonly onCreated = (key: string): void => {
     if (this.queues.has(key)) this.created.add(key);
   };
   private readonly listener = (change: ChangeRecord): void => {
+    // Stream waiters: XADD signals its key on every entry, and a deleted or retyped key (or a
+    // destroyed group) wakes XREADGROUP with its error; any change of the key is looked at.
+    if (this.streamKeys.size > 0) {
+      let any = false;
+      for (const key of change.keys) {
+        if (this.streamKeys.has(key)) {
+          this.ready.add(key);
+          any = true;
+        }
+      }
+      if (any) {
+        this.cache.pendingServe = this.serveNow;
+        this.schedule();
+      }
+    }
     // Redis signals a key as ready when a write adds it (dbAdd: a push creating a list, RENAME,
     // COPY, a STORE onto a missing key); overwriting an existing key in place wakes nobody.
     if (this.created.size === 0) return;
@@ -204,7 +227,7 @@ class BlockingManager {
     return new Promise<Reply>((resolve, reject) => {
       const waiter: Waiter = {
         client,
-        argv: argv.slice(),
+        argv: (marker.rerun ?? argv).slice(),
         keys: marker.keys,
         kind: marker.kind,
         deadline: marker.deadline,
@@ -227,6 +250,7 @@ class BlockingManager {
         let queue = this.queues.get(key);
         if (queue === undefined) this.queues.set(key, (queue = []));
         queue.push(waiter);
+        if (waiter.kind === 'stream') this.streamKeys.set(key, (this.streamKeys.get(key) ?? 0) + 1);
       }
       this.attach();
       // Every shard's keyspace tells of created keys (again each time: a failover swaps keyspaces).
@@ -265,7 +289,13 @@ class BlockingManager {
         this.finish(waiter, null, new Error('Connection is closed.'));
         continue;
       }
-      if (!this.hasData(key, waiter.kind)) continue;
+      if (!this.hasData(key, waiter.kind)) {
+        // XREADGROUP: the stream it reads through its group is gone (deleted or another type).
+        if (waiter.kind === 'stream' && String(waiter.argv[0]).toLowerCase() === 'xreadgroup') {
+          this.finish(waiter, null, new ReplyError('UNBLOCKED the stream key no longer exists'));
+        }
+        continue;
+      }
       let reply: Reply;
       try {
         reply = dispatch(this.cache, waiter.client, waiter.argv);
@@ -370,6 +400,11 @@ class BlockingManager {
     if (this.waiters.get(waiter.client) === waiter) this.waiters.delete(waiter.client);
     if (waiter.condition !== null) this.conditions.delete(waiter);
     for (const key of waiter.keys) {
+      if (waiter.kind === 'stream') {
+        const n = (this.streamKeys.get(key) ?? 1) - 1;
+        if (n <= 0) this.streamKeys.delete(key);
+        else this.streamKeys.set(key, n);
+      }
       const queue = this.queues.get(key);
       if (queue === undefined) continue;
       const i = queue.indexOf(waiter);
