@@ -544,6 +544,34 @@ describe('BITFIELD', () => {
   });
 });
 
+describe('keyspace notifications', () => {
+  it('sends setbit, set and del as redis-server does (checked with notify-keyspace-events KEAn)', () => {
+    const cache = new ManagedRedis({ clusterPolicy: 'NoCluster', clock: 'virtual', startTime: T0, activeExpiry: false, notifyKeyspaceEvents: 'KEA' });
+    const client = cache.openClient({ name: null });
+    const lines: string[] = [];
+    client.push = (message) => {
+      if (message[0] === 'pmessage') lines.push(`${String(message[2])} ${String(message[3])}`);
+    };
+    cache.executeReply(['PSUBSCRIBE', '__keyevent*'], client);
+    try {
+      cache.execute(['SETBIT', 'n1', '3', '1']);
+      cache.execute(['SETBIT', 'n1', '3', '1']); // no change: no event
+      cache.execute(['BITFIELD', 'n2', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '100', '5']); // creates n2, no change
+      cache.execute(['BITOP', 'OR', 'd', 'n1']);
+      cache.execute(['BITOP', 'OR', 'd', 'nothing']);
+      cache.execute(['BITFIELD', 'n1', 'SET', 'u8', '0', '1', 'SET', 'u8', '8', '1']); // one event for two writes
+      expect(lines).toEqual([
+        '__keyevent@0__:setbit n1',
+        '__keyevent@0__:set d',
+        '__keyevent@0__:del d',
+        '__keyevent@0__:setbit n1',
+      ]);
+    } finally {
+      cache.close();
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Against a naive model: one array of bits, every command written from its definition.
 
