@@ -487,6 +487,9 @@ const ARGS: Record<string, ArgsArb> = {
   bitfield_ro: seq(bkey, bitfieldOps(false)),
   // <</bitmaps-args>>
   // <<hyperloglog-args>>
+  pfadd: seq(hllKey, hllElements),
+  pfcount: fc.array(hllKey, { minLength: 1, maxLength: 3 }),
+  pfmerge: seq(hllKey, fc.array(hllKey, { maxLength: 3 })),
   // <</hyperloglog-args>>
   // <<geo-sort-args>>
   // <</geo-sort-args>>

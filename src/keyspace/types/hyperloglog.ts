@@ -59,46 +59,25 @@ const SEED = 0xadc83b19;
 let rHi = 0;
 let rLo = 0;
 
-/** (ah:al) × (bh:bl) mod 2^64 into rHi:rLo (16-bit limbs, every partial sum exact in a double). */
+/** (ah:al) × (bh:bl) mod 2^64 into rHi:rLo (unsigned 32-bit halves). */
 function mul64(ah: number, al: number, bh: number, bl: number): void {
-  const a48 = ah >>> 16;
-  const a32 = ah & 0xffff;
-  const a16 = al >>> 16;
-  const a00 = al & 0xffff;
-  const b48 = bh >>> 16;
-  const b32 = bh & 0xffff;
-  const b16 = bl >>> 16;
-  const b00 = bl & 0xffff;
-  let c00 = a00 * b00;
-  let c16 = c00 >>> 16;
-  c00 &= 0xffff;
-  c16 += a16 * b00;
-  let c32 = c16 >>> 16;
-  c16 &= 0xffff;
-  c16 += a00 * b16;
-  c32 += c16 >>> 16;
-  c16 &= 0xffff;
-  c32 += a32 * b00;
-  let c48 = c32 >>> 16;
-  c32 &= 0xffff;
-  c32 += a16 * b16;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c32 += a00 * b32;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c48 += a48 * b00 + a32 * b16 + a16 * b32 + a00 * b48;
-  c48 &= 0xffff;
-  rHi = ((c48 << 16) | c32) >>> 0;
-  rLo = ((c16 << 16) | c00) >>> 0;
+  // The high half of al × bl from 16-bit pieces (every partial sum exact in a double).
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const t = a1 * b0 + ((a0 * b0) >>> 16);
+  const w = (t % 65536) + a0 * b1;
+  const high = a1 * b1 + Math.floor(t / 65536) + Math.floor(w / 65536);
+  rHi = (high + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+  rLo = Math.imul(al, bl) >>> 0;
 }
 
 /**
  * MurmurHash64A(data, seed 0xadc83b19) as Redis computes it on a little-endian machine; the
  * result is left in rHi:rLo.
  */
-function murmur64a(data: Uint8Array): void {
-  const len = data.length;
+function murmur64a(data: Uint8Array, len: number): void {
   mul64(0, len >>> 0, M_HI, M_LO);
   let hHi = rHi;
   let hLo = (rLo ^ SEED) >>> 0;
@@ -142,18 +121,26 @@ function murmur64a(data: Uint8Array): void {
 
 /** MurmurHash64A with Redis's HLL seed, as an unsigned 64-bit BigInt (for tests and tools). */
 export function murmurHash64A(data: Bytes): bigint {
-  murmur64a(toBuffer(data));
+  const bytes = toBuffer(data);
+  murmur64a(bytes, bytes.length);
   return (BigInt(rHi) << 32n) | BigInt(rLo);
 }
 
 let patIndex = 0;
+/** Where string elements are encoded for hashing (no allocation per element). */
+const scratch = Buffer.allocUnsafeSlow(1024);
 
 /**
  * hllPatLen: the register an element falls into (left in `patIndex`) and the length of the
  * "000…1" pattern of the remaining 50 hash bits (1–51).
  */
 function patLen(element: Bytes): number {
-  murmur64a(typeof element === 'string' ? Buffer.from(element, 'utf8') : element);
+  if (typeof element !== 'string') murmur64a(element, element.length);
+  else if (element.length * 3 <= scratch.length) murmur64a(scratch, scratch.write(element, 0, 'utf8'));
+  else {
+    const bytes = Buffer.from(element, 'utf8');
+    murmur64a(bytes, bytes.length);
+  }
   patIndex = rLo & HLL_P_MASK;
   const low = rLo >>> HLL_P; // 18 bits
   if (low !== 0) return 32 - Math.clz32(low & -low);
