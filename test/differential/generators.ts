@@ -387,6 +387,24 @@ const BLOCKING_IN_TX = blockingArgs(txTimeout);
 // <<bitmaps-defs>>
 // <</bitmaps-defs>>
 // <<hyperloglog-defs>>
+/**
+ * HyperLogLog. Keys: mostly the three shared ones, so PFADD/PFMERGE meet the reads and the
+ * string and bitmap commands that write the same keys (SET, APPEND, SETRANGE, SETBIT on an HLL
+ * make WRONGTYPE's HLL variant or INVALIDOBJ paths), sometimes any key (the hash fixture).
+ * Elements: the value pool, a few generated ones, and now and then a run of 300–2,500 distinct
+ * ones, which promotes a sparse HLL to dense (and so exercises PFMERGE into dense destinations).
+ */
+const hllKey = fc.oneof({ weight: 6, arbitrary: from<Arg>(['a', 'b', '{t}a']) }, { weight: 2, arbitrary: key });
+const hllElements = fc.oneof(
+  { weight: 4, arbitrary: fc.array(value, { maxLength: 6 }) },
+  { weight: 4, arbitrary: fc.array(fc.integer({ min: 0, max: 5000 }).map((n) => `e${n}`), { maxLength: 40 }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 300, max: 2500 }))
+      .map(([start, n]): Arg[] => Array.from({ length: n }, (_, i) => `r${start + i}`)),
+  },
+);
 // <</hyperloglog-defs>>
 // <<geo-sort-defs>>
 // <</geo-sort-defs>>
