@@ -2,7 +2,7 @@
  * Hash slots: CRC16 (XMODEM) of the key's bytes, or of its first non-empty `{tag}`, mod 16384,
  * exactly as Redis Cluster and `CLUSTER KEYSLOT` compute them.
  */
-import { keyName, type Bytes } from '../keyspace/bytes.js';
+import { keyName, noteAscii, type Bytes } from '../keyspace/bytes.js';
 
 export const SLOT_COUNT = 16384;
 
@@ -45,5 +45,6 @@ export function keySlot(key: Bytes): number {
     if (c === 123) brace = true;
     crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ c) & 0xff];
   }
+  noteAscii(key);
   return brace ? slotOfName(key) : crc & (SLOT_COUNT - 1);
 }

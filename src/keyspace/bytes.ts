@@ -15,9 +15,21 @@ export function isAscii(s: string): boolean {
   return true;
 }
 
+/**
+ * The last key string found to be ASCII by a pass over its chars that had to happen anyway (the
+ * hash slot's CRC, src/cluster/slots.ts): the command that then asks for its {@link keyName} does
+ * not scan it again. Strings are immutable, so a string equal to it is ASCII too.
+ */
+let knownAscii = '';
+
+/** Records that `s` is ASCII (every char ≤ 0x7f), for the next {@link keyName} of it. */
+export function noteAscii(s: string): void {
+  knownAscii = s;
+}
+
 /** The canonical key name for a key argument (a latin1 byte string). */
 export function keyName(arg: Bytes): string {
-  if (typeof arg === 'string') return isAscii(arg) ? arg : Buffer.from(arg, 'utf8').toString('latin1');
+  if (typeof arg === 'string') return arg === knownAscii || isAscii(arg) ? arg : Buffer.from(arg, 'utf8').toString('latin1');
   return arg.toString('latin1');
 }
 

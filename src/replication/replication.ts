@@ -18,7 +18,7 @@ import type { ManagedRedis } from '../managed-redis.js';
 import type { ClientState, ChangeRecord, Shard } from '../core-types.js';
 import type { TimerHandle } from '../clock.js';
 import { Keyspace, RedisObject } from '../keyspace/keyspace.js';
-import { isAscii, keyName, type Bytes } from '../keyspace/bytes.js';
+import { keyName, type Bytes } from '../keyspace/bytes.js';
 import { ExecContext, keyPositions, lookupCommand } from '../dispatch.js';
 import { slotOfName } from '../cluster/slots.js';
 import { ReplyError } from '../protocol/errors.js';
@@ -172,16 +172,13 @@ function digits(n: number): number {
   return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
 }
 
-/** Strings at least this long are counted by their length, not their UTF-8 bytes (see {@link respBytes}). */
-const LONG_STRING = 64;
-
 /**
- * Bytes the effects take in RESP (what Redis counts into the replication offset). Buffers and short
- * strings (names, keys, numbers) count exactly; a string of {@link LONG_STRING} chars or more
- * counts by its length in UTF-16 code units, which is its byte count when it is ASCII and an
- * undercount otherwise. Measuring it would read every char of every value written — a value the
- * caller made long ago is not in the CPU's cache, and that read cost a SET about a quarter of its
- * time. The memory model makes the same choice (src/keyspace/memory.ts).
+ * Bytes the effects take in RESP (what Redis counts into the replication offset). A Buffer counts
+ * its bytes; a string counts its length in UTF-16 code units, which is its byte count when it is
+ * ASCII and an undercount for other text. Measuring the UTF-8 size would read every char of every
+ * argument written: checking names, keys and numbers for ASCII cost a SET with HA on a tenth of its
+ * time, and a value the caller made long ago is not in the CPU's cache (reading it cost a quarter).
+ * The memory model makes the same choice (src/keyspace/memory.ts).
  */
 export function respBytes(effects: readonly (readonly Bytes[])[]): number {
   let n = 0;
@@ -190,8 +187,7 @@ export function respBytes(effects: readonly (readonly Bytes[])[]): number {
     n += 3 + digits(effect.length);
     for (let i = 0; i < effect.length; i++) {
       const arg = effect[i];
-      const len =
-        typeof arg !== 'string' || arg.length >= LONG_STRING ? arg.length : isAscii(arg) ? arg.length : Buffer.byteLength(arg, 'utf8');
+      const len = arg.length;
       n += 5 + digits(len) + len;
     }
   }
