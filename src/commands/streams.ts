@@ -306,7 +306,7 @@ function parseAddOrTrim(ctx: CommandContext, argv: readonly Bytes[], xadd: boole
     }
   }
   out.idIdx = i;
-  if (limitGiven && strategy === null) throw LIMIT_WITHOUT_STRATEGY;
+  if (limitGiven && limit !== 0n && strategy === null) throw LIMIT_WITHOUT_STRATEGY;
   if (!xadd && strategy === null) throw XTRIM_NO_STRATEGY;
   let limitValue = 0;
   if (limitGiven) {
@@ -613,9 +613,11 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
       streamsArg = i + 1;
       streamsCount = argv.length - streamsArg;
       if (streamsCount % 2 !== 0) {
-        const name = xreadgroup ? 'xreadgroup' : 'xread';
+        // 7.4 names the command (its full name, lower case) and, for XREAD, the `+` form.
         throw new ReplyError(
-          `ERR Unbalanced '${name}' list of streams: for each stream key an ID or '${xreadgroup ? '>' : '$'}' must be specified.`,
+          xreadgroup
+            ? "ERR Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified."
+            : "ERR Unbalanced 'xread' list of streams: for each stream key an ID, '+', or '$' must be specified.",
         );
       }
       streamsCount /= 2;

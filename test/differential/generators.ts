@@ -512,6 +512,60 @@ const ARGS: Record<string, ArgsArb> = {
   // <<geo-sort-args>>
   // <</geo-sort-args>>
   // <<streams-args>>
+  xadd: seq(xkey, options(3, tok('NOMKSTREAM'), xtrimStrategy, pair('LIMIT', xlimit)), xaddId, xfields),
+  xlen: seq(xkey),
+  xrange: seq(xkey, xrangeBound, xrangeBound, options(1, pair('COUNT', xcount), tok('BOGUS'))),
+  xrevrange: seq(xkey, xrangeBound, xrangeBound, options(1, pair('COUNT', xcount), tok('BOGUS'))),
+  xdel: seq(xkey, xIds(3)),
+  xtrim: seq(xkey, xtrimArgs),
+  xread: seq(
+    options(1, pair('COUNT', xcount)),
+    fc.oneof(
+      { weight: 8, arbitrary: fc.array(fc.tuple(xkey, fc.oneof(xid, from(['$', '0']))), { minLength: 1, maxLength: 2 }).map((p) => ['STREAMS', ...p.map((x) => x[0]), ...p.map((x) => x[1])]) },
+      { weight: 1, arbitrary: seq(tok('STREAMS'), xkey) },
+      { weight: 1, arbitrary: seq(tok('GROUP', 'g1', 'c1', 'STREAMS'), xkey, tok('0')) },
+    ),
+  ),
+  xreadgroup: seq(
+    tok('GROUP'),
+    xgroupName,
+    xconsumer,
+    options(2, pair('COUNT', xcount), tok('NOACK')),
+    fc.oneof(
+      { weight: 8, arbitrary: fc.array(fc.tuple(xkey, fc.oneof({ weight: 3, arbitrary: from(['>']) }, { weight: 2, arbitrary: xid }, { weight: 1, arbitrary: from(['$']) })), { minLength: 1, maxLength: 2 }).map((p) => ['STREAMS', ...p.map((x) => x[0]), ...p.map((x) => x[1])]) },
+      { weight: 1, arbitrary: seq(tok('STREAMS'), xkey) },
+    ),
+  ),
+  xack: seq(xkey, xgroupName, xIds(3)),
+  xpending: fc.oneof(
+    seq(xkey, xgroupName),
+    seq(xkey, xgroupName, options(1, pair('IDLE', xidle)), xrangeBound, xrangeBound, xcount, options(1, seq(xconsumer))),
+  ),
+  xclaim: seq(
+    xkey,
+    xgroupName,
+    xconsumer,
+    xidle,
+    xIds(3),
+    options(3, tok('JUSTID'), tok('FORCE'), pair('IDLE', from(['0', '200000000', '-5', 'abc'])), pair('TIME', from(['0', '1', '-1', 'abc'])), pair('RETRYCOUNT', from(['0', '3', '-1', 'abc'])), pair('LASTID', xid), tok('BOGUS')),
+  ),
+  xautoclaim: seq(xkey, xgroupName, xconsumer, xidle, xrangeBound, options(2, pair('COUNT', from(['1', '2', '5', '0', '-1', 'abc'])), tok('JUSTID'), tok('BOGUS'))),
+  xsetid: seq(xkey, xid, options(2, pair('ENTRIESADDED', from(['0', '1', '5', '100', '-1', 'abc'])), pair('MAXDELETEDID', xid), tok('BOGUS'))),
+  xgroup: fc.oneof(
+    seq(tok('CREATE'), xkey, xgroupName, fc.oneof(xid, from(['$', '$', '0'])), options(2, tok('MKSTREAM'), pair('ENTRIESREAD', from(['0', '1', '3', '-1', '-2', 'abc'])), tok('BOGUS'))),
+    seq(tok('SETID'), xkey, xgroupName, fc.oneof(xid, from(['$', '0'])), options(1, pair('ENTRIESREAD', from(['0', '1', '3', '-1', '-2', 'abc'])), tok('MKSTREAM'))),
+    seq(tok('DESTROY'), xkey, xgroupName),
+    seq(from(['CREATECONSUMER', 'DELCONSUMER']), xkey, xgroupName, xconsumer),
+    tok('HELP'),
+    seq(from(['NOPE', 'create']), xkey),
+  ),
+  xinfo: fc.oneof(
+    seq(tok('STREAM'), xkey, options(1, tok('FULL'), seq(tok('FULL', 'COUNT'), xcount), tok('BOGUS'))),
+    seq(tok('GROUPS'), xkey),
+    seq(tok('CONSUMERS'), xkey, xgroupName),
+    tok('HELP'),
+    seq(tok('NOPE'), xkey),
+  ),
   // <</streams-args>>
 };
 

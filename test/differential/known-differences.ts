@@ -194,6 +194,128 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   // <<geo-sort-differences>>
   // <</geo-sort-differences>>
   // <<streams-differences>>
+  ...((): KnownDifference[] => {
+    /** The fields of a map reply (RESP3 `%`, or RESP2's flat array) as [name, value] pairs; null if neither. */
+    const fields = (reply: Typed): Array<[Typed, Typed]> | null => {
+      if (reply[0] === '%' && Array.isArray(reply[1])) return reply[1] as Array<[Typed, Typed]>;
+      if (reply[0] === '*' && Array.isArray(reply[1])) {
+        const items = reply[1] as Typed[];
+        if (items.length % 2 !== 0) return null;
+        const out: Array<[Typed, Typed]> = [];
+        for (let i = 0; i < items.length; i += 2) out.push([items[i], items[i + 1]]);
+        return out;
+      }
+      return null;
+    };
+    /** Rebuilds a map reply in its own protocol form after `f` mapped (or, with null, dropped) each field. */
+    const mapFields = (reply: Typed, f: (name: string, value: Typed) => Typed | null): Typed => {
+      const pairs = fields(reply);
+      if (pairs === null) return reply;
+      const kept: Array<[Typed, Typed]> = [];
+      for (const [k, v] of pairs) {
+        const mapped = f(String(k[1]), v);
+        if (mapped !== null) kept.push([k, mapped]);
+      }
+      return reply[0] === '%' ? ['%', kept] : ['*', kept.flat()];
+    };
+    const items = (reply: Typed): Typed[] => (reply[0] === '*' && Array.isArray(reply[1]) ? (reply[1] as Typed[]) : []);
+    const zeroTime = (v: Typed): Typed => (v[0] === ':' && v[1] !== '-1' ? [':', '0'] : v);
+    const fieldOf = (reply: Typed, name: string): Typed | undefined => fields(reply)?.find(([k]) => k[1] === name)?.[1];
+    /** A consumer that owns no pending entry (one 7.4 may have made in XCLAIM/XAUTOCLAIM where 7.0 made none). */
+    const idle = (consumer: Typed, countField: string) => JSON.stringify(fieldOf(consumer, countField)) === JSON.stringify([':', '0']);
+    return [
+      {
+        id: 'xread-unbalanced-message',
+        kind: 'redis-7.0-vs-7.4',
+        reason:
+          "An odd number of arguments after STREAMS: 7.0 answers \"Unbalanced XREAD list of streams: for each stream key an ID or '$' must be " +
+          "specified.\" for both commands; 7.4 names the command ('xread' / 'xreadgroup') and the IDs it takes (XREAD: \"an ID, '+', or '$'\", " +
+          "XREADGROUP: \"an ID or '>'\").",
+        applies: (st) => st.name === 'XREAD' || st.name === 'XREADGROUP',
+        action: {
+          accept: (redis, emulator) =>
+            redis[0] === '-' &&
+            String(redis[1]).startsWith('ERR Unbalanced XREAD list of streams') &&
+            emulator[0] === '-' &&
+            String(emulator[1]).startsWith("ERR Unbalanced 'xread"),
+        },
+      },
+      {
+        id: 'stream-pending-times',
+        kind: 'server-specific',
+        reason:
+          'Delivery and idle times of pending entries and consumers come from each server\'s clock (XPENDING\'s idle ms, XINFO CONSUMERS ' +
+          'idle/inactive, XINFO STREAM FULL seen-time/active-time/delivery times): read as 0 on both sides (-1, "never active", is kept). ' +
+          "7.0 has neither XINFO CONSUMERS' inactive (7.2) nor XINFO STREAM FULL's active-time (7.2): those fields are left out.",
+        applies: (st) => st.name === 'XPENDING' || (st.name === 'XINFO' && (st.sub === 'CONSUMERS' || st.sub === 'STREAM')),
+        action: {
+          normalise: (reply) => {
+            if (reply[0] === '-') return reply;
+            if (reply[0] === '*' && items(reply).every((e) => e[0] === '*' && items(e).length === 4)) {
+              // XPENDING key group start end count: [id, consumer, idle, deliveries]
+              return ['*', items(reply).map((e) => ['*', items(e).map((x, i) => (i === 2 ? zeroTime(x) : x))] as Typed)];
+            }
+            if (reply[0] === '*' && items(reply).length > 0 && items(reply).every((c) => fieldOf(c, 'idle') !== undefined)) {
+              // XINFO CONSUMERS
+              return ['*', items(reply).map((c) => mapFields(c, (k, v) => (k === 'inactive' ? null : k === 'idle' ? zeroTime(v) : v)))];
+            }
+            if (fieldOf(reply, 'radix-tree-keys') === undefined || fieldOf(reply, 'entries') === undefined) return reply;
+            // XINFO STREAM … FULL
+            return mapFields(reply, (k, v) => {
+              if (k !== 'groups') return v;
+              return ['*', items(v).map((group) =>
+                mapFields(group, (gk, gv) => {
+                  if (gk === 'pending') return ['*', items(gv).map((e) => ['*', items(e).map((x, i) => (i === 2 ? zeroTime(x) : x))] as Typed)];
+                  if (gk !== 'consumers') return gv;
+                  return ['*', items(gv).map((c) =>
+                    mapFields(c, (ck, cv) => {
+                      if (ck === 'active-time') return null;
+                      if (ck === 'seen-time') return zeroTime(cv);
+                      if (ck === 'pending') return ['*', items(cv).map((e) => ['*', items(e).map((x, i) => (i === 1 ? zeroTime(x) : x))] as Typed)];
+                      return cv;
+                    }),
+                  )];
+                }),
+              )];
+            });
+          },
+        },
+      },
+      {
+        id: 'xclaim-creates-consumer',
+        kind: 'redis-7.0-vs-7.4',
+        reason:
+          'Since 7.2 XCLAIM and XAUTOCLAIM look the consumer up, or create it, before claiming (and mark it seen); 7.0 creates it only when ' +
+          'an entry is claimed, so after a claim of nothing 7.4 has a consumer without pending entries that 7.0 lacks (the 7.4.1 ' +
+          'transcripts show it in XINFO GROUPS). Consumers without pending entries are left out of XINFO CONSUMERS and XINFO STREAM ' +
+          "FULL, XINFO GROUPS' consumer count is not compared, and XGROUP CREATECONSUMER answering 0 (7.4: exists) where 7.0 answers 1 is accepted.",
+        applies: (st) =>
+          (st.name === 'XINFO' && (st.sub === 'GROUPS' || st.sub === 'CONSUMERS' || st.sub === 'STREAM')) ||
+          (st.name === 'XGROUP' && st.sub === 'CREATECONSUMER'),
+        action: {
+          accept: (redis, emulator, st) =>
+            st.name === 'XGROUP' && JSON.stringify(redis) === JSON.stringify([':', '1']) && JSON.stringify(emulator) === JSON.stringify([':', '0']),
+          normalise: (reply) => {
+            if (reply[0] === '-') return reply;
+            if (reply[0] === '*' && items(reply).length > 0 && items(reply).every((g) => fieldOf(g, 'lag') !== undefined && fieldOf(g, 'consumers') !== undefined && fieldOf(g, 'pel-count') === undefined)) {
+              // XINFO GROUPS
+              return ['*', items(reply).map((g) => mapFields(g, (k, v) => (k === 'consumers' ? [':', '?'] : v)))];
+            }
+            if (reply[0] === '*' && items(reply).length > 0 && items(reply).every((c) => fieldOf(c, 'idle') !== undefined)) {
+              // XINFO CONSUMERS
+              return ['*', items(reply).filter((c) => !idle(c, 'pending'))];
+            }
+            if (fieldOf(reply, 'radix-tree-keys') === undefined || fieldOf(reply, 'entries') === undefined) return reply;
+            return mapFields(reply, (k, v) =>
+              k !== 'groups'
+                ? v
+                : ['*', items(v).map((group) => mapFields(group, (gk, gv) => (gk === 'consumers' ? ['*', items(gv).filter((c) => !idle(c, 'pel-count'))] : gv)))],
+            );
+          },
+        },
+      },
+    ];
+  })(),
   // <</streams-differences>>
   {
     id: 'dump-rdb-version',
