@@ -277,6 +277,23 @@ describe('PFCOUNT', () => {
     expect(h.changes).toEqual([]);
   });
 
+  it('WATCH sees the cache write of PFCOUNT, not a PFCOUNT or PFADD that changes nothing (as redis-server)', () => {
+    h = harness();
+    const other = h.cache.openClient({ name: null });
+    const watched = (step: Bytes[]) => {
+      h.run('WATCH', 'k');
+      h.cache.executeReply(step, other);
+      h.run('MULTI');
+      h.run('PING');
+      return h.run('EXEC');
+    };
+    h.run('PFADD', 'k', 'x');
+    expect(watched(['PFCOUNT', 'k'])).toEqual(['_']);
+    expect(watched(['PFCOUNT', 'k'])).toEqual(['*', [['+', 'PONG']]]);
+    expect(watched(['PFADD', 'k', 'x'])).toEqual(['*', [['+', 'PONG']]]);
+    expect(watched(['PFADD', 'k', 'y'])).toEqual(['_']);
+  });
+
   it('returns a valid cached cardinality as stored, even one no estimate would give', () => {
     h = harness();
     h.run('SET', 'k', Buffer.concat([header(1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0])), xzero(16384)]));
@@ -447,6 +464,37 @@ describe('errors', () => {
     expect(h.run('PFMERGE', '{t}a', '{t}b')).toEqual(OK);
     expect(h.run('PFDEBUG', 'GETREG', 'x')[0]).toBe('-');
     expect(String(h.run('PFSELFTEST')[1])).toMatch(/^ERR unknown command 'PFSELFTEST'/);
+  });
+});
+
+describe('replication', () => {
+  it('a lagged replica that replays PFADD, PFMERGE and the cache writes of PFCOUNT ends with the same bytes', async () => {
+    // With a lag the replica replays each write's effects through the command table.
+    const cache = new ManagedRedis({ clock: 'virtual', seed: 7, activeExpiry: false, replication: { lag: 100 } });
+    await cache.ready();
+    try {
+      const k = (name: string) => `{h}${name}`;
+      const shard = cache.shards.findIndex((s) => s === cache.shardForSlot(slotOfName(k('x'))));
+      const view = cache.replication.replicaView(shard);
+      const steps: Bytes[][] = [
+        ['PFADD', k('x'), 'a', 'b', 'c'],
+        ['PFCOUNT', k('x')],
+        ['PFADD', k('y'), ...range('e', 0, 2000)],
+        ['PFMERGE', k('z'), k('x'), k('y')],
+        ['PFCOUNT', k('z')],
+        ['PFADD', k('x'), RUN_33],
+        ['PFCOUNT', k('x'), k('y')],
+      ];
+      for (const step of steps) cache.execute(step);
+      expect(cache.replication.replicaDigest(shard)).not.toBe(cache.replication.digest(shard));
+      cache.clock.advance(1000);
+      expect(cache.replication.replicaDigest(shard)).toBe(cache.replication.digest(shard));
+      for (const key of ['x', 'y', 'z']) {
+        expect(view.execute(['GET', k(key)])).toEqual(cache.execute(['GET', k(key)]));
+      }
+    } finally {
+      cache.close();
+    }
   });
 });
 
