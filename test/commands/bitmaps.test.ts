@@ -607,6 +607,29 @@ describe('replication', () => {
   });
 });
 
+describe('through the ioredis-compatible client', () => {
+  it('answers numbers, arrays with nulls, and rejects with ReplyError', async () => {
+    const cache = new ManagedRedis({ clusterPolicy: 'NoCluster', clock: 'virtual', startTime: T0 });
+    const redis = cache.createClient();
+    try {
+      expect(await redis.setbit('k', 7, 1)).toBe(0);
+      expect(await redis.getbit('k', 7)).toBe(1);
+      expect(await redis.bitcount('k')).toBe(1);
+      expect(await redis.bitpos('k', 1)).toBe(7);
+      expect(await redis.bitop('NOT', 'd', 'k')).toBe(1);
+      expect(await redis.getBuffer('d')).toEqual(Buffer.from([0xfe]));
+      expect(await redis.bitfield('k', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '0', '255', 'GET', 'u8', '0')).toEqual([null, 1]);
+      expect(await redis.call('BITFIELD_RO', 'k', 'GET', 'i8', '0')).toEqual([1]);
+      const error = await redis.setbit('k', -1, 1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ReplyError);
+      expect((error as Error).message).toBe('ERR bit offset is not an integer or out of range');
+    } finally {
+      redis.disconnect();
+      cache.close();
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Against a naive model: one array of bits, every command written from its definition.
 
