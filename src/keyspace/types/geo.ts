@@ -15,6 +15,7 @@
  */
 import type { ZSet } from './zset.js';
 import { firstInScoreRange } from './zset.js';
+import { asin, cos, sin } from './geo-math.js';
 
 export const GEO_STEP_MAX = 26;
 export const GEO_LAT_MIN = -85.05112878;
@@ -202,13 +203,13 @@ function latDistance(lat1d: number, lat2d: number): number {
 export function geoDistance(lon1d: number, lat1d: number, lon2d: number, lat2d: number): number {
   const lon1r = deg2rad(lon1d);
   const lon2r = deg2rad(lon2d);
-  const v = Math.sin((lon2r - lon1r) / 2);
+  const v = sin((lon2r - lon1r) / 2);
   if (v === 0.0) return latDistance(lat1d, lat2d);
   const lat1r = deg2rad(lat1d);
   const lat2r = deg2rad(lat2d);
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
-  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+  const u = sin((lat2r - lat1r) / 2);
+  const a = u * u + cos(lat1r) * cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * asin(Math.sqrt(a));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,8 +251,8 @@ function boundingBox(shape: GeoShape): [number, number, number, number] {
   const height = shape.conversion * (shape.circular ? shape.radius : shape.height / 2);
   const width = shape.conversion * (shape.circular ? shape.radius : shape.width / 2);
   const latDelta = rad2deg(height / EARTH_RADIUS_IN_METERS);
-  const longDeltaTop = rad2deg(width / EARTH_RADIUS_IN_METERS / Math.cos(deg2rad(latitude + latDelta)));
-  const longDeltaBottom = rad2deg(width / EARTH_RADIUS_IN_METERS / Math.cos(deg2rad(latitude - latDelta)));
+  const longDeltaTop = rad2deg(width / EARTH_RADIUS_IN_METERS / cos(deg2rad(latitude + latDelta)));
+  const longDeltaBottom = rad2deg(width / EARTH_RADIUS_IN_METERS / cos(deg2rad(latitude - latDelta)));
   const southern = latitude < 0;
   return [
     southern ? longitude - longDeltaBottom : longitude - longDeltaTop,
