@@ -510,6 +510,29 @@ const ARGS: Record<string, ArgsArb> = {
   pfmerge: seq(hllKey, fc.array(hllKey, { maxLength: 3 })),
   // <</hyperloglog-args>>
   // <<geo-sort-args>>
+  geoadd: seq(gkey, options(2, tok('NX'), tok('XX'), tok('CH'), tok('ch')), fc.oneof({ weight: 8, arbitrary: geoTriples }, { weight: 1, arbitrary: seq(lonArg, latArg) })),
+  geodist: seq(gkey, gmember, gmember, options(1, seq(geoUnit))),
+  geohash: seq(gkey, fc.array(gmember, { maxLength: 4 })),
+  geopos: seq(gkey, fc.array(gmember, { maxLength: 4 })),
+  georadius: seq(gkey, lonArg, latArg, geoRadius, geoUnit, options(4, ...geoReplyOptions, pair('STORE', gkey), pair('STOREDIST', gkey))),
+  georadius_ro: seq(gkey, lonArg, latArg, geoRadius, geoUnit, options(4, ...geoReplyOptions, pair('STORE', gkey))),
+  georadiusbymember: seq(gkey, gmember, geoRadius, geoUnit, options(4, ...geoReplyOptions, pair('STORE', gkey), pair('STOREDIST', gkey))),
+  georadiusbymember_ro: seq(gkey, gmember, geoRadius, geoUnit, options(4, ...geoReplyOptions)),
+  geosearch: seq(gkey, geoShape, options(3, ...geoReplyOptions)),
+  geosearchstore: seq(gkey, gkey, geoShape, options(3, tok('STOREDIST'), tok('ASC'), tok('DESC'), pair('COUNT', geoCount), seq(tok('COUNT'), geoCount, tok('ANY')), tok('WITHDIST'))),
+  // No STORE with ALPHA + BY pattern: the stored order of ties may differ (known difference sort-alpha-by-ties).
+  sort: seq(ckey, sortOptions(true)).map((args) => {
+    const alpha = args.some((a) => typeof a === 'string' && a.toUpperCase() === 'ALPHA');
+    const by = args.some((a, i) => a === 'BY' && String(args[i + 1]).includes('*'));
+    if (!alpha || !by) return args;
+    const out: Arg[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === 'STORE') i++;
+      else out.push(args[i]);
+    }
+    return out;
+  }),
+  sort_ro: seq(ckey, sortOptions(false)),
   // <</geo-sort-args>>
   // <<streams-args>>
   xadd: seq(xkey, options(3, tok('NOMKSTREAM'), xtrimStrategy, pair('LIMIT', xlimit)), xaddId, xfields),
