@@ -17,6 +17,7 @@
 import { RedisObject } from '../keyspace.js';
 import type { Config } from '../../config.js';
 import { parseInt64 } from '../../protocol/numbers.js';
+import { ROBJ, allocSize } from '../memory.js';
 
 // ---------------------------------------------------------------------------------------------
 // IDs
@@ -342,19 +343,30 @@ export class StreamValue extends RedisObject {
   readonly groups = new Map<string, ConsumerGroup>();
   /** Running sum of the nodes' listpack bytes (for the O(1) memory estimate). */
   private lpBytes = 0;
-  /** Running count of PEL entries and consumers over all groups (memory estimate). */
+  /** Running count of PEL entries over all groups (memory estimate). */
   pelCount = 0;
+  /** The tail listpack's preallocation: min(4096, stream-node-max-bytes) when it was made. */
+  prealloc = 4096;
 
   encoding(): string {
     return 'stream';
   }
 
   override memoryUsage(): number {
-    // The stream struct, the radix tree (about two nodes of ~40 bytes per listpack), the listpacks,
-    // and per group/consumer/pending entry Redis's struct sizes plus their radix tree share.
-    let groups = 0;
-    for (const group of this.groups.values()) groups += 104 + group.name.length + group.consumers.size * 80;
-    return 96 + this.nodes.length * 80 + this.lpBytes + groups + this.pelCount * 72;
+    // As objectComputeSize counts a stream: the object and stream structs, the radix tree
+    // (16 bytes per key and ~244 per node, about two nodes per key), the listpacks (the tail one
+    // preallocated to min(4096, stream-node-max-bytes), the others shrunk to fit), and per group,
+    // consumer and pending entry their structs plus their radix trees' share.
+    const nodes = this.nodes.length;
+    let bytes = ROBJ + 80 + 16 * nodes + 244 * (nodes === 0 ? 1 : nodes + 1);
+    if (nodes > 0) {
+      const tail = this.nodes[nodes - 1].bytes;
+      bytes += this.lpBytes - tail + Math.ceil((this.lpBytes - tail) / 8) + allocSize(Math.max(tail, this.prealloc));
+    }
+    for (const group of this.groups.values()) {
+      bytes += 40 + 244 + group.consumers.size * (32 + 244 + 8) + group.name.length;
+    }
+    return bytes + this.pelCount * (16 + 24 + 2 * 244);
   }
 
   /** Tells the keyspace's running total that the size changed. */
@@ -396,6 +408,7 @@ export class StreamValue extends RedisObject {
       copy.groups.set(g.name, g);
     }
     copy.pelCount = this.pelCount;
+    copy.prealloc = this.prealloc;
     return copy;
   }
 
@@ -502,6 +515,7 @@ export class StreamValue extends RedisObject {
       for (let i = 0; i < fields.length; i += 2) master.push(fields[i]);
       node = new StreamNode(id, master);
       this.nodes.push(node);
+      this.prealloc = limits.maxBytes > 0 && limits.maxBytes < 4096 ? limits.maxBytes : 4096;
       same = true;
     } else if (node.masterFields.length === numFields) {
       same = true;
