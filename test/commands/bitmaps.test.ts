@@ -427,6 +427,28 @@ describe('BITFIELD', () => {
     expect(h.run('BITFIELD', 'u', 'OVERFLOW', 'SAT', 'INCRBY', 'u8', '0', '-100')).toEqual(ints(0));
   });
 
+  it('saturates a SET value far below a signed range to max, as the C overflow check does', () => {
+    h = harness();
+    // checkSignedBitfieldOverflow's `maxincr = max - value` wraps past INT64_MAX (answers checked
+    // against redis-server).
+    const cases: [string, string, string][] = [
+      ['i8', '-9223372036854775808', '127'],
+      ['i8', '-129', '-128'],
+      ['i60', '-9000000000000000000', '576460752303423487'],
+      ['i62', '-6917529027641081857', '2305843009213693951'],
+      ['i62', '-6917529027641081856', '-2305843009213693952'],
+      ['i63', '-4611686018427387905', '4611686018427387903'],
+      ['i64', '-9223372036854775808', '-9223372036854775808'],
+    ];
+    for (const [type, value, stored] of cases) {
+      expect(h.run('BITFIELD', `k${type}${value}`, 'OVERFLOW', 'SAT', 'SET', type, '0', value, 'GET', type, '0')).toEqual(ints(0, stored));
+    }
+    expect(h.run('BITFIELD', 'w', 'OVERFLOW', 'WRAP', 'SET', 'i63', '0', '-4611686018427387905', 'GET', 'i63', '0')).toEqual(
+      ints(0, '4611686018427387903'),
+    );
+    expect(h.run('BITFIELD', 'i', 'OVERFLOW', 'SAT', 'INCRBY', 'i63', '0', '-4611686018427387905')).toEqual(ints('-4611686018427387904'));
+  });
+
   it('handles 63- and 64-bit fields at the int64 edges', () => {
     h = harness();
     const max = '9223372036854775807';
@@ -730,7 +752,12 @@ describe('bitmaps against a naive bit-array model', () => {
                 let next: bigint | null = raw;
                 if (raw < min || raw > max) {
                   if (o.overflow === 'FAIL') next = null;
-                  else if (o.overflow === 'SAT') next = raw > max ? max : min;
+                  else if (o.overflow === 'SAT') {
+                    // Redis's C computes `max - value` in 64 bits: when that passes INT64_MAX (a
+                    // SET value far below a signed range) it saturates to max instead of min.
+                    const wraps = o.signed && o.write === 'set' && max - raw > 2n ** 63n - 1n;
+                    next = raw > max || wraps ? max : min;
+                  }
                   else next = o.signed ? BigInt.asIntN(width, raw) : BigInt.asUintN(width, raw);
                 }
                 if (next !== null) model.write(o.offset, width, next);

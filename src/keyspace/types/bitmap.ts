@@ -326,7 +326,15 @@ function applyOverflow(value: bigint, incr: bigint, type: BitfieldType, overflow
   }
   if (sum >= min && sum <= max) return sum;
   if (overflow === 'fail') return null;
-  if (overflow === 'sat') return sum > max ? max : min;
+  if (overflow === 'sat') {
+    if (!signed) return sum > max ? max : min;
+    // checkSignedBitfieldOverflow decides the direction with `incr > maxincr` before it looks
+    // at `value < min`, and `maxincr = (uint64_t)max - value` wraps negative for a SET value far
+    // below the range (below min for i63): such a value saturates to max, as Redis does.
+    const maxIncr = BigInt.asIntN(64, max - value);
+    const up = value > max || (bits !== 64 && incr > maxIncr) || (value >= 0n && incr > 0n && incr > maxIncr);
+    return up ? max : min;
+  }
   return signed ? BigInt.asIntN(bits, sum) : BigInt.asUintN(bits, sum);
 }
 
