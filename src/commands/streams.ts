@@ -33,6 +33,7 @@ import { ReplyError, NOT_INTEGER, SYNTAX, TIMEOUT_NEGATIVE, TIMEOUT_OUT_OF_RANGE
 import { INT64_MAX, intReply, parseInt64 } from '../protocol/numbers.js';
 import { MapReply, NULL_ARRAY, OK, StatusReply, type Reply } from '../protocol/reply.js';
 import { blockOrDeny } from '../blocking.js';
+import { scriptingOf } from '../scripting/engine.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const SECOND_KEY = { first: 2, last: 2, step: 1 } as const;
@@ -599,6 +600,10 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
   for (let i = 1; i < argv.length; i++) {
     const moreargs = argv.length - i - 1;
     if (isOpt(argv[i], 'block') && moreargs > 0) {
+      // Scripts may not use BLOCK at all (MULTI may: it answers as a timeout).
+      if (!ctx.client.canBlock && ctx.client.multi === null && !ctx.client.inMulti && scriptingOf(ctx.cache).busy) {
+        throw new ReplyError(`ERR ${printable(argv[0])} command is not allowed with BLOCK option from scripts`);
+      }
       i++;
       timeout = longLong(argv[i], TIMEOUT_NOT_INTEGER);
       if (timeout < 0n) throw TIMEOUT_NEGATIVE;

@@ -522,6 +522,28 @@ describe('blocking XREAD and XREADGROUP', () => {
     cache.executeReply(['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], conn.client);
     expect(toTyped(cache.executeReply(['EXEC'], conn.client), 2)).toEqual(['*', [['_']]]);
     expect(run('EXISTS', 's')).toEqual([':', '0']);
+    // A script may not use BLOCK at all (the error names the command as the script spelled it).
+    expect(run('EVAL', "return redis.call('xread', 'BLOCK', '0', 'STREAMS', 's', '$')", '0')[1]).toMatch(
+      /^ERR xread command is not allowed with BLOCK option from scripts/,
+    );
+    expect(run('EVAL', "return redis.call('XREAD', 'STREAMS', 's', '$')", '0')).toEqual(['_']);
+  });
+
+  it('a key that now holds another type wakes XREADGROUP with the 7.4 error', async () => {
+    const { run, connect, tick } = blockingSetup();
+    run('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+    const waiter = connect().send('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>');
+    const reader = connect().send('XREAD', 'BLOCK', '0', 'STREAMS', 's', '$');
+    await tick();
+    run('SET', 's', 'x');
+    await tick();
+    expect(waiter.error?.message).toBe('UNBLOCKED the stream key no longer exists');
+    // XREAD keeps waiting (its key may come back as a stream).
+    expect(reader.done).toBe(false);
+    run('DEL', 's');
+    run('XADD', 's', '1-0', 'f', 'v');
+    await tick();
+    expect(reader.done).toBe(true);
   });
 });
 
