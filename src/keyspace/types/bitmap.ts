@@ -86,8 +86,10 @@ export function writableBitmap(current: Bytes | undefined, maxBit: number): { by
   const need = Math.floor(maxBit / 8) + 1;
   const old = current === undefined ? undefined : toBuffer(current);
   const oldLength = old === undefined ? 0 : old.length;
-  const bytes = Buffer.alloc(Math.max(need, oldLength));
+  // One pass over the old bytes and one over the padding (alloc would zero everything first).
+  const bytes = Buffer.allocUnsafe(Math.max(need, oldLength));
   if (old !== undefined) old.copy(bytes, 0);
+  bytes.fill(0, oldLength);
   rawStrings.add(bytes);
   return { bytes, grown: current === undefined || need > oldLength };
 }
