@@ -540,4 +540,33 @@ describeLive('HyperLogLog against a live redis-server', (redis) => {
     }
     expect(compared).toBe(480);
   });
+
+  it('crafted sparse values (any mix of ZERO, XZERO and VAL runs) change as on the server', async () => {
+    h = harness();
+    let seed = 4242;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const crafted = (): Buffer => {
+      const parts = [header(1)];
+      // Mostly short runs of small values, so that added elements land in VAL runs and split them.
+      for (let left = 16384; left > 0; ) {
+        const kind = rand(10);
+        const n = Math.min(left, 1 + rand(kind < 4 ? 64 : kind < 5 ? 400 : 4));
+        parts.push(kind < 4 ? zero(n) : kind < 5 ? xzero(n) : val(rand(4) === 0 ? 1 + rand(32) : 1 + rand(2), n));
+        left -= n;
+      }
+      return Buffer.concat(parts);
+    };
+    const [k, m] = [prefix + 'crafted', prefix + 'merged'];
+    let compared = 0;
+    for (let round = 0; round < 40; round++) {
+      const steps: Bytes[][] = [['SET', k, crafted()], ['PFCOUNT', k, m], ['DEL', m], ['PFMERGE', m, k], ['GET', m]];
+      for (let j = 0; j < 4; j++) steps.push(['PFADD', k, ...Array.from({ length: rand(200) }, () => `c${rand(1e9)}`)], ['GET', k]);
+      steps.push(['PFCOUNT', k], ['GET', k], ['PFMERGE', m, k], ['GET', m]);
+      for (const step of steps) {
+        expect(h.run(...step), step.slice(0, 2).map(String).join(' ')).toEqual(await live.call(step));
+        compared++;
+      }
+    }
+    expect(compared).toBe(40 * 17);
+  });
 });
