@@ -22,13 +22,13 @@ const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 describe('pipeline', () => {
   it('resolves with [null, result] pairs and [error] for a failure in the middle', async () => {
     const redis = newCache().createClient();
-    const results = await redis.pipeline().set('a', '1').incr('a').xadd('s', '*', 'f', 'v').getBuffer('a').get('nope').exec();
+    const results = await redis.pipeline().set('a', '1').incr('a').swapdb('0', '1').getBuffer('a').get('nope').exec();
     expect(results).toHaveLength(5);
     expect(results![0]).toEqual([null, 'OK']);
     expect(results![1]).toEqual([null, 2]);
     expect(results![2]).toHaveLength(1);
     expect(results![2][0]).toBeInstanceOf(ReplyError);
-    expect(results![2][0]!.message).toBe("ERR unknown command 'xadd', with args beginning with: 's' '*' 'f' 'v' ");
+    expect(results![2][0]!.message).toBe("ERR unknown command 'swapdb', with args beginning with: '0' '1' ");
     expect(results![3]).toEqual([null, Buffer.from('2')]);
     expect(results![4]).toEqual([null, null]);
   });
@@ -90,13 +90,13 @@ describe('multi()', () => {
   it('rejects with EXECABORT after a queue-time error, listing previousErrors', async () => {
     const cache = newCache();
     const redis = cache.createClient();
-    const error = (await redis.multi().set('x', '1').xadd('s', '*', 'f', 'v').call('get').exec().catch((e: Error) => e)) as ReplyError & {
+    const error = (await redis.multi().set('x', '1').swapdb('0', '1').call('get').exec().catch((e: Error) => e)) as ReplyError & {
       previousErrors: Error[];
     };
     expect(error).toBeInstanceOf(ReplyError);
     expect(error.message).toBe(EXECABORT);
     expect(error.previousErrors.map((e) => e.message)).toEqual([
-      "ERR unknown command 'xadd', with args beginning with: 's' '*' 'f' 'v' ",
+      "ERR unknown command 'swapdb', with args beginning with: '0' '1' ",
       "ERR wrong number of arguments for 'get' command",
     ]);
     // Nothing ran.
