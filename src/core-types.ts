@@ -1,6 +1,7 @@
 /**
  * The shapes shared by the layers: shards, connections, the cache core that commands see.
  */
+import type { ShardTier } from './flash.js';
 import type { Bytes } from './keyspace/bytes.js';
 import type { Keyspace } from './keyspace/keyspace.js';
 import type { Clock } from './clock.js';
@@ -26,6 +27,8 @@ export interface Shard {
    * keyed command routed here, and it throws the error the client sees.
    */
   gate: ((spec: CommandSpec) => void) | null;
+  /** Flash Optimized SKUs: where this shard's values are (RAM or Flash); null on other SKUs. */
+  tier: ShardTier | null;
 }
 
 /** One connection's state (CLIENT LIST fields, protocol, name …). */

@@ -281,7 +281,12 @@ function run(
       if (outer === null) makeRoom(cache, spec, shard.keyspace, now);
       else if (!executingTransaction(client) && spec.flags.includes('denyoom')) throw OOM;
     }
+    // Flash Optimized: a write that may grow memory fails while key names and pinned values fill
+    // the shard's RAM; the keys a command names come to RAM (src/flash.ts).
+    const tier = shard.tier;
+    if (tier !== null && outer === null && tier.ramExhausted && spec.flags.includes('denyoom')) throw OOM;
     const reply = spec.exec(ctx, argv);
+    if (tier !== null && spec.keys !== undefined) tier.touched(argv, keyPositions(spec.keys, argv));
     if (ctx.dirty !== 0) {
       cache.stats.dirty += ctx.dirty;
       if (ctx.keys !== null) report(cache, ctx, spec, argv);

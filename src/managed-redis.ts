@@ -17,7 +17,7 @@ import { toPlain, type PlainReply } from './protocol/plain.js';
 import type { Reply } from './protocol/reply.js';
 import { EventBus } from './events.js';
 import type { CacheCore, ChangeListener, ClientState, ClusterPolicy, ServerStats, Shard } from './core-types.js';
-import { validateOptions } from './cluster/skus.js';
+import { getSku, validateOptions } from './cluster/skus.js';
 import type { SkuName } from './cluster/skus.js';
 import { createClient, type ClientOptions, type RedisClient } from './client/client.js';
 import { installSyncCommands, type SyncCommands } from './sync-api.js';
@@ -30,6 +30,8 @@ import { loadDigest } from './replication/digest.js';
 import { STARTUP_BYTES } from './info.js';
 import { resetEvictionPool } from './keyspace/eviction.js';
 import type { ReplicationOptions } from './replication/types.js';
+import { FlashTiering, flashOptions, ShardTier, type FlashOptions } from './flash.js';
+import { keySlot } from './cluster/slots.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -80,6 +82,11 @@ export interface ManagedRedisOptions {
    * detection/promotion times. See docs/failover.md.
    */
   replication?: ReplicationOptions;
+  /**
+   * Flash Optimized SKUs only: the RAM share of each shard (default 0.2) and the value size above
+   * which values stay in RAM (default 512 KiB). See docs/flash.md.
+   */
+  flash?: FlashOptions;
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -132,6 +139,11 @@ export class ManagedRedis implements CacheCore {
   readonly replication: Replication;
   /** Fault injection (shards, nodes, zones, network splits), planned failover and maintenance runs. */
   readonly faults: Faults;
+  /**
+   * Flash Optimized SKUs: where values are (RAM or NVMe) and each shard's Auto Tiering figures
+   * (src/flash.ts, docs/flash.md). Null on the in-memory tiers.
+   */
+  readonly flash: FlashTiering | null;
 
   constructor(options: ManagedRedisOptions = {}) {
     const resolved = validateOptions(options);
@@ -163,7 +175,7 @@ export class ManagedRedis implements CacheCore {
     });
     this.slotToShard = this.topology.slotToShard;
     this.shards = this.topology.shards.map((placement) => {
-      const shard: Shard = { index: placement.index, keyspace: new Keyspace(), gate: null };
+      const shard: Shard = { index: placement.index, keyspace: new Keyspace(), gate: null, tier: null };
       this.wireKeyspace(shard, shard.keyspace);
       return shard;
     });
@@ -181,6 +193,18 @@ export class ManagedRedis implements CacheCore {
       }
     });
     for (const shard of this.shards) this.applyMemoryLimit(shard.keyspace);
+    if (getSku(resolved.sku).flash) {
+      const tierOptions = flashOptions(options.flash);
+      const maxmemory = () => Number(this.settings.get('maxmemory') ?? 0);
+      for (const shard of this.shards) shard.tier = new ShardTier(shard.index, shard.keyspace, tierOptions, maxmemory);
+      this.flash = new FlashTiering(
+        this.shards.map((shard) => shard.tier!),
+        (key) => this.slotToShard[keySlot(key)],
+      );
+    } else {
+      if (options.flash !== undefined) throw new RangeError(`The flash options apply to Flash Optimized SKUs only; ${resolved.sku} keeps all data in memory`);
+      this.flash = null;
+    }
     this.commands = buildCommandTable();
     trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
@@ -230,6 +254,7 @@ export class ManagedRedis implements CacheCore {
     // The keys it holds become eviction candidates from now (their idle time starts at promotion).
     keyspace.track(mode === null ? null : new AccessTracker({ mode, rng: this.rng, since: now }), isAllKeysPolicy(policy), now);
     shard.keyspace = keyspace;
+    shard.tier?.rebind(keyspace);
   }
 
   /** The shard that owns a slot. */
@@ -365,6 +390,7 @@ export class ManagedRedis implements CacheCore {
   /** Expiry and eviction go through the same change hook as commands, as a DEL. */
   private keyRemoved(shard: Shard, key: string, reason: 'expired' | 'evicted'): void {
     this.stats.dirty++;
+    shard.tier?.forget(key);
     const type = reason === 'expired' ? 'key-expired' : 'key-evicted';
     if (this.events.wants(type)) this.events.emit(type, this.clock.now(), { key: Buffer.from(key, 'latin1'), shard: shard.index });
     if (this.changeListeners.length === 0) return;

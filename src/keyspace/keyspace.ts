@@ -435,8 +435,12 @@ export class Keyspace {
     for (const entry of this.volatile) yield entry.when;
   }
 
+  /** How many times {@link clear} ran (lets observers that track keys notice a flush). */
+  clears = 0;
+
   /** Removes everything. */
   clear(): void {
+    this.clears++;
     for (const slot of this.table.values()) {
       const value = typeof slot === 'object' && slot instanceof Entry ? slot.value : slot;
       if (value instanceof RedisObject && value.owner === this) value.owner = null;

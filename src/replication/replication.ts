@@ -141,7 +141,7 @@ export class ShardLink {
     template: ClientState,
   ) {
     this.replid = replid;
-    this.replicaShard = { index, keyspace: new Keyspace(), gate: null };
+    this.replicaShard = { index, keyspace: new Keyspace(), gate: null, tier: null };
     // A private connection for replaying effects: a fresh connection's fields, not registered.
     this.replicaClient = { ...template, id: 0, name: null, shards: [this.replicaShard], closed: false, canBlock: false };
   }
