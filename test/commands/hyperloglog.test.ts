@@ -231,6 +231,16 @@ describe('promotion to dense (bytes from redis-server)', () => {
     h.run('PFADD', 'r', 'c');
     expect(h.bytes('r').length).toBe(27);
     expect(h.sha('r')).toBe('e2a3871481554fd4484a15607dc515a1f785ea066a950e3a9fa52caf1b433aa3');
+    // The limit is inclusive: a sparse string may reach it exactly.
+    h.run('CONFIG', 'SET', 'hll-sparse-max-bytes', '27');
+    h.run('PFADD', 'r27', 'a', 'b');
+    h.run('PFADD', 'r27', 'c');
+    expect(h.hex('r27')).toBe('48594c4c01000000000000000000008060f38050b1844bfb80425a');
+    h.run('CONFIG', 'SET', 'hll-sparse-max-bytes', '26');
+    h.run('PFADD', 'r26', 'a', 'b');
+    h.run('PFADD', 'r26', 'c');
+    expect(h.bytes('r26').length).toBe(HLL_DENSE_SIZE);
+    h.run('CONFIG', 'SET', 'hll-sparse-max-bytes', '30');
     h.run('PFADD', 's', 'a', 'b', 'c', 'd', 'e', 'f', 'g');
     expect(h.sha('s')).toBe('7cb5753c28a3853f8cf62a83014cdcc9684fe7d406e60fb629bd669414975117');
     expect(h.bytes('s')[4]).toBe(0);
@@ -304,6 +314,29 @@ describe('PFCOUNT', () => {
     expect(h.run('PFCOUNT', 'k')).toEqual(int(1));
   });
 
+  it('registers at 51, the longest run a hash can give, go through hllTau (crafted dense values, counts from redis-server)', () => {
+    h = harness();
+    const dense = (value: (register: number) => number) => {
+      const bytes = Buffer.concat([header(0), Buffer.alloc(12288)]);
+      for (let r = 0; r < 16384; r++) {
+        const v = value(r);
+        const bit = r * 6;
+        const at = 16 + (bit >> 3);
+        const word = (bytes[at] | ((bytes[at + 1] ?? 0) << 8)) | (v << (bit & 7));
+        bytes[at] = word & 0xff;
+        if (at + 1 < bytes.length) bytes[at + 1] = word >> 8;
+      }
+      return bytes;
+    };
+    h.run('SET', 'd1', dense((r) => (r < 100 ? 51 : 0)));
+    expect(h.run('PFCOUNT', 'd1')).toEqual(int(100));
+    h.run('SET', 'd2', dense((r) => (r < 10000 ? 51 : 5)));
+    expect(h.run('PFCOUNT', 'd2')).toEqual(int(970603));
+    h.run('SET', 'd3', dense((r) => (r % 3 === 0 ? 51 : r % 50)));
+    expect(h.run('PFCOUNT', 'd3')).toEqual(int(440321));
+    expect(h.run('PFCOUNT', 'd3', 'missing')).toEqual(int(440321));
+  });
+
   it('an estimate out of range (every register above 50) is LLONG_MIN, as redis-server answers', () => {
     h = harness();
     h.run('SET', 'k', Buffer.concat([header(0), Buffer.alloc(12288, 0xff)]));
@@ -357,6 +390,11 @@ describe('PFMERGE', () => {
     const bytes = h.bytes('dst');
     expect(bytes.length).toBe(HLL_DENSE_SIZE);
     expect(bytes.subarray(0, 16).toString('hex')).toBe('48594c4c000000000500000000000080');
+    // Even a dense source with one small register (redis-server: 12,304 bytes, count 1).
+    h.run('SET', 'src', Buffer.concat([header(0), Buffer.from([1]), Buffer.alloc(12287)]));
+    expect(h.run('PFMERGE', 'm', 'src')).toEqual(OK);
+    expect(h.bytes('m').length).toBe(HLL_DENSE_SIZE);
+    expect(h.run('PFCOUNT', 'm')).toEqual(int(1));
   });
 });
 
