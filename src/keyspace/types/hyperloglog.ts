@@ -459,9 +459,21 @@ export interface PfaddResult {
  * anything is stored.
  */
 export function pfadd(current: Buffer | undefined, elements: readonly Bytes[], sparseMax: number): PfaddResult {
+  let start = 0;
+  if (current !== undefined && current[4] === HLL_DENSE) {
+    // A dense value is copied only once an element raises a register (most adds to a large HLL
+    // change nothing, and the copy is 12 KB).
+    while (start < elements.length) {
+      const count = patLen(elements[start]);
+      if (count > denseGet(current, patIndex)) break;
+      start++;
+    }
+    if (start === elements.length) return { value: null, updated: false };
+  }
   const w = current === undefined ? newHll() : workOf(current);
   let updated = current === undefined ? 1 : 0;
-  for (const element of elements) {
+  for (let i = start; i < elements.length; i++) {
+    const element = elements[i];
     const r = addElement(w, element, sparseMax);
     if (r === -1) throw INVALID_HLL;
     updated += r;
