@@ -114,8 +114,14 @@ export function geohashEncode(
 
 /** The 52-bit score of a point (`geohashEncodeWGS84` at step 26, `geohashAlign52Bits`), as the double ZADD stores. */
 export function encodeScore(longitude: number, latitude: number): number {
-  const hash = geohashEncode(COORD_LONG, COORD_LAT, longitude, latitude, GEO_STEP_MAX)!;
-  return Number(hash.bits);
+  // geohashEncode at step 26 without BigInt: the offsets are below 2^27, the result below 2^54.
+  const latOffset = ((latitude - COORD_LAT.min) / (COORD_LAT.max - COORD_LAT.min)) * 2 ** GEO_STEP_MAX;
+  const longOffset = ((longitude - COORD_LONG.min) / (COORD_LONG.max - COORD_LONG.min)) * 2 ** GEO_STEP_MAX;
+  const x = Math.trunc(latOffset) >>> 0;
+  const y = Math.trunc(longOffset) >>> 0;
+  const lo = (spread16(x) | (spread16(y) << 1)) >>> 0;
+  const hi = (spread16(x >>> 16) | (spread16(y >>> 16) << 1)) >>> 0;
+  return hi * TWO32 + lo; // one rounding, as ZADD's strtod of the decimal bits
 }
 
 /** `geohashDecode` of a cell in the given ranges. */
@@ -362,18 +368,40 @@ export interface GeoPoint {
   dist: number;
 }
 
+/**
+ * `geohashGetDistance` with V8's own sin, cos and asin: within about 1e-8 relative of the exact
+ * result (the worst case near antipodes), used only to reject points clearly outside a search.
+ */
+function roughDistance(lon1d: number, lat1d: number, lon2d: number, lat2d: number): number {
+  const v = Math.sin((deg2rad(lon2d) - deg2rad(lon1d)) / 2);
+  if (v === 0.0) return latDistance(lat1d, lat2d);
+  const lat1r = deg2rad(lat1d);
+  const lat2r = deg2rad(lat2d);
+  const u = Math.sin((lat2r - lat1r) / 2);
+  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+}
+
+/** True when a distance limit is certainly exceeded, judged from the rough distance. */
+function clearlyBeyond(rough: number, limit: number): boolean {
+  return rough > limit * (1 + 1e-6) + 1e-6;
+}
+
 /** `geoWithinShape`: the point of `score` with its distance when inside the shape, else null. */
 function withinShape(shape: GeoShape, member: string, score: number): GeoPoint | null {
   const [x, y] = decodeScore(score);
   const [cx, cy] = shape.xy;
   let dist: number;
   if (shape.circular) {
+    const radius = shape.radius * shape.conversion;
+    if (clearlyBeyond(roughDistance(cx, cy, x, y), radius)) return null;
     dist = geoDistance(cx, cy, x, y);
-    if (dist > shape.radius * shape.conversion) return null;
+    if (dist > radius) return null;
   } else {
     const widthM = shape.width * shape.conversion;
     const heightM = shape.height * shape.conversion;
     if (latDistance(y, cy) > heightM / 2) return null;
+    if (clearlyBeyond(roughDistance(x, y, cx, y), widthM / 2)) return null;
     if (geoDistance(x, y, cx, y) > widthM / 2) return null;
     dist = geoDistance(cx, cy, x, y);
   }
