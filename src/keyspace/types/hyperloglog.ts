@@ -29,13 +29,18 @@ export const INVALID_HLL = new ReplyError('INVALIDOBJ Corrupted HLL object detec
 
 const HLL_P = 14;
 const HLL_Q = 64 - HLL_P;
+/** Registers per HLL (2^14). */
 export const HLL_REGISTERS = 1 << HLL_P;
 const HLL_P_MASK = HLL_REGISTERS - 1;
 const HLL_BITS = 6;
 const HLL_REGISTER_MAX = (1 << HLL_BITS) - 1;
+/** Header bytes: magic, encoding, 3 unused, 8 of cached cardinality. */
 export const HLL_HDR_SIZE = 16;
+/** The exact length of a dense HLL string (12,304 bytes). */
 export const HLL_DENSE_SIZE = HLL_HDR_SIZE + Math.floor((HLL_REGISTERS * HLL_BITS + 7) / 8);
+/** Encoding byte of a dense HLL. */
 export const HLL_DENSE = 0;
+/** Encoding byte of a sparse HLL. */
 export const HLL_SPARSE = 1;
 const HLL_MAX_ENCODING = 1;
 
