@@ -271,6 +271,9 @@ function run(
   }
   const outer = current;
   current = ctx;
+  // EXEC and scripts: their writes reach the replicas as one unit (src/replication/replication.ts).
+  const unit = outer === null && spec.replicatesAsUnit === true ? cache.replication : undefined;
+  if (unit !== undefined) unit.beginUnit();
   try {
     // A shard without a serving primary (failover, lost copies) fails keyed commands.
     if (shard.gate !== null && spec.keys !== undefined) shard.gate(spec);
@@ -293,6 +296,7 @@ function run(
     }
     return reply;
   } finally {
+    if (unit !== undefined) unit.endUnit();
     current = outer;
     ctx.dirty = 0;
     ctx.keys = ctx.events = ctx.effects = null;

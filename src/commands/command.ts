@@ -57,6 +57,11 @@ export interface CommandSpec {
   /** True for whole-database commands that cover every shard the connection reaches (DBSIZE, KEYS …). */
   allShards?: boolean;
   /**
+   * True for commands that run other commands (EXEC, EVAL, FCALL …): what those write reaches the
+   * replicas as one `MULTI … EXEC` unit, as Redis propagates it.
+   */
+  replicatesAsUnit?: boolean;
+  /**
    * True when AMR blocks this command in the cache's configuration (CLUSTER under the Enterprise
    * policy, FLUSHALL/FLUSHDB with geo-replication): it then answers `ERR unknown command`, before
    * any arity or subcommand check, as a server without the command would.

@@ -47,6 +47,7 @@ function evalCommand(name: string, readOnly: boolean, bySha: boolean): CommandSp
     arity: -3,
     flags: readOnly ? ['readonly', ...SCRIPT_FLAGS] : [...SCRIPT_FLAGS],
     keys: numkeysKeys,
+    replicatesAsUnit: true,
     exec(ctx: CommandContext, argv: readonly Bytes[]): Reply {
       // EVALSHA refuses a SHA of the wrong length before anything else (evalShaCommand), then
       // numkeys is checked, then the script is looked up (evalGenericCommand).
@@ -69,6 +70,7 @@ function fcallCommand(name: string, readOnly: boolean): CommandSpec {
     arity: -3,
     flags: readOnly ? ['readonly', ...SCRIPT_FLAGS] : [...SCRIPT_FLAGS],
     keys: numkeysKeys,
+    replicatesAsUnit: true,
     exec(ctx, argv) {
       // fcallCommandGeneric: the function first, then numkeys (whose parse error has its own text).
       const engine = scriptingOf(ctx.cache);

@@ -20,6 +20,7 @@ const exec = defineCommand({
   name: 'exec',
   arity: 1,
   flags: ['noscript', 'loading', 'stale', 'skip_slowlog'],
+  replicatesAsUnit: true,
   exec(ctx) {
     return execTransaction(ctx.cache, ctx.client, ctx.now);
   },

@@ -461,7 +461,63 @@ export class Replication implements ReplicationObserver {
 
   // ------------------------------------------------------------------------------ the stream
 
+  /** Nesting depth of the running atomic units (EXEC, scripts); 0 outside them. */
+  private unitDepth = 0;
+  /** Changes held back while a unit runs, in order. */
+  private unitChanges: ChangeRecord[] = [];
+
+  /**
+   * @internal EXEC and scripts call this before they run their commands: what those change
+   * reaches each replica as one `MULTI … EXEC` batch (one due time, applied whole), as Redis
+   * propagates a transaction, so a lagging replica or a failover never shows half of one.
+   */
+  beginUnit(): void {
+    this.unitDepth++;
+  }
+
+  /** @internal The end of a unit: its changes go into the stream, one batch per shard. */
+  endUnit(): void {
+    if (--this.unitDepth > 0) return;
+    const changes = this.unitChanges;
+    if (changes.length === 0) return;
+    this.unitChanges = [];
+    if (changes.length === 1) {
+      this.onChange(changes[0]);
+      return;
+    }
+    // A transaction touches one shard (one slot) but the Enterprise policy may spread it: one
+    // batch per shard, in the order the shards were first written.
+    const byShard = new Map<Shard, ChangeRecord[]>();
+    for (const change of changes) {
+      const list = byShard.get(change.shard);
+      if (list === undefined) byShard.set(change.shard, [change]);
+      else list.push(change);
+    }
+    for (const [shard, list] of byShard) {
+      if (list.length === 1) {
+        this.onChange(list[0]);
+        continue;
+      }
+      const keys: string[] = [];
+      const events: string[] = [];
+      const effects: Bytes[][] = [['MULTI']];
+      for (const change of list) {
+        for (let i = 0; i < change.keys.length; i++) {
+          keys.push(change.keys[i]);
+          events.push(change.events[i]);
+        }
+        for (const effect of change.effects) effects.push(effect as Bytes[]);
+      }
+      effects.push(['EXEC']);
+      this.onChange({ shard, command: 'exec', keys, events, effects, time: list[0].time, client: list[0].client });
+    }
+  }
+
   private onChange(change: ChangeRecord): void {
+    if (this.unitDepth > 0) {
+      this.unitChanges.push(change);
+      return;
+    }
     const link = this.links[change.shard.index];
     const bytes = respBytes(change.effects);
     const offset = (link.primaryOffset += bytes);
@@ -570,6 +626,8 @@ export class Replication implements ReplicationObserver {
   private replay(link: ShardLink, effects: readonly (readonly Bytes[])[], now: number): void {
     const core = this.core;
     for (const effect of effects) {
+      // A unit's MULTI/EXEC frame: the batch is applied whole anyway.
+      if (effect.length === 1 && (effect[0] === 'MULTI' || effect[0] === 'EXEC')) continue;
       try {
         const spec = lookupCommand(core, effect);
         const ctx = new ExecContext(core, link.replicaClient, link.replicaShard, link.replicaShard.keyspace, now);

@@ -124,4 +124,7 @@ export interface ReplicationObserver {
   replicaOf(keyspace: Keyspace): number | null;
   /** True when `shard` is a primary shard of the cache (not a replica view's stand-in). */
   isPrimary(shard: Shard): boolean;
+  /** Brackets a command whose writes replicate as one MULTI … EXEC unit (EXEC, scripts). */
+  beginUnit(): void;
+  endUnit(): void;
 }
