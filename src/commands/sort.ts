@@ -104,7 +104,7 @@ function sortCommand(ctx: CommandContext, argv: readonly Bytes[], readonly: bool
       j++;
     } else if (isOption(arg, 'get') && left >= 1) {
       const pattern = binary(argv[j + 1]);
-      // Redis 7.4.1 compares every GET pattern, `#` included (7.4.2 exempts `#`).
+      // Redis 7.4.1 compares every GET pattern, `#` included (redis/redis#13607; later releases exempt `#`).
       if (cluster && patternHashSlot(pattern) !== slotOfName(key)) throw GET_DENIED;
       opts.gets.push(pattern);
       j++;
