@@ -385,6 +385,76 @@ const BLOCKING_ARGS = blockingArgs(blockTimeout);
 const BLOCKING_IN_TX = blockingArgs(txTimeout);
 
 // <<bitmaps-defs>>
+/**
+ * Bitmaps. Keys: mostly three shared ones so SETBIT/BITFIELD writes meet the reads, sometimes any
+ * key (strings set by SET, the hash fixture: WRONGTYPE). Offsets that a write may use stay small
+ * (a valid offset near 2^32 bits would make both servers allocate 512 MB); reads also get the
+ * largest valid offset and the first invalid ones.
+ */
+const bkey = fc.oneof({ weight: 5, arbitrary: from<Arg>(['a', 'b', '{t}a']) }, { weight: 2, arbitrary: key });
+const BAD_BIT_OFFSETS: readonly string[] = ['-1', 'abc', '1.5', '', '007', '+1', ' 1', '4294967296', '9223372036854775807', '-9223372036854775808'];
+const writeBitOffset = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 80 }).map(String) },
+  { weight: 2, arbitrary: from(['100', '127', '128', '255', '1000', '4095', '8191']) },
+  { weight: 1, arbitrary: from(BAD_BIT_OFFSETS) },
+);
+const readBitOffset = fc.oneof({ weight: 5, arbitrary: writeBitOffset }, { weight: 1, arbitrary: from(['4294967295', '536870911']) });
+const bitValue = fc.oneof({ weight: 6, arbitrary: from(['0', '1']) }, { weight: 1, arbitrary: from(['2', '-1', 'abc', '', '01', '1.0', '9223372036854775808']) });
+/** BYTE|BIT, sometimes lower case or bogus. */
+const bitUnit = from(['BYTE', 'BIT', 'bit', 'byte', 'BITS', '']);
+const bitRangeBound = fc.oneof(
+  { weight: 5, arbitrary: fc.integer({ min: -20, max: 40 }).map(String) },
+  { weight: 1, arbitrary: from(['9223372036854775807', '-9223372036854775808', '1.5', 'abc', '', '100000']) },
+);
+/** BITCOUNT's tail: nothing, `start end`, `start end unit`; rarely a lone start or too many. */
+const bitcountTail = fc.oneof(
+  { weight: 2, arbitrary: tok() },
+  { weight: 4, arbitrary: seq(bitRangeBound, bitRangeBound) },
+  { weight: 4, arbitrary: seq(bitRangeBound, bitRangeBound, bitUnit) },
+  { weight: 1, arbitrary: seq(bitRangeBound) },
+  { weight: 1, arbitrary: seq(bitRangeBound, bitRangeBound, bitUnit, bitUnit) },
+);
+/** BITPOS's tail after the bit: nothing, start, start end, start end unit; rarely too many. */
+const bitposTail = fc.oneof(
+  { weight: 2, arbitrary: tok() },
+  { weight: 2, arbitrary: seq(bitRangeBound) },
+  { weight: 3, arbitrary: seq(bitRangeBound, bitRangeBound) },
+  { weight: 4, arbitrary: seq(bitRangeBound, bitRangeBound, bitUnit) },
+  { weight: 1, arbitrary: seq(bitRangeBound, bitRangeBound, bitUnit, bitUnit) },
+);
+const BITFIELD_TYPES: readonly string[] = [
+  'u1', 'i1', 'u2', 'i3', 'u4', 'i5', 'u7', 'i8', 'u8', 'i16', 'u16', 'i31', 'u32', 'i32', 'i63', 'u63', 'i64',
+];
+const BAD_BITFIELD_TYPES: readonly string[] = ['u64', 'i65', 'u0', 'i0', 'I8', 'U8', 'x8', 'i', '', 'i-1', 'i08', 'u 8'];
+const bitfieldType = fc.oneof({ weight: 8, arbitrary: from(BITFIELD_TYPES) }, { weight: 1, arbitrary: from(BAD_BITFIELD_TYPES) });
+/** A BITFIELD offset: plain, or `#n` (n fields of the type), with malformed and wrapping ones. */
+const bitfieldOffset = fc.oneof(
+  { weight: 5, arbitrary: writeBitOffset },
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 12 }).map((n) => `#${n}`) },
+  { weight: 1, arbitrary: from(['#-1', '#', '#abc', '##1', '#4611686018427387904', '#1.5']) },
+);
+const bitfieldValue = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: -300, max: 300 }).map(String) },
+  { weight: 3, arbitrary: int },
+  { weight: 1, arbitrary: from(['127', '128', '-128', '-129', '255', '256', '65535', '2147483647', '-2147483648', '4294967295']) },
+);
+const bitfieldOps = (writes: boolean) =>
+  fc
+    .array(
+      fc.oneof(
+        { weight: 4, arbitrary: seq(from(['GET', 'get']), bitfieldType, bitfieldOffset) },
+        ...(writes
+          ? [
+              { weight: 3, arbitrary: seq(from(['SET', 'set']), bitfieldType, bitfieldOffset, bitfieldValue) },
+              { weight: 3, arbitrary: seq(from(['INCRBY', 'incrby']), bitfieldType, bitfieldOffset, bitfieldValue) },
+              { weight: 2, arbitrary: seq(tok('OVERFLOW'), from(['WRAP', 'SAT', 'FAIL', 'fail', 'sat', 'BOGUS'])) },
+            ]
+          : [{ weight: 1, arbitrary: seq(tok('SET'), bitfieldType, bitfieldOffset, bitfieldValue) }]),
+        { weight: 1, arbitrary: from<Arg[]>([['BOGUS'], ['GET', 'u8'], ['OVERFLOW'], ['INCRBY', 'u8', '0']]) },
+      ),
+      { maxLength: 4 },
+    )
+    .map((ops) => ops.flat());
 // <</bitmaps-defs>>
 // <<hyperloglog-defs>>
 /**
