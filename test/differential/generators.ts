@@ -477,8 +477,100 @@ const hllElements = fc.oneof(
 );
 // <</hyperloglog-defs>>
 // <<geo-sort-defs>>
+/**
+ * Geo: three shared keys (so GEOADD meets the searches), sometimes any key (other types, ZADD's
+ * arbitrary scores decoded as points). Coordinates near Sicily and San Francisco with the edges
+ * (±180, ±85.05112878) and invalid ones; radii and boxes from 0 to half the globe; units in any case.
+ */
+const gkey = fc.oneof({ weight: 5, arbitrary: from<Arg>(['a', 'b', '{t}a']) }, { weight: 2, arbitrary: key });
+const gmember = from<Arg>(['Palermo', 'Catania', 'SF', 'm1', 'm2', 'a', '1', '__proto__', BINARY_MEMBER, 'nope']);
+const lonArg = fc.oneof(
+  { weight: 4, arbitrary: from(['13.361389', '15.087269', '-122.27652', '-122.2', '0', '14.5', '15']) },
+  { weight: 3, arbitrary: fc.double({ min: -180, max: 180, noNaN: true }).map((d) => d.toFixed(6)) },
+  { weight: 1, arbitrary: from(['180', '-180', '181', '-180.000001', 'abc', '', 'inf', '1e400', ' 1']) },
+);
+const latArg = fc.oneof(
+  { weight: 4, arbitrary: from(['38.115556', '37.502669', '37.805186', '37', '0', '38']) },
+  { weight: 3, arbitrary: fc.double({ min: -85.05112878, max: 85.05112878, noNaN: true }).map((d) => d.toFixed(6)) },
+  { weight: 1, arbitrary: from(['85.05112878', '-85.05112878', '85.05112879', '86', '-90', 'abc', 'nan']) },
+);
+const geoUnit = fc.oneof({ weight: 6, arbitrary: from(['m', 'km', 'ft', 'mi']) }, { weight: 1, arbitrary: from(['KM', 'Mi', 'x', '', 'meters']) });
+const geoRadius = fc.oneof(
+  { weight: 5, arbitrary: from(['0', '1', '100', '200', '500', '1000', '5000', '20000', '100000', '5000000', '20000000']) },
+  { weight: 1, arbitrary: from(['-1', 'abc', '', '1e400', 'inf', '0.5']) },
+);
+const geoCount = fc.oneof({ weight: 5, arbitrary: from(['1', '2', '3', '10']) }, { weight: 1, arbitrary: from(['0', '-1', 'abc', '9223372036854775807']) });
+/** WITH*, ASC|DESC, COUNT [ANY], and the odd lone ANY or bogus word. */
+const geoReplyOptions = [
+  tok('WITHDIST'), tok('WITHCOORD'), tok('WITHHASH'), tok('withdist'), tok('ASC'), tok('DESC'),
+  pair('COUNT', geoCount), seq(tok('COUNT'), geoCount, tok('ANY')), tok('ANY'), tok('BOGUS'),
+];
+const geoFrom = fc.oneof(pair('FROMMEMBER', gmember), seq(tok('FROMLONLAT'), lonArg, latArg));
+const geoBy = fc.oneof(
+  seq(tok('BYRADIUS'), geoRadius, geoUnit),
+  seq(tok('BYBOX'), geoRadius, geoRadius, geoUnit),
+);
+/** GEOSEARCH[STORE]'s shape: usually FROM… BY… (either order), sometimes one missing or doubled. */
+const geoShape = fc.oneof(
+  { weight: 6, arbitrary: seq(geoFrom, geoBy) },
+  { weight: 2, arbitrary: seq(geoBy, geoFrom) },
+  { weight: 1, arbitrary: seq(geoFrom) },
+  { weight: 1, arbitrary: seq(geoBy, geoBy, geoFrom) },
+);
+const geoTriples = fc.array(seq(lonArg, latArg, gmember), { minLength: 1, maxLength: 4 }).map((t) => t.flat());
+
+/**
+ * SORT: keys where the collection generators leave lists, sets and sorted sets; BY and GET
+ * patterns that name keys of the pool (`*` → `a`, `{t}*` → `{t}a`, `k:*` → `k:1`), hash fields
+ * (`*->a`), constants (`nosort`), and `#`.
+ */
+const sortPattern = from<Arg>(['*', '{t}*', 'k:*', '*->a', '*->b', '{t}*->c', 'nosort', 'x', '#', '*->', 'k:*->1', '__proto__*']);
+const sortOptions = (store: boolean) =>
+  options(
+    4,
+    tok('ASC'), tok('DESC'), tok('ALPHA'), tok('alpha'), limit, pair('BY', sortPattern), pair('GET', sortPattern), tok('GET', '#'),
+    ...(store ? [pair('STORE', ckey)] : [pair('STORE', ckey), tok('BOGUS')]), tok('LIMIT'),
+  );
 // <</geo-sort-defs>>
 // <<streams-defs>>
+/**
+ * Streams: three stream keys (sometimes any key: WRONGTYPE), explicit IDs only (`*` takes its ID
+ * from each server's own clock), small ms parts so that XADDs collide with the top item, edge IDs
+ * (0-0, the maximum, strtoull forms such as `007` and ` 5`), groups g1/g2 and consumers c1/c2.
+ * Idle times are 0 or far beyond a sequence's duration, so that no claim depends on timing.
+ */
+const xkey = fc.oneof({ weight: 6, arbitrary: from<Arg>(['xs1', 'xs2', '{t}xs']) }, { weight: 1, arbitrary: key });
+const XIDS: readonly string[] = [
+  '0', '0-0', '0-1', '1', '1-0', '1-1', '2-0', '2-1', '3', '5-0', '10-3', '18446744073709551615-18446744073709551615',
+  '18446744073709551615', '18446744073709551615-0', 'abc', '1-', '-1', '007', ' 5', '+5', '1-x', '',
+];
+const smallStreamId = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 3 })).map(([ms, seq]) => `${ms}-${seq}`);
+const xid: fc.Arbitrary<Arg> = fc.oneof({ weight: 5, arbitrary: smallStreamId }, { weight: 2, arbitrary: from(XIDS) });
+const xaddId: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 6, arbitrary: smallStreamId },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 12 }).map((ms) => `${ms}-*`) },
+  { weight: 1, arbitrary: from(XIDS) },
+);
+const xrangeBound: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 4, arbitrary: smallStreamId },
+  { weight: 3, arbitrary: from(['-', '+', '0', '5', '(1-0', '(5-0', '(0-0', '(18446744073709551615-18446744073709551615', '(-', '(', 'abc', '(3']) },
+);
+const xfield: fc.Arbitrary<Arg> = from(['f', 'f', 'g', '__proto__', 'ключ', '1']);
+const xfields = fc.oneof(
+  { weight: 8, arbitrary: fc.array(fc.tuple(xfield, value), { minLength: 1, maxLength: 3 }).map((pairs) => pairs.flat()) },
+  { weight: 1, arbitrary: fc.array(xfield, { maxLength: 3 }) },
+);
+const xgroupName: fc.Arbitrary<Arg> = fc.oneof({ weight: 8, arbitrary: from(['g1', 'g2']) }, { weight: 1, arbitrary: from(['__proto__', 'G1']) });
+const xconsumer: fc.Arbitrary<Arg> = fc.oneof({ weight: 8, arbitrary: from(['c1', 'c2']) }, { weight: 1, arbitrary: from(['__proto__', 'ключ']) });
+const xcount = from(['0', '1', '2', '3', '10', '-1', 'abc', '9223372036854775807']);
+const xlimit = from(['0', '1', '2', '100', '-1', 'abc']);
+const xtrimStrategy = fc.oneof(
+  seq(from(['MAXLEN', 'maxlen']), options(1, tok('~'), tok('=')), from(['0', '1', '2', '3', '5', '-1', 'abc'])),
+  seq(from(['MINID', 'minid']), options(1, tok('~'), tok('=')), xid),
+);
+const xtrimArgs = options(3, xtrimStrategy, pair('LIMIT', xlimit), tok('BOGUS'));
+const xidle = from(['0', '-1', '100000000', 'abc']);
+const xIds = (max: number) => fc.array(xid, { minLength: 1, maxLength: max });
 // <</streams-defs>>
 
 /** Argument generators (everything after the command name) for the commands we know. */
