@@ -130,12 +130,7 @@ export class ClusterClient extends EventEmitter implements PipelineHost {
       this.setStatus('connecting');
       this.slots = slotTable(this.cache);
       const ready: Promise<void>[] = [];
-      for (const index of endpointNodeIndexes(this.cache)) {
-        const client = new RedisClient(this.cache, { ...this.options.redisOptions, node: index, lazyConnect: false });
-        this.nodeClients.set(index, client);
-        ready.push(client.connectPromise());
-        queueMicrotask(() => this.emit('+node', client));
-      }
+      for (const index of endpointNodeIndexes(this.cache)) ready.push(this.addNode(index).connectPromise());
       Promise.all(ready).then(
         () => {
           if (epoch !== this.epoch) {
@@ -219,8 +214,9 @@ export class ClusterClient extends EventEmitter implements PipelineHost {
     return role === 'slave' ? [] : [...this.nodeClients.values()];
   }
 
-  /** Slot information is static in the emulator: calls back at once. */
+  /** Takes the slot table from the topology as it is now (it changes with failovers); calls back at once. */
   refreshSlotsCache(callback?: (err?: Error) => void): void {
+    if (this.status === 'ready') this.refreshSlots();
     if (callback) queueMicrotask(() => callback());
   }
 
@@ -252,12 +248,48 @@ export class ClusterClient extends EventEmitter implements PipelineHost {
 
   // ---------------------------------------------------------------- routing
 
-  /** The node client a command goes to: the owner of its first key's slot, else the first node. */
+  /** A connection to a node endpoint, with its errors reported as the cluster's `node error`. */
+  private addNode(index: number): RedisClient {
+    const client = new RedisClient(this.cache, { ...this.options.redisOptions, node: index, lazyConnect: false });
+    const node = this.cache.topology.nodes[index];
+    const address = `${node.ip}:${node.port}`;
+    client.on('error', (error: Error) => this.emit('node error', error, address));
+    this.nodeClients.set(index, client);
+    queueMicrotask(() => this.emit('+node', client));
+    return client;
+  }
+
+  /**
+   * The node client a command goes to: the owner of its first key's slot, else the first node.
+   * When a failover moved the slot to another node, a real node answers `MOVED` and ioredis
+   * refreshes its slot table and resends; the emulator does that at once: the table is refreshed
+   * (`refresh`, `+node` for a new endpoint, `-node` for one that serves no slot any more) and the
+   * command goes to the slot's new node.
+   */
   private nodeFor(argv: readonly Bytes[]): RedisClient | undefined {
     const positions = ioredisKeyPositions(argv);
     const first = positions.length > 0 && positions[0] < argv.length ? argv[positions[0]] : undefined;
     if (first === undefined) return this.nodeClients.values().next().value;
-    return this.nodeClients.get(nodeOfSlot(this.cache, keySlot(first)));
+    const slot = keySlot(first);
+    const index = nodeOfSlot(this.cache, slot);
+    const node = this.cache.topology.nodes[index];
+    const served = this.slots[slot];
+    if (served === undefined || served[0] !== `${node.ip}:${node.port}`) this.refreshSlots();
+    return this.nodeClients.get(index) ?? this.addNode(index);
+  }
+
+  /** Takes the slot table from the topology as it is now, as ioredis's refresh after MOVED does. */
+  private refreshSlots(): void {
+    this.slots = slotTable(this.cache);
+    const endpoints = new Set(endpointNodeIndexes(this.cache));
+    for (const index of endpoints) if (!this.nodeClients.has(index)) this.addNode(index);
+    for (const [index, client] of this.nodeClients) {
+      if (endpoints.has(index)) continue;
+      this.nodeClients.delete(index);
+      client.disconnect();
+      queueMicrotask(() => this.emit('-node', client));
+    }
+    queueMicrotask(() => this.emit('refresh'));
   }
 
   /** @internal Where a command runs now: a node client, an Error to fail with, or null to wait. */

@@ -126,6 +126,42 @@ describe('addresses and shared caches', () => {
 describe('Redis.Cluster', () => {
   const NODES = [{ host: '127.0.0.1', port: 7000 }, { host: '127.0.0.1', port: 7001 }];
 
+  it('follows a failover: the slot table is refreshed, nodes come and go, commands reach the new primary', async () => {
+    const cache = new ManagedRedis({ sku: 'Balanced_B5', clock: 'virtual', seed: 3 });
+    useEmulator(cache, 7000);
+    const cluster = new Cluster(NODES);
+    const events: string[] = [];
+    const nodeErrors: Array<[string, string]> = [];
+    cluster.on('refresh', () => events.push('refresh'));
+    cluster.on('-node', () => events.push('-node'));
+    cluster.on('+node', () => events.push('+node'));
+    cluster.on('node error', (error: Error, address: string) => nodeErrors.push([error.message, address]));
+    await cluster.set('a', '1');
+    const slot = keySlot('a');
+    const shard = cache.topology.slotToShard[slot];
+    const oldNode = cache.topology.nodes[cache.topology.shards[shard].primaryNode];
+    expect(cluster.slots[slot]).toEqual([`${oldNode.ip}:${oldNode.port}`]);
+    events.length = 0;
+    const end = cache.faults.failover(shard);
+    cache.clock.set(end + 1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The old node's connection was reset: a node error, not an unhandled error event.
+    expect(nodeErrors).toEqual([['read ECONNRESET', `${oldNode.ip}:${oldNode.port}`]]);
+    const newNode = cache.topology.nodes[cache.topology.shards[shard].primaryNode];
+    expect(newNode.index).not.toBe(oldNode.index);
+    expect(await cluster.get('a')).toBe('1');
+    expect(await cluster.set('a', '2')).toBe('OK');
+    expect(cluster.slots[slot]).toEqual([`${newNode.ip}:${newNode.port}`]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(events).toContain('refresh');
+    // A node that serves no slot any more is dropped (Balanced_B5: the old node had only this shard).
+    const served = new Set(cache.topology.shards.map((s) => s.primaryNode));
+    expect(events.includes('-node')).toBe(!served.has(oldNode.index));
+    expect(cluster.nodes('master')).toHaveLength(served.size);
+    expect(cache.execute(['GET', 'a'])).toBe('2');
+    cluster.disconnect();
+  });
+
   it('shares the first startup node’s cache and routes keys by slot', async () => {
     const cluster = new Redis.Cluster(NODES);
     const cache = getEmulator(7000);
