@@ -28,7 +28,7 @@ import { SetValue } from './set.js';
 import { ZSet } from './zset.js';
 import { RedisHash, countExpiredFields } from './hash.js';
 import { isString } from './string.js';
-import { pqsort } from './geo.js';
+import { pqsort } from './pqsort.js';
 
 export const SORT_SCORE_ERROR = new ReplyError("ERR One or more scores can't be converted into double");
 
