@@ -660,13 +660,13 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
       groups[idx] = group;
     }
     const arg = cstr(argv[i]);
-    if (arg === '$' && binary(argv[i]) === '$') {
+    if (arg === '$') {
       if (xreadgroup) throw DOLLAR_IN_GROUP;
       ids[idx] = o?.lastId ?? 0n;
       rewritten[i] = formatId(ids[idx]);
       continue;
     }
-    if (arg === '+' && binary(argv[i]) === '+') {
+    if (arg === '+') {
       if (xreadgroup) throw PLUS_IN_GROUP;
       if (o !== undefined && o.length > 0) {
         const last = o.lastValidId();
@@ -678,7 +678,7 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
       rewritten[i] = formatId(ids[idx]);
       continue;
     }
-    if (arg === '>' && binary(argv[i]) === '>') {
+    if (arg === '>') {
       if (!xreadgroup) throw GT_OUTSIDE_GROUP;
       ids[idx] = ID_MAX;
       continue;
@@ -1107,11 +1107,12 @@ const xsetid = defineCommand({
     const key = keyName(argv[1]);
     const s = writeStream(ctx, key);
     if (s === undefined) throw NO_SUCH_KEY;
-    if (id < s.maxDeletedId) throw XSETID_SMALLER_THAN_MAXDEL;
+    // The top item first, then the tombstone (redis-server's order).
     if (s.length > 0) {
       if (id < s.lastValidId()) throw XSETID_SMALL;
       if (entriesAdded !== -1n && BigInt(s.length) > entriesAdded) throw ENTRIES_ADDED_SMALL;
     }
+    if (id < s.maxDeletedId) throw XSETID_SMALLER_THAN_MAXDEL;
     s.lastId = id;
     if (entriesAdded !== -1n) s.entriesAdded = entriesAdded;
     if (maxDeleted !== 0n) s.maxDeletedId = maxDeleted;
@@ -1193,7 +1194,7 @@ const xgroupCreate = defineCommand({
     const p = xgroupPrelude(ctx, argv);
     if (argv.length > 8) throw subcommandSyntax(argv);
     let id: StreamId;
-    if (binary(argv[4]) === '$') id = p.s?.lastId ?? 0n;
+    if (cstr(argv[4]) === '$') id = p.s?.lastId ?? 0n;
     else id = strictId(argv[4]);
     const key = keyName(argv[2]);
     let s = p.s;
@@ -1206,7 +1207,7 @@ const xgroupCreate = defineCommand({
     s.groups.set(name, new ConsumerGroup(name, id, p.entriesRead));
     s.touchedSize();
     ctx.changed(key, 'xgroup-create');
-    if (ctx.recording && binary(argv[4]) === '$') {
+    if (ctx.recording && cstr(argv[4]) === '$') {
       const effect = argv.slice();
       effect[4] = formatId(id);
       ctx.propagate(effect);
@@ -1226,13 +1227,13 @@ const xgroupSetid = defineCommand({
     const s = p.s!;
     const group = p.group!;
     let id: StreamId;
-    if (binary(argv[4]) === '$') id = s.lastId;
+    if (cstr(argv[4]) === '$') id = s.lastId;
     else id = looseId(argv[4]);
     group.lastId = id;
     group.entriesRead = p.entriesRead;
     const key = keyName(argv[2]);
     ctx.changed(key, 'xgroup-setid');
-    if (ctx.recording && binary(argv[4]) === '$') {
+    if (ctx.recording && cstr(argv[4]) === '$') {
       const effect = argv.slice();
       effect[4] = formatId(id);
       ctx.propagate(effect);
