@@ -51,6 +51,11 @@ export interface ClientState {
   readonly shards: readonly Shard[];
   closed: boolean;
   /**
+   * False while a connection to a cache with an `accessKey` has not authenticated: every command
+   * but AUTH, HELLO, QUIT and RESET answers NOAUTH. Always true without an access key.
+   */
+  authenticated: boolean;
+  /**
    * True when a blocking command (BLPOP, BLMOVE, BZPOPMIN …) may block this connection: the
    * asynchronous client sets it. False (the default) for the synchronous facade, and to be set
    * false while EXEC or a script runs: blocking commands then answer as timed out, as in Redis.
@@ -145,6 +150,8 @@ export interface CacheCore {
   readonly topology: Topology;
   readonly policy: ClusterPolicy;
   readonly geoReplication: boolean;
+  /** The access key AUTH must give (the `accessKey` option), or null: any credentials are accepted. */
+  readonly accessKey: string | null;
   readonly shards: readonly Shard[];
   /** The shard that owns `slot`. */
   shardForSlot(slot: number): Shard;

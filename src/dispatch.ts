@@ -7,7 +7,7 @@ import type { Keyspace } from './keyspace/keyspace.js';
 import type { CommandContext, CommandSpec, KeySpec } from './commands/command.js';
 import type { CacheCore, ChangeRecord, ClientState, Shard } from './core-types.js';
 import { keySlot, slotOfName } from './cluster/slots.js';
-import { CROSSSLOT, OOM, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
+import { CROSSSLOT, NOAUTH, OOM, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
 import { performEvictions } from './keyspace/eviction.js';
 import { OK, type Reply } from './protocol/reply.js';
 import { execRejected, executingTransaction, isExec, queueInMulti } from './transactions.js';
@@ -144,6 +144,7 @@ export function route(cache: CacheCore, client: ClientState, argv: readonly Byte
     checkCommandSlots(cache, spec, argv);
     throw notInSubscriberContext(spec.name);
   }
+  if (!client.authenticated && !spec.flags.includes('no_auth')) throw NOAUTH;
   cache.stats.commandsProcessed++;
   const now = cache.clock.now();
   client.lastInteraction = now;

@@ -87,6 +87,14 @@ export interface ManagedRedisOptions {
    * which values stay in RAM (default 512 KiB). See docs/flash.md.
    */
   flash?: FlashOptions;
+  /**
+   * An access key that connections must give with AUTH (or HELLO … AUTH) before other commands,
+   * as AMR requires: `createClient({ password })` sends it at connect; a client without it gets
+   * `NOAUTH Authentication required.`, a wrong one `WRONGPASS …`. Without this option any
+   * credentials are accepted and no connection needs them. `execute()` and the typed methods never
+   * need it. See docs/config.md.
+   */
+  accessKey?: string;
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -117,6 +125,8 @@ export class ManagedRedis implements CacheCore {
   readonly topology: Topology;
   readonly policy: ClusterPolicy;
   readonly geoReplication: boolean;
+  /** The access key connections must AUTH with (the `accessKey` option), or null. */
+  readonly accessKey: string | null;
   /** Primary shards, in slot order. */
   readonly shards: readonly Shard[];
   /** Typed events (failover, expiry …). */
@@ -149,6 +159,10 @@ export class ManagedRedis implements CacheCore {
     const resolved = validateOptions(options);
     this.policy = resolved.clusterPolicy;
     this.geoReplication = resolved.geoReplication;
+    if (options.accessKey !== undefined && (typeof options.accessKey !== 'string' || options.accessKey === '')) {
+      throw new RangeError('accessKey must be a non-empty string');
+    }
+    this.accessKey = options.accessKey ?? null;
     this.clock =
       typeof options.clock === 'object'
         ? options.clock
@@ -208,7 +222,8 @@ export class ManagedRedis implements CacheCore {
     this.commands = buildCommandTable();
     trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
-    this.defaultClient = this.openClient({ name: null });
+    // The in-process owner (execute, the typed methods) needs no key.
+    this.defaultClient = this.openClient({ name: null, authenticated: true });
     this.replication = new Replication(this, options.replication ?? {}, maxmemoryPerShard || resolved.maxmemoryPerShardBytes, this.defaultClient);
     this.faults = new Faults(this, this.replication);
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();
@@ -299,7 +314,7 @@ export class ManagedRedis implements CacheCore {
   }
 
   /** Registers a connection (facades call this; CLIENT LIST shows it). */
-  openClient(init: { name: string | null; node?: number }): ClientState {
+  openClient(init: { name: string | null; node?: number; authenticated?: boolean }): ClientState {
     const id = this.nextClientId++;
     // A node without primary shards (the replica-only node of a one-shard SKU) serves nothing
     // itself: the connection behaves as one to the bootstrap endpoint.
@@ -320,6 +335,7 @@ export class ManagedRedis implements CacheCore {
         ? this.shards.filter((s) => this.topology.shards[s.index].primaryNode === node.index)
         : this.shards,
       closed: false,
+      authenticated: this.accessKey === null || init.authenticated === true,
       canBlock: false,
       multi: null,
       inMulti: false,

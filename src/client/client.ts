@@ -148,6 +148,8 @@ export class RedisClient extends EventEmitter implements PipelineHost {
 
   /** @internal The open connection, or null before connecting / after closing. */
   conn: Connection | null = null;
+  /** The error the last connect's AUTH got (wrong access key), or null. */
+  private authFailure: Error | null = null;
   /** @internal */
   readonly stringNumbers: boolean;
   private readonly offlineQueueEnabled: boolean;
@@ -208,7 +210,7 @@ export class RedisClient extends EventEmitter implements PipelineHost {
       this.once('ready', onReady);
       this.once('close', onClose);
       // An endpoint that refuses (its node is down, src/client/connection.ts): error, close, retry.
-      const refusal = this.conn?.refusal ?? null;
+      const refusal = this.conn?.refusal ?? this.authFailure;
       if (refusal !== null) return void queueMicrotask(() => epoch === this.epoch && this.simulateConnectionLoss(refusal));
       // connect → ready on the next microtasks; commands sent meanwhile wait in the offline
       // queue and run, in order, once ready — as with a real connection.
@@ -331,6 +333,17 @@ export class RedisClient extends EventEmitter implements PipelineHost {
       message: (message) => emitMessage(this, condition, message),
       dropped: (error) => this.simulateConnectionLoss(error),
     };
+    // ioredis sends AUTH first when a password is set; a refused one is fatal to the connection
+    // (error, close, reconnect per retryStrategy), as ioredis's recoverFromFatalError does.
+    this.authFailure = null;
+    if (typeof options.password === 'string' && options.password !== '') {
+      const argv = typeof options.username === 'string' && options.username !== '' ? ['auth', options.username, options.password] : ['auth', options.password];
+      try {
+        this.conn.execute(argv);
+      } catch (error) {
+        this.authFailure = wrapError(error, 'auth', argv) as Error;
+      }
+    }
     if (options.db) {
       try {
         this.conn.execute(['select', String(options.db)]);

@@ -9,7 +9,7 @@
 import { defineCommand, defineContainer, type CommandSpec } from './command.js';
 import { text, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { parseInt64 } from '../protocol/numbers.js';
-import { ReplyError, SYNTAX, wrongArity } from '../protocol/errors.js';
+import { ReplyError, SYNTAX, WRONGPASS, wrongArity } from '../protocol/errors.js';
 import { MapReply, OK, PONG, StatusReply, VerbatimReply, type Reply } from '../protocol/reply.js';
 import { ConfigValueError } from '../config.js';
 import { infoText, REDIS_VERSION, IDLE_CLIENT_BYTES, type OptionalClientState } from '../info.js';
@@ -166,6 +166,33 @@ const quit = defineCommand({
   },
 });
 
+/**
+ * Checks credentials against the cache's access key (the `default` user's password on AMR). A
+ * cache without one accepts any: the emulator cannot know the real key or an Entra token.
+ */
+function authenticate(ctx: { cache: CacheCore; client: ClientState }, username: Bytes, password: Bytes): void {
+  const key = ctx.cache.accessKey;
+  if (key !== null && (text(username) !== 'default' || text(password) !== key)) throw WRONGPASS;
+  ctx.client.authenticated = true;
+}
+
+/** AUTH [username] password. */
+const auth = defineCommand({
+  name: 'auth',
+  arity: -2,
+  flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+  exec(ctx, argv) {
+    if (argv.length > 3) throw SYNTAX;
+    if (argv.length === 2) authenticate(ctx, 'default', argv[1]);
+    else authenticate(ctx, argv[1], argv[2]);
+    return OK;
+  },
+});
+
+const HELLO_NOAUTH = new ReplyError(
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+);
+
 const hello = defineCommand({
   name: 'hello',
   arity: -1,
@@ -181,12 +208,13 @@ const hello = defineCommand({
       next = 2;
     }
     let name: Bytes | undefined;
+    let credentials: [Bytes, Bytes] | undefined;
     for (let j = next; j < argv.length; j++) {
       const more = argv.length - 1 - j;
       const option = text(argv[j]);
       const lower = option.toLowerCase();
       if (lower === 'auth' && more >= 2) {
-        // The emulator has no passwords: any credentials authenticate (AMR access key or Entra token).
+        credentials = [argv[j + 1], argv[j + 2]];
         j += 2;
       } else if (lower === 'setname' && more >= 1) {
         name = argv[j + 1];
@@ -197,6 +225,9 @@ const hello = defineCommand({
       }
     }
     const client = ctx.client;
+    // Credentials are checked before anything changes (helloCommand).
+    if (credentials !== undefined) authenticate(ctx, credentials[0], credentials[1]);
+    else if (!client.authenticated) throw HELLO_NOAUTH;
     if (name !== undefined) client.name = name.length === 0 ? null : text(name);
     if (version !== 0) client.resp = version as 2 | 3;
     return new MapReply([
@@ -777,4 +808,4 @@ const memoryHelp = defineCommand({
 
 const memory = defineContainer('memory', -2, [], [memoryUsage, memoryHelp]);
 
-export const serverCommands: CommandSpec[] = [ping, echo, time, quit, hello, info, config, client, memory];
+export const serverCommands: CommandSpec[] = [ping, echo, time, quit, auth, hello, info, config, client, memory];

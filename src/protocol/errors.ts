@@ -29,6 +29,11 @@ export const NOT_FLOAT = shared('ERR value is not a valid float');
 export const NO_SUCH_KEY = shared('ERR no such key');
 export const OVERFLOW = shared('ERR increment or decrement would overflow');
 export const NAN_OR_INF_INCR = shared('ERR increment would produce NaN or Infinity');
+/** A command before AUTH on a cache with an access key. */
+export const NOAUTH = shared('NOAUTH Authentication required.');
+/** AUTH or HELLO … AUTH with credentials that do not match. */
+export const WRONGPASS = shared('WRONGPASS invalid username-password pair or user is disabled.');
+
 export const CROSSSLOT = shared("CROSSSLOT Keys in request don't hash to the same slot");
 /** A `denyoom` command on a shard over its maxmemory that could evict nothing (server.c `shared.oomerr`). */
 export const OOM = shared("OOM command not allowed when used memory > 'maxmemory'.");

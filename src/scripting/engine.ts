@@ -125,6 +125,7 @@ export class ScriptingEngine {
       libVersion: '',
       shards: cache.shards,
       closed: false,
+      authenticated: true,
       canBlock: false,
       multi: null,
       inMulti: false,

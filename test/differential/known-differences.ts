@@ -102,6 +102,9 @@ export const EXCLUDED_FROM_RANDOM: Readonly<Record<string, string>> = {
   hexpiretime: HASH_FIELD_TTL,
   hpexpiretime: HASH_FIELD_TTL,
   hpersist: HASH_FIELD_TTL,
+  // <<lead-excluded>>
+  auth: 'amr-vs-stock: AMR always has an access key (the emulator accepts any credentials unless given one); the stock server has no password and refuses AUTH',
+  // <</lead-excluded>>
   // <<bitmaps-excluded>>
   // <</bitmaps-excluded>>
   // <<hyperloglog-excluded>>
