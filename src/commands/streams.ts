@@ -1107,12 +1107,13 @@ const xsetid = defineCommand({
     const key = keyName(argv[1]);
     const s = writeStream(ctx, key);
     if (s === undefined) throw NO_SUCH_KEY;
-    // The top item first, then the tombstone (redis-server's order).
+    // 7.2+: an ID below the stream's max deleted ID is refused (7.0 has no such check), before
+    // the top-item check.
+    if (id < s.maxDeletedId) throw XSETID_SMALLER_THAN_MAXDEL;
     if (s.length > 0) {
       if (id < s.lastValidId()) throw XSETID_SMALL;
       if (entriesAdded !== -1n && BigInt(s.length) > entriesAdded) throw ENTRIES_ADDED_SMALL;
     }
-    if (id < s.maxDeletedId) throw XSETID_SMALLER_THAN_MAXDEL;
     s.lastId = id;
     if (entriesAdded !== -1n) s.entriesAdded = entriesAdded;
     if (maxDeleted !== 0n) s.maxDeletedId = maxDeleted;

@@ -556,8 +556,13 @@ const xrangeBound: fc.Arbitrary<Arg> = fc.oneof(
   { weight: 3, arbitrary: from(['-', '+', '0', '5', '(1-0', '(5-0', '(0-0', '(18446744073709551615-18446744073709551615', '(-', '(', 'abc', '(3']) },
 );
 const xfield: fc.Arbitrary<Arg> = from(['f', 'f', 'g', '__proto__', 'ключ', '1']);
+/** Values for stream entries: the shared pool, and long ones that fill a 4096-byte node in a few entries. */
+const xvalue: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 6, arbitrary: value },
+  { weight: 1, arbitrary: fc.integer({ min: 200, max: 3000 }).map((n) => 'x'.repeat(n)) },
+);
 const xfields = fc.oneof(
-  { weight: 8, arbitrary: fc.array(fc.tuple(xfield, value), { minLength: 1, maxLength: 3 }).map((pairs) => pairs.flat()) },
+  { weight: 8, arbitrary: fc.array(fc.tuple(xfield, xvalue), { minLength: 1, maxLength: 3 }).map((pairs) => pairs.flat()) },
   { weight: 1, arbitrary: fc.array(xfield, { maxLength: 3 }) },
 );
 const xgroupName: fc.Arbitrary<Arg> = fc.oneof({ weight: 8, arbitrary: from(['g1', 'g2']) }, { weight: 1, arbitrary: from(['__proto__', 'G1']) });
