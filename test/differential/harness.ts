@@ -516,7 +516,8 @@ export class DifferentialRunner {
     const known = applyKnownDifferences(view, redis, emulator);
     if (known.verdict !== 'compare') {
       count(known.id);
-      if (known.verdict === 'skip' && known.diverges) this.diverged = known.id;
+      // `skip` and `accept` entries alike may say the keyspaces can differ from here on.
+      if (known.diverges === true) this.diverged = known.id;
       return null;
     }
     known.ids.forEach(count);
