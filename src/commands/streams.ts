@@ -178,7 +178,7 @@ function idReply(id: StreamId): string {
 function entryReply(entry: StreamEntry): Reply {
   const fields: Reply[] = new Array(entry.fields.length);
   for (let i = 0; i < entry.fields.length; i++) fields[i] = keyReply(entry.fields[i]);
-  return [formatId(entry.id), fields];
+  return [entry.idText, fields];
 }
 
 /** A stream looked up for reading (`lookupKeyRead`). */
@@ -562,10 +562,10 @@ function readNewForGroup(
         consumer.pel.set(id, nack);
       }
       consumer.activeTime = ctx.now;
-      effects.push(xclaimEffect(keyArg, group, groupArg, id, nack));
+      if (ctx.recording) effects.push(xclaimEffect(keyArg, group, groupArg, id, nack));
     }
   }
-  if (propagateLastId) effects.push(setIdEffect(keyArg, group, groupArg));
+  if (propagateLastId && ctx.recording) effects.push(setIdEffect(keyArg, group, groupArg));
   return out;
 }
 
@@ -730,9 +730,8 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
     } else if (history) {
       items = readHistory(ctx, s, start, countN, consumer!);
     } else {
-      const before = effects.length;
       items = readNewForGroup(ctx, s, start, countN, group, consumer!, noack, keyArg, groupArg!, effects);
-      if (effects.length !== before || items.length > 0) ctx.changed(key, '');
+      if (items.length > 0) ctx.changed(key, '');
     }
     reply.push([keyReply(key), items]);
   }

@@ -157,6 +157,11 @@ const LISTPACK_MAX = 1 << 30;
 // Entries and nodes
 
 export class StreamEntry {
+  /** The ID as text, made on first use (replies format the same entries again and again). */
+  private text: string | null = null;
+  get idText(): string {
+    return (this.text ??= formatId(this.id));
+  }
   constructor(
     readonly id: StreamId,
     /** Field, value, field, value … as latin1 byte strings. */
@@ -315,10 +320,25 @@ export interface StreamLimits {
   maxEntries: number;
 }
 
-export function streamLimits(config: Config): StreamLimits {
+function readLimits(config: Config): StreamLimits {
   const bytes = Number(config.get('stream-node-max-bytes') ?? 4096);
   const entries = Number(config.get('stream-node-max-entries') ?? 100);
   return { maxBytes: Number.isFinite(bytes) ? bytes : 4096, maxEntries: Number.isFinite(entries) ? entries : 100 };
+}
+
+const limitsCache = new WeakMap<Config, StreamLimits>();
+
+/** The node limits of a cache's settings (cached; refreshed when a stream-node-* setting changes). */
+export function streamLimits(config: Config): StreamLimits {
+  let limits = limitsCache.get(config);
+  if (limits === undefined) {
+    limits = readLimits(config);
+    limitsCache.set(config, limits);
+    config.onChange((name) => {
+      if (name.startsWith('stream-node-')) limitsCache.set(config, readLimits(config));
+    });
+  }
+  return limits;
 }
 
 export type TrimStrategy = 'maxlen' | 'minid';
@@ -632,12 +652,39 @@ export class StreamValue extends RedisObject {
     return this.nodes.length;
   }
 
-  /** `s->rax->numnodes` for the nodes' 128-bit big-endian keys, as a compacted radix tree has them. */
+  /** The node list {@link radixNodes} last counted, and its count. */
+  private radixFor: StreamNode[] | null = null;
+  private radixKeysAt = -1;
+  private radixCount = 1;
+
+  /**
+   * `s->rax->numnodes` for the nodes' 128-bit big-endian keys, as a compacted radix tree has them
+   * (counted again only when the set of nodes changed).
+   */
   radixNodes(): number {
+    const nodes = this.nodes;
+    const n = nodes.length;
+    if (this.radixFor === nodes && this.radixKeysAt === n && (n === 0 || this.radixLast === nodes[n - 1].master) && this.radixFirst === (n === 0 ? -1n : nodes[0].master)) {
+      return this.radixCount;
+    }
+    this.radixFor = nodes;
+    this.radixKeysAt = n;
+    this.radixFirst = n === 0 ? -1n : nodes[0].master;
+    this.radixLast = n === 0 ? -1n : nodes[n - 1].master;
+    this.radixCount = this.countRadixNodes();
+    return this.radixCount;
+  }
+  private radixFirst = -1n;
+  private radixLast = -1n;
+
+  private countRadixNodes(): number {
     const keys = this.nodes.map((node) => {
-      const hex = node.master.toString(16).padStart(32, '0');
       const bytes = new Uint8Array(16);
-      for (let i = 0; i < 16; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+      let v = node.master;
+      for (let i = 15; i >= 0; i--) {
+        bytes[i] = Number(v & 0xffn);
+        v >>= 8n;
+      }
       return bytes;
     });
     if (keys.length === 0) return 1;
