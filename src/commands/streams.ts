@@ -90,6 +90,7 @@ const GT_OUTSIDE_GROUP = new ReplyError(
   'ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.',
 );
 const AUTOCLAIM_COUNT = new ReplyError('ERR COUNT must be > 0');
+const XAUTOCLAIM_ALLOC = new ReplyError('ERR Insufficient memory, failed allocating transient memory, COUNT too high.');
 
 /** A user-supplied name as Redis prints it with `%s`: up to the first NUL, newlines as spaces. */
 function printable(arg: Bytes): string {
@@ -1004,14 +1005,16 @@ const xautoclaim = defineCommand({
       startId = next.id;
     }
     let count = 100;
+    let countBig = 100n;
     let justId = false;
-    const maxCount = 922337203685477580n; // LONG_MAX / 10
+    const maxCount = 576460752303423487n; // LONG_MAX / max(sizeof(streamID), 10)
     for (let j = 6; j < argv.length; j++) {
       const moreargs = argv.length - 1 - j;
       if (isOpt(argv[j], 'count') && moreargs > 0) {
         const n = parseInt64(argv[j + 1]);
         if (n === null || BigInt(n) < 1n || BigInt(n) > maxCount) throw AUTOCLAIM_COUNT;
-        count = BigInt(n) > 100000000n ? 100000000 : Number(n);
+        countBig = BigInt(n);
+        count = countBig > 100000000n ? 100000000 : Number(n);
         j++;
       } else if (isOpt(argv[j], 'justid')) {
         justId = true;
@@ -1023,6 +1026,9 @@ const xautoclaim = defineCommand({
     const found = lookupGroup(ctx, key, argv[2]);
     if (found === null) throw noGroup(argv[1], argv[2]);
     const { s, group } = found;
+    // Redis allocates COUNT stream IDs for the deleted ones up front; beyond the address space
+    // (about 2^47 bytes on x86-64 Linux) the allocation fails.
+    if (countBig * 16n >= 1n << 47n) throw XAUTOCLAIM_ALLOC;
     let attempts = count * 10;
     const now = ctx.now;
     const name = keyName(argv[3]);

@@ -261,6 +261,10 @@ describe('consumer groups', () => {
     expect(plain('XAUTOCLAIM', 's', 'g', 'carol', '0', '0', 'COUNT', '1')).toEqual(['4-0', [], ['2-0']]);
     expect(plain('XAUTOCLAIM', 's', 'g', 'carol', '0', '0', 'JUSTID')).toEqual(['0-0', ['4-0'], []]);
     expect(run('XAUTOCLAIM', 's', 'g', 'carol', '0', '0', 'COUNT', '0')).toEqual(err('ERR COUNT must be > 0'));
+    expect(run('XAUTOCLAIM', 's', 'g', 'carol', '0', '0', 'COUNT', '576460752303423488')).toEqual(err('ERR COUNT must be > 0'));
+    expect(run('XAUTOCLAIM', 's', 'g', 'carol', '0', '0', 'COUNT', '576460752303423487')).toEqual(
+      err('ERR Insufficient memory, failed allocating transient memory, COUNT too high.'),
+    );
     expect(plain('XACK', 's', 'g', '4-0', '4-0', '9-9')).toBe(1);
     expect(run('XACK', 's', 'g', 'abc')).toEqual(err('ERR Invalid stream ID specified as stream command argument'));
     expect(plain('XACK', 's', 'nope', 'abc')).toBe(0);
