@@ -16,6 +16,7 @@ import { scriptingCommands } from './scripting.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicationCommands } from './replication.js';
+import { aclCommands } from './acl.js';
 import { bitmapCommands } from './bitmaps.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
@@ -37,6 +38,7 @@ export const allCommands: readonly CommandSpec[] = [
   ...transactionCommands,
   ...pubsubCommands,
   ...replicationCommands,
+  ...aclCommands,
   ...bitmapCommands,
   ...hyperloglogCommands,
   ...geoCommands,

@@ -176,6 +176,11 @@ function listed(spec: CommandSpec, filter: ListFilter): boolean {
   return commandMetadata(spec.name)?.aclCategories.includes(category) ?? false;
 }
 
+/** Full names (`container|sub` for subcommands) of the implemented commands in an ACL category (ACL CAT). */
+export function commandsInCategory(cache: CacheCore, category: string): string[] {
+  return list(cache, { kind: 'aclcat', arg: category }) as string[];
+}
+
 function list(cache: CacheCore, filter: ListFilter): Reply {
   const names: Reply[] = [];
   const visit = (spec: CommandSpec): void => {

@@ -6,10 +6,10 @@
  * GETREDIR are not declared either (`ERR unknown subcommand …`). CONFIG GET/SET see only the
  * settings AMR exposes; anything else is `ERR Unsupported CONFIG parameter: <name>`.
  */
-import { defineCommand, defineContainer, type CommandSpec } from './command.js';
+import { defineCommand, defineContainer, type CommandFlag, type CommandSpec } from './command.js';
 import { text, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { parseInt64 } from '../protocol/numbers.js';
-import { ReplyError, SYNTAX, WRONGPASS, wrongArity } from '../protocol/errors.js';
+import { ReplyError, SYNTAX, WRONGPASS, unknownCommand, wrongArity } from '../protocol/errors.js';
 import { MapReply, OK, PONG, StatusReply, VerbatimReply, type Reply } from '../protocol/reply.js';
 import { ConfigValueError } from '../config.js';
 import { infoText, REDIS_VERSION, IDLE_CLIENT_BYTES, type OptionalClientState } from '../info.js';
@@ -808,4 +808,26 @@ const memoryHelp = defineCommand({
 
 const memory = defineContainer('memory', -2, [], [memoryUsage, memoryHelp]);
 
-export const serverCommands: CommandSpec[] = [ping, echo, time, quit, auth, hello, info, config, client, memory];
+/**
+ * MODULE: AMR loads modules at creation only (MODULE LOAD, LOADEX, UNLOAD and HELP are blocked);
+ * the emulator has none, so MODULE LIST answers an empty list.
+ */
+const moduleBlocked = (name: string, arity: number, flags: readonly CommandFlag[]): CommandSpec =>
+  defineCommand({
+    name: `module|${name}`,
+    arity,
+    flags,
+    exec(_ctx, argv) {
+      throw unknownCommand(text(argv[0]), argv.slice(1).map(String));
+    },
+  });
+
+const moduleCommand = defineContainer('module', -2, [], [
+  defineCommand({ name: 'module|list', arity: 2, flags: ['admin', 'noscript'], exec: () => [] }),
+  moduleBlocked('help', 2, ['loading', 'stale']),
+  moduleBlocked('load', -3, ['admin', 'noscript', 'no_async_loading']),
+  moduleBlocked('loadex', -3, ['admin', 'noscript', 'no_async_loading']),
+  moduleBlocked('unload', 3, ['admin', 'noscript', 'no_async_loading']),
+]);
+
+export const serverCommands: CommandSpec[] = [ping, echo, time, quit, auth, hello, moduleCommand, info, config, client, memory];

@@ -693,6 +693,38 @@ describe('CLIENT', () => {
 // ---------------------------------------------------------------------------------------------
 // Against a real redis-server (7.0 on Debian): error texts and replies that 7.0 and 7.4 share.
 
+describe('ACL and MODULE as AMR serves them', () => {
+  it('ACL CAT <category> lists the implemented commands of the category', () => {
+    const { run } = setup();
+    const strings = run('ACL', 'CAT', 'String') as string[];
+    expect(strings).toContain('get');
+    expect(strings).toContain('set');
+    expect(strings).not.toContain('lpush');
+    expect(run('ACL', 'CAT', 'connection') as string[]).toContain('client|list');
+  });
+
+  it('with an access key the default user shows its SHA-256 and no nopass flag', () => {
+    const { run } = setup({ accessKey: 'k' });
+    // The setup connection must authenticate first.
+    expect(() => run('ACL', 'WHOAMI')).toThrow('NOAUTH Authentication required.');
+    run('AUTH', 'k');
+    const sha = '8254c329a92850f6d539dd376f4816ee2764517da5e0235514af433164480d7a';
+    expect(toTyped(run('ACL', 'LIST'), 2)).toEqual(['*', [['$', `user default on #${sha} ~* &* +@all`]]]);
+    const user = toTyped(run('ACL', 'GETUSER', 'default'), 3) as [string, Array<[Typed, Typed]>];
+    expect(user[1].slice(0, 2)).toEqual([
+      [['$', 'flags'], ['*', [['$', 'on']]]],
+      [['$', 'passwords'], ['*', [['$', sha]]]],
+    ]);
+  });
+
+  it('the subcommands that manage users, files and modules are blocked: unknown command for the whole call', () => {
+    const { run } = setup();
+    for (const argv of [['ACL', 'SETUSER', 'u', 'on'], ['ACL', 'DELUSER', 'u'], ['ACL', 'GENPASS'], ['ACL', 'LOAD'], ['ACL', 'SAVE'], ['ACL', 'LOG'], ['MODULE', 'LOAD', '/x.so'], ['MODULE', 'HELP']]) {
+      expect(() => run(...argv)).toThrow(`ERR unknown command '${argv[0]}', with args beginning with: ${argv.slice(1).map((a) => `'${a}' `).join('')}`);
+    }
+  });
+});
+
 describeLive('differential: server commands vs redis-server', (redis) => {
   let live: RespClient;
   beforeAll(async () => {
@@ -754,6 +786,26 @@ describeLive('differential: server commands vs redis-server', (redis) => {
     ['CONFIG', 'SET', 'zset-max-listpack-value', 'x'],
     ['CONFIG', 'SET', 'set-max-intset-entries', '1', 'set-max-intset-entries', '2'],
     ['CONFIG', 'SET', 'activerehashing', 'yes', 'zset-max-listpack-value', 'x'],
+    // ACL (the default user, no password) and MODULE LIST (no modules) as a stock server answers.
+    ['ACL'],
+    ['ACL', 'WHOAMI'],
+    ['ACL', 'WHOAMI', 'x'],
+    ['ACL', 'USERS'],
+    ['ACL', 'LIST'],
+    ['ACL', 'GETUSER', 'default'],
+    ['ACL', 'GETUSER', 'nobody'],
+    ['ACL', 'DRYRUN', 'default', 'get', 'k'],
+    ['ACL', 'DRYRUN', 'default', 'get'],
+    ['ACL', 'DRYRUN', 'default', 'client', 'list'],
+    ['ACL', 'DRYRUN', 'nobody', 'get', 'k'],
+    ['ACL', 'DRYRUN', 'default', 'nosuch'],
+    ['ACL', 'CAT'],
+    ['ACL', 'CAT', 'nope'],
+    ['ACL', 'CAT', 'a', 'b'],
+    ['ACL', 'HELP'],
+    ['ACL', 'NOPE'],
+    ['MODULE', 'LIST'],
+    ['MODULE', 'LIST', 'x'],
   ];
 
   it.each(SAME.map((argv) => [argv.join(' '), argv]))('%s', async (_label, argv) => {

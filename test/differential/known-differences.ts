@@ -104,6 +104,7 @@ export const EXCLUDED_FROM_RANDOM: Readonly<Record<string, string>> = {
   hpersist: HASH_FIELD_TTL,
   // <<lead-excluded>>
   auth: 'amr-vs-stock: AMR always has an access key (the emulator accepts any credentials unless given one); the stock server has no password and refuses AUTH',
+  module: 'amr-vs-stock: AMR blocks MODULE LOAD/LOADEX/UNLOAD/HELP (unknown command); the stock server tries to load files. MODULE LIST is compared in test/commands/server.test.ts',
   // <</lead-excluded>>
   // <<bitmaps-excluded>>
   // <</bitmaps-excluded>>
