@@ -211,7 +211,7 @@ function xclaimEffect(keyArg: Bytes, group: ConsumerGroup, groupArg: Bytes, id: 
     'TIME',
     String(nack.deliveryTime),
     'RETRYCOUNT',
-    String(nack.deliveryCount),
+    String(BigInt.asIntN(64, nack.deliveryCount)),
     'FORCE',
     'JUSTID',
     'LASTID',
@@ -551,7 +551,7 @@ function readNewForGroup(
     if (!noack) {
       let nack = group.pel.get(id);
       if (nack === undefined) {
-        nack = new Nack(ctx.now, 1, consumer);
+        nack = new Nack(ctx.now, 1n, consumer);
         group.pel.set(id, nack);
         consumer.pel.set(id, nack);
         s.pelChanged(1);
@@ -559,7 +559,7 @@ function readNewForGroup(
         nack.consumer?.pel.delete(id);
         nack.consumer = consumer;
         nack.deliveryTime = ctx.now;
-        nack.deliveryCount = 1;
+        nack.deliveryCount = 1n;
         consumer.pel.set(id, nack);
       }
       consumer.activeTime = ctx.now;
@@ -583,7 +583,7 @@ function readHistory(ctx: CommandContext, s: StreamValue, start: StreamId, count
     } else {
       const nack = pel.get(id)!;
       nack.deliveryTime = ctx.now;
-      nack.deliveryCount++;
+      nack.deliveryCount = BigInt.asUintN(64, nack.deliveryCount + 1n);
       out.push(entryReply(entry));
     }
   }
@@ -869,7 +869,7 @@ const xpending = defineCommand({
       if (minIdle !== 0n && BigInt(ctx.now - nack.deliveryTime) < minIdle) continue;
       remaining--;
       const elapsed = Math.max(0, ctx.now - nack.deliveryTime);
-      out.push([formatId(id), keyReply(nack.consumer?.name ?? ''), elapsed, nack.deliveryCount]);
+      out.push([formatId(id), keyReply(nack.consumer?.name ?? ''), elapsed, intReply(BigInt.asIntN(64, nack.deliveryCount))]);
     }
     return out;
   },
@@ -957,7 +957,7 @@ const xclaim = defineCommand({
         continue;
       }
       if (force && nack === undefined) {
-        nack = new Nack(now, 1, null);
+        nack = new Nack(now, 1n, null);
         group.pel.set(id, nack);
         pelDelta++;
       }
@@ -967,8 +967,8 @@ const xclaim = defineCommand({
       }
       if (nack.consumer !== consumer) nack.consumer?.pel.delete(id);
       nack.deliveryTime = when;
-      if (retryCount >= 0n) nack.deliveryCount = Number(retryCount);
-      else if (!justId) nack.deliveryCount++;
+      if (retryCount >= 0n) nack.deliveryCount = retryCount;
+      else if (!justId) nack.deliveryCount = BigInt.asUintN(64, nack.deliveryCount + 1n);
       if (nack.consumer !== consumer) {
         consumer.pel.set(id, nack);
         nack.consumer = consumer;
@@ -1062,7 +1062,7 @@ const xautoclaim = defineCommand({
       if (minIdle !== 0n && BigInt(now - nack.deliveryTime) < minIdle) continue;
       if (nack.consumer !== consumer) nack.consumer?.pel.delete(id);
       nack.deliveryTime = now;
-      if (!justId) nack.deliveryCount++;
+      if (!justId) nack.deliveryCount = BigInt.asUintN(64, nack.deliveryCount + 1n);
       if (nack.consumer !== consumer) {
         consumer.pel.set(id, nack);
         nack.consumer = consumer;
@@ -1381,7 +1381,7 @@ const xinfoStream = defineCommand({
       for (const id of group.pel.keys) {
         if (limit !== 0 && pending.length >= limit) break;
         const nack = group.pel.get(id)!;
-        pending.push([formatId(id), keyReply(nack.consumer?.name ?? ''), nack.deliveryTime, nack.deliveryCount]);
+        pending.push([formatId(id), keyReply(nack.consumer?.name ?? ''), nack.deliveryTime, intReply(BigInt.asIntN(64, nack.deliveryCount))]);
       }
       const consumers: Reply[] = [];
       for (const consumer of group.sortedConsumers()) {
@@ -1389,7 +1389,7 @@ const xinfoStream = defineCommand({
         for (const id of consumer.pel.keys) {
           if (limit !== 0 && own.length >= limit) break;
           const nack = consumer.pel.get(id)!;
-          own.push([formatId(id), nack.deliveryTime, nack.deliveryCount]);
+          own.push([formatId(id), nack.deliveryTime, intReply(BigInt.asIntN(64, nack.deliveryCount))]);
         }
         consumers.push(
           new MapReply([

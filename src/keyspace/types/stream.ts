@@ -220,7 +220,8 @@ export class StreamNode {
 export class Nack {
   constructor(
     public deliveryTime: number,
-    public deliveryCount: number,
+    /** An unsigned 64-bit counter in Redis (RETRYCOUNT sets any int64 ≥ 0). */
+    public deliveryCount: bigint,
     public consumer: Consumer | null,
   ) {}
 }
