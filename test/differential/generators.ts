@@ -737,7 +737,7 @@ const ARGS: Record<string, ArgsArb> = {
     xconsumer,
     xidle,
     xIds(3),
-    options(3, tok('JUSTID'), tok('FORCE'), pair('IDLE', from(['0', '200000000', '-5', 'abc'])), pair('TIME', from(['0', '1', '-1', 'abc'])), pair('RETRYCOUNT', from(['0', '3', '-1', 'abc'])), pair('LASTID', xid), tok('BOGUS')),
+    options(3, tok('JUSTID'), tok('FORCE'), pair('IDLE', from(['0', '200000000', '-5', 'abc'])), pair('TIME', from(['0', '1', '-1', 'abc', '9223372036854775807'])), pair('RETRYCOUNT', from(['0', '3', '-1', 'abc', '9223372036854775807'])), pair('LASTID', xid), tok('BOGUS')),
   ),
   xautoclaim: seq(xkey, xgroupName, xconsumer, xidle, xrangeBound, options(2, pair('COUNT', from(['1', '2', '5', '0', '-1', 'abc', '576460752303423487', '576460752303423488'])), tok('JUSTID'), tok('BOGUS'))),
   xsetid: seq(xkey, xid, options(2, pair('ENTRIESADDED', from(['0', '1', '5', '100', '-1', 'abc'])), pair('MAXDELETEDID', xid), tok('BOGUS'))),
