@@ -565,6 +565,46 @@ describeLive('streams against a live redis-server', (redis) => {
     live.close();
   });
 
+  it('blocked XREAD/XREADGROUP are served by XADD, and a deleted key wakes XREADGROUP, as on the server', async () => {
+    const other = await RespClient.connect(redis.standalone.port, redis.host);
+    try {
+      const { cache, run } = setup();
+      const k = `${prefix}b`;
+      const blocked = (argv: string[]): Promise<Typed> => {
+        const c = cache.openClient({ name: null });
+        c.canBlock = true;
+        const reply = cache.executeReply(argv, c);
+        if (!isBlockedReply(reply)) return Promise.resolve(toTyped(reply, 2));
+        return waitForReply(cache, c, argv, reply).then(
+          (r) => toTyped(r, 2),
+          (e: Error) => ['-', e.message] as Typed,
+        );
+      };
+      const both = async (setupArgv: string[][], block: string[], write: string[]): Promise<void> => {
+        for (const argv of setupArgv) {
+          await live.call(argv);
+          run(...argv);
+        }
+        const theirs = other.call(block);
+        const ours = blocked(block);
+        // Write only once the server shows the connection blocked in that command.
+        const name = block[0].toLowerCase();
+        for (;;) {
+          const list = String((await live.call(['CLIENT', 'LIST']))[1]);
+          if (list.split('\n').some((line) => line.includes(`cmd=${name} `) && / flags=b /.test(line))) break;
+        }
+        await live.call(write);
+        run(...write);
+        expect(await ours, block.join(' ')).toEqual(await theirs);
+      };
+      await both([['DEL', k], ['XADD', k, '1-0', 'f', 'old']], ['XREAD', 'BLOCK', '2000', 'STREAMS', k, '$'], ['XADD', k, '2-0', 'f', 'new']);
+      await both([['XGROUP', 'CREATE', k, 'g', '$']], ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '2000', 'STREAMS', k, '>'], ['XADD', k, '3-0', 'f', 'v']);
+      await both([], ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '2000', 'STREAMS', k, '>'], ['DEL', k]);
+    } finally {
+      other.close();
+    }
+  });
+
   it('node layout, trimming, deletion and group bookkeeping agree with the server', async () => {
     const { run } = setup();
     const k = `${prefix}s`;
