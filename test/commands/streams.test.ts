@@ -410,6 +410,36 @@ describe('keyspace events and replicated effects', () => {
     ]);
   });
 
+  it('keyspace notifications: class t, the event names and their order', () => {
+    const cache = new ManagedRedis({ clusterPolicy: 'NoCluster', clock: 'virtual', startTime: T0, notifyKeyspaceEvents: 'Et' });
+    const sub = cache.openClient({ name: null });
+    const seen: string[] = [];
+    sub.push = (message) => {
+      if (message[0] === 'pmessage') seen.push(`${String(message[2]).replace('__keyevent@0__:', '')} ${String(message[3])}`);
+    };
+    cache.executeReply(['PSUBSCRIBE', '__keyevent@0__:*'], sub);
+    const run = (...argv: string[]) => cache.execute(argv);
+    run('XADD', 's', '1-0', 'f', 'v');
+    run('XADD', 's', 'MAXLEN', '1', '2-0', 'f', 'v');
+    run('XDEL', 's', '9-9');
+    run('XDEL', 's', '2-0');
+    run('XADD', 's', '3-0', 'f', 'v');
+    run('XTRIM', 's', 'MAXLEN', '5');
+    run('XTRIM', 's', 'MAXLEN', '0');
+    run('XGROUP', 'CREATE', 's', 'g', '0');
+    run('XGROUP', 'CREATECONSUMER', 's', 'g', 'c');
+    run('XREADGROUP', 'GROUP', 'g', 'd', 'STREAMS', 's', '>');
+    run('XGROUP', 'SETID', 's', 'g', '0');
+    run('XGROUP', 'DELCONSUMER', 's', 'g', 'c');
+    run('XSETID', 's', '10-0');
+    run('XGROUP', 'DESTROY', 's', 'g');
+    run('XGROUP', 'CREATE', 't', 'g', '$', 'MKSTREAM');
+    expect(seen).toEqual([
+      'xadd s', 'xadd s', 'xtrim s', 'xdel s', 'xadd s', 'xtrim s', 'xgroup-create s', 'xgroup-createconsumer s',
+      'xgroup-createconsumer s', 'xgroup-setid s', 'xgroup-delconsumer s', 'xsetid s', 'xgroup-destroy s', 'xgroup-create t',
+    ]);
+  });
+
   it('a lagged replica replaying the effects of every group command ends equal', () => {
     const cache = new ManagedRedis({ clock: 'virtual', startTime: T0, seed: 3, activeExpiry: false, clusterPolicy: 'NoCluster', highAvailability: true, replication: { lag: 50 } });
     const run = (...argv: Bytes[]) => cache.execute(argv);
