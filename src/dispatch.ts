@@ -47,6 +47,21 @@ export class ExecContext implements CommandContext {
   }
 
   /**
+   * Two changes of one key (SET … EX: `set` then `expire`): the same as two {@link changed} calls,
+   * without growing one-element lists for the second.
+   */
+  changedTwice(key: string, first: string, second: string): void {
+    if (this.keys !== null || this.cache.changeListeners.length === 0) {
+      this.changed(key, first);
+      this.changed(key, second);
+      return;
+    }
+    this.dirty += 2;
+    this.keys = [key, key];
+    this.events = [first, second];
+  }
+
+  /**
    * Records a keyspace event that is no change of its own, in order with the command's changes:
    * `new` when a write creates a key (the keyspace tells the notifications module, which notes it
    * on the running command's context; see src/notifications.ts).

@@ -93,6 +93,8 @@ export interface CommandContext {
    * keyspace notifications, replication and eviction bookkeeping hang off this.
    */
   changed(key: string, event?: string): void;
+  /** Two changes of one key in a row (SET … EX: `set`, `expire`). */
+  changedTwice(key: string, first: string, second: string): void;
   /**
    * True while someone listens to the change hook (replication, WATCH, notifications): a command
    * may skip building effects for {@link propagate} when it is false.

@@ -164,8 +164,7 @@ function storeValue(
     return;
   }
   ctx.db.set(key, value, false, Number(when));
-  ctx.changed(key, 'set');
-  ctx.changed(key, 'expire');
+  ctx.changedTwice(key, 'set', 'expire');
   if (ctx.recording) ctx.propagate(['SET', keyArg, value, 'PXAT', String(when)]);
 }
 

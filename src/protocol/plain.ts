@@ -9,6 +9,7 @@ import {
   DoubleReply,
   MapReply,
   NullArrayReply,
+  OK,
   SetReply,
   StatusReply,
   VerbatimReply,
@@ -23,6 +24,8 @@ export function toPlain(reply: Reply, buffers: boolean): PlainReply {
   if (typeof reply === 'string') return buffers ? Buffer.from(reply, 'utf8') : reply;
   if (typeof reply === 'number') return reply;
   if (reply === null) return null;
+  // Every successful write answers the one OK status: skip the Buffer check (a prototype walk).
+  if (reply === OK) return buffers ? Buffer.from('OK') : 'OK';
   if (Buffer.isBuffer(reply)) return buffers ? reply : reply.toString('utf8');
   if (typeof reply === 'bigint') return Number(reply);
   if (Array.isArray(reply)) return reply.map((item) => toPlain(item, buffers));
