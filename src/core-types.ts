@@ -123,6 +123,8 @@ export interface ChangeRecord {
   readonly time: number;
   /** The connection whose command made the change; absent for expiry and eviction. */
   readonly client?: ClientState;
+  /** Keys among {@link keys} changed without touching WATCH (consumer-group state); absent or null when none. */
+  readonly unwatched?: readonly string[] | null;
 }
 
 export type ChangeListener = (change: ChangeRecord) => void;

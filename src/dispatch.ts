@@ -19,6 +19,8 @@ export class ExecContext implements CommandContext {
   keys: string[] | null = null;
   events: string[] | null = null;
   effects: Bytes[][] | null = null;
+  /** Keys of {@link changedQuietly} changes (WATCH ignores them); only recorded while someone listens. */
+  unwatched: string[] | null = null;
   dirty = 0;
 
   constructor(
@@ -44,6 +46,13 @@ export class ExecContext implements CommandContext {
       this.keys.push(key);
       this.events!.push(event);
     }
+  }
+
+  changedQuietly(key: string, event = ''): void {
+    this.changed(key, event);
+    if (this.cache.changeListeners.length === 0) return;
+    if (this.unwatched === null) this.unwatched = [key];
+    else this.unwatched.push(key);
   }
 
   /**
@@ -315,7 +324,7 @@ function run(
     if (unit !== undefined) unit.endUnit();
     current = outer;
     ctx.dirty = 0;
-    ctx.keys = ctx.events = ctx.effects = null;
+    ctx.keys = ctx.events = ctx.effects = ctx.unwatched = null;
     spare = ctx;
   }
 }
@@ -353,6 +362,7 @@ function report(cache: CacheCore, ctx: ExecContext, spec: CommandSpec, argv: rea
     effects: ctx.effects ?? [argv as Bytes[]],
     time: ctx.now,
     client: ctx.client,
+    unwatched: ctx.unwatched,
   };
   for (const listener of cache.changeListeners) listener(change);
 }

@@ -259,9 +259,12 @@ class WatchRegistry {
 
   private changed(change: ChangeRecord): void {
     const keys = change.keys;
+    const unwatched = change.unwatched;
     for (let i = 0; i < keys.length; i++) {
       const clients = this.watchers.get(keys[i]);
       if (clients === undefined) continue;
+      // Consumer-group changes do not touch WATCH in Redis (no signalModifiedKey).
+      if (unwatched != null && onlyQuiet(keys, unwatched, keys[i])) continue;
       const key = keys[i];
       for (const client of clients) {
         const state = client.watch;
@@ -344,4 +347,13 @@ export function releaseTransaction(cache: CacheCore, client: ClientState): void 
 /** INFO `total_watched_keys`: distinct keys watched by any connection. */
 export function watchedKeyCount(cache: CacheCore): number {
   return registries.get(cache)?.watchers.size ?? 0;
+}
+
+/** True when every change of `key` in a record was a quiet one (see CommandContext.changedQuietly). */
+function onlyQuiet(keys: readonly string[], unwatched: readonly string[], key: string): boolean {
+  let changes = 0;
+  let quiet = 0;
+  for (const k of keys) if (k === key) changes++;
+  for (const k of unwatched) if (k === key) quiet++;
+  return quiet === changes;
 }

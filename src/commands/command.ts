@@ -93,6 +93,12 @@ export interface CommandContext {
    * keyspace notifications, replication and eviction bookkeeping hang off this.
    */
   changed(key: string, event?: string): void;
+  /**
+   * A change Redis makes without `signalModifiedKey` (consumer-group state: XACK, XCLAIM,
+   * XREADGROUP's PEL, XGROUP, XSETID): replicated and notified like any change, but a WATCH of the
+   * key stays clean.
+   */
+  changedQuietly(key: string, event?: string): void;
   /** Two changes of one key in a row (SET … EX: `set`, `expire`). */
   changedTwice(key: string, first: string, second: string): void;
   /**

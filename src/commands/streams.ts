@@ -716,7 +716,7 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
       consumer = group.consumers.get(consumerName);
       if (consumer === undefined) {
         consumer = group.createConsumer(consumerName, ctx.now)!;
-        ctx.changed(key, 'xgroup-createconsumer');
+        ctx.changedQuietly(key, 'xgroup-createconsumer');
         effects.push(createConsumerEffect(keyArg, groupArg!, consumerName));
       }
       consumer.seenTime = ctx.now;
@@ -732,7 +732,7 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
       items = readHistory(ctx, s, start, countN, consumer!);
     } else {
       items = readNewForGroup(ctx, s, start, countN, group, consumer!, noack, keyArg, groupArg!, effects);
-      if (items.length > 0) ctx.changed(key, '');
+      if (items.length > 0) ctx.changedQuietly(key, '');
     }
     reply.push([keyReply(key), items]);
   }
@@ -796,7 +796,7 @@ const xack = defineCommand({
     }
     if (acknowledged > 0) {
       found.s.pelChanged(-acknowledged);
-      ctx.changed(key, '');
+      ctx.changedQuietly(key, '');
     }
     return acknowledged;
   },
@@ -936,7 +936,7 @@ const xclaim = defineCommand({
     let consumer = group.consumers.get(name);
     if (consumer === undefined) {
       consumer = group.createConsumer(name, now)!;
-      ctx.changed(key, 'xgroup-createconsumer');
+      ctx.changedQuietly(key, 'xgroup-createconsumer');
       effects.push(createConsumerEffect(argv[1], argv[2], name));
       changed = true;
     }
@@ -982,7 +982,7 @@ const xclaim = defineCommand({
     if (propagateLastId) effects.push(setIdEffect(argv[1], group, argv[2]));
     if (pelDelta !== 0) s.pelChanged(pelDelta);
     if (changed) {
-      ctx.changed(key, '');
+      ctx.changedQuietly(key, '');
       ctx.propagate(...effects);
     }
     return out;
@@ -1039,7 +1039,7 @@ const xautoclaim = defineCommand({
     let consumer = group.consumers.get(name);
     if (consumer === undefined) {
       consumer = group.createConsumer(name, now)!;
-      ctx.changed(key, 'xgroup-createconsumer');
+      ctx.changedQuietly(key, 'xgroup-createconsumer');
       effects.push(createConsumerEffect(argv[1], argv[2], name));
     }
     consumer.seenTime = now;
@@ -1075,7 +1075,7 @@ const xautoclaim = defineCommand({
     const cursor = i < pel.keys.length ? formatId(pel.keys[i]) : '0-0';
     if (pelDelta !== 0) s.pelChanged(pelDelta);
     if (effects.length > 0) {
-      ctx.changed(key, '');
+      ctx.changedQuietly(key, '');
       ctx.propagate(...effects);
     }
     return [cursor, claimed, deleted];
@@ -1122,7 +1122,7 @@ const xsetid = defineCommand({
     s.lastId = id;
     if (entriesAdded !== -1n) s.entriesAdded = entriesAdded;
     if (maxDeleted !== 0n) s.maxDeletedId = maxDeleted;
-    ctx.changed(key, 'xsetid');
+    ctx.changedQuietly(key, 'xsetid');
     return OK;
   },
 });
@@ -1212,7 +1212,9 @@ const xgroupCreate = defineCommand({
     if (s.groups.has(name)) throw BUSYGROUP;
     s.groups.set(name, new ConsumerGroup(name, id, p.entriesRead));
     s.touchedSize();
-    ctx.changed(key, 'xgroup-create');
+    // Only a stream MKSTREAM creates touches WATCH (signalModifiedKey); the group alone does not.
+    if (p.s === undefined) ctx.changed(key, 'xgroup-create');
+    else ctx.changedQuietly(key, 'xgroup-create');
     if (ctx.recording && cstr(argv[4]) === '$') {
       const effect = argv.slice();
       effect[4] = formatId(id);
@@ -1238,7 +1240,7 @@ const xgroupSetid = defineCommand({
     group.lastId = id;
     group.entriesRead = p.entriesRead;
     const key = keyName(argv[2]);
-    ctx.changed(key, 'xgroup-setid');
+    ctx.changedQuietly(key, 'xgroup-setid');
     if (ctx.recording && cstr(argv[4]) === '$') {
       const effect = argv.slice();
       effect[4] = formatId(id);
@@ -1259,7 +1261,7 @@ const xgroupDestroy = defineCommand({
     const s = p.s!;
     s.groups.delete(p.group.name);
     s.pelChanged(-p.group.pel.size);
-    ctx.changed(keyName(argv[2]), 'xgroup-destroy');
+    ctx.changedQuietly(keyName(argv[2]), 'xgroup-destroy');
     return 1;
   },
 });
@@ -1274,7 +1276,7 @@ const xgroupCreateConsumer = defineCommand({
     const created = p.group!.createConsumer(keyName(argv[4]), ctx.now);
     if (created === null) return 0;
     p.s!.touchedSize();
-    ctx.changed(keyName(argv[2]), 'xgroup-createconsumer');
+    ctx.changedQuietly(keyName(argv[2]), 'xgroup-createconsumer');
     return 1;
   },
 });
@@ -1290,7 +1292,7 @@ const xgroupDelConsumer = defineCommand({
     if (consumer === undefined) return 0;
     const pending = p.group!.deleteConsumer(consumer);
     p.s!.pelChanged(-pending);
-    ctx.changed(keyName(argv[2]), 'xgroup-delconsumer');
+    ctx.changedQuietly(keyName(argv[2]), 'xgroup-delconsumer');
     return pending;
   },
 });

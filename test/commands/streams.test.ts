@@ -665,3 +665,45 @@ describeLive('streams against a live redis-server', (redis) => {
     }
   });
 });
+
+describe('WATCH and stream writes (signalModifiedKey as redis-server)', () => {
+  it('entries added, trimmed or deleted touch a WATCH; consumer-group state does not', () => {
+    const cases: Array<[string[], boolean]> = [
+      [['XADD', 's', '9-9', 'f', 'v'], true],
+      [['XDEL', 's', '1-1'], true],
+      [['XTRIM', 's', 'MAXLEN', '0'], true],
+      [['XTRIM', 's', 'MAXLEN', '100'], false], // removes nothing
+      [['XACK', 's', 'g', '1-1'], false],
+      [['XSETID', 's', '5-0'], false],
+      [['XGROUP', 'SETID', 's', 'g', '0'], false],
+      [['XGROUP', 'CREATE', 's', 'g2', '0'], false],
+      [['XGROUP', 'CREATECONSUMER', 's', 'g', 'bob'], false],
+      [['XGROUP', 'DESTROY', 's', 'g'], false],
+      [['XREADGROUP', 'GROUP', 'g', 'carol', 'STREAMS', 's', '>'], false],
+      [['XCLAIM', 's', 'g', 'dave', '0', '1-1'], false],
+      [['XAUTOCLAIM', 's', 'g', 'erin', '0', '0'], false],
+    ];
+    for (const [argv, touches] of cases) {
+      const cache = new ManagedRedis({ clock: 'virtual', activeExpiry: false });
+      const other = cache.openClient({ name: null });
+      cache.execute(['XADD', 's', '1-1', 'f', 'v']);
+      cache.execute(['XGROUP', 'CREATE', 's', 'g', '0']);
+      cache.execute(['XREADGROUP', 'GROUP', 'g', 'alice', 'STREAMS', 's', '>']);
+      const watcher = cache.openClient({ name: null });
+      cache.executeReply(['WATCH', 's'], watcher);
+      cache.executeReply(['MULTI'], watcher);
+      cache.executeReply(['PING'], watcher);
+      cache.executeReply(argv, other);
+      const result = cache.executeReply(['EXEC'], watcher);
+      expect([argv.join(' '), result === null || (result as { constructor: { name: string } }).constructor.name === 'NullArrayReply' ? 'aborted' : 'ran'])
+        .toEqual([argv.join(' '), touches ? 'aborted' : 'ran']);
+    }
+    // XGROUP CREATE … MKSTREAM that creates the stream touches it.
+    const cache = new ManagedRedis({ clock: 'virtual', activeExpiry: false });
+    const watcher = cache.openClient({ name: null });
+    cache.executeReply(['WATCH', 'fresh'], watcher);
+    cache.executeReply(['MULTI'], watcher);
+    cache.execute(['XGROUP', 'CREATE', 'fresh', 'g', '$', 'MKSTREAM']);
+    expect(cache.executeReply(['EXEC'], watcher)).not.toEqual([]);
+  });
+});
