@@ -384,7 +384,6 @@ const BLOCKING_ARGS = blockingArgs(blockTimeout);
 /** The same inside MULTI, where they never block. */
 const BLOCKING_IN_TX = blockingArgs(txTimeout);
 
-// <<bitmaps-defs>>
 /**
  * Bitmaps. Keys: mostly three shared ones so SETBIT/BITFIELD writes meet the reads, sometimes any
  * key (strings set by SET, the hash fixture: WRONGTYPE). Offsets that a write may use stay small
@@ -455,8 +454,6 @@ const bitfieldOps = (writes: boolean) =>
       { maxLength: 4 },
     )
     .map((ops) => ops.flat());
-// <</bitmaps-defs>>
-// <<hyperloglog-defs>>
 /**
  * HyperLogLog. Keys: mostly the three shared ones, so PFADD/PFMERGE meet the reads and the
  * string and bitmap commands that write the same keys (SET, APPEND, SETRANGE, SETBIT on an HLL
@@ -475,8 +472,6 @@ const hllElements = fc.oneof(
       .map(([start, n]): Arg[] => Array.from({ length: n }, (_, i) => `r${start + i}`)),
   },
 );
-// <</hyperloglog-defs>>
-// <<geo-sort-defs>>
 /**
  * Geo: three shared keys (so GEOADD meets the searches), sometimes any key (other types, ZADD's
  * arbitrary scores decoded as points). Coordinates near Sicily and San Francisco with the edges
@@ -531,8 +526,6 @@ const sortOptions = (store: boolean) =>
     tok('ASC'), tok('DESC'), tok('ALPHA'), tok('alpha'), limit, pair('BY', sortPattern), pair('GET', sortPattern), tok('GET', '#'),
     ...(store ? [pair('STORE', ckey)] : [pair('STORE', ckey), tok('BOGUS')]), tok('LIMIT'),
   );
-// <</geo-sort-defs>>
-// <<streams-defs>>
 /**
  * Streams: three stream keys (sometimes any key: WRONGTYPE), explicit IDs only (`*` takes its ID
  * from each server's own clock), small ms parts so that XADDs collide with the top item, edge IDs
@@ -576,7 +569,6 @@ const xtrimStrategy = fc.oneof(
 const xtrimArgs = options(3, xtrimStrategy, pair('LIMIT', xlimit), tok('BOGUS'));
 const xidle = from(['0', '-1', '100000000', 'abc']);
 const xIds = (max: number) => fc.array(xid, { minLength: 1, maxLength: max });
-// <</streams-defs>>
 
 /** Argument generators (everything after the command name) for the commands we know. */
 const ARGS: Record<string, ArgsArb> = {
@@ -658,7 +650,6 @@ const ARGS: Record<string, ArgsArb> = {
   echo: mostly(value, 1, 2),
   ...COLLECTION_ARGS,
   ...BLOCKING_ARGS,
-  // <<bitmaps-args>>
   setbit: seq(bkey, writeBitOffset, bitValue),
   getbit: seq(bkey, readBitOffset),
   bitcount: seq(bkey, bitcountTail),
@@ -670,13 +661,9 @@ const ARGS: Record<string, ArgsArb> = {
   ),
   bitfield: seq(bkey, bitfieldOps(true)),
   bitfield_ro: seq(bkey, bitfieldOps(false)),
-  // <</bitmaps-args>>
-  // <<hyperloglog-args>>
   pfadd: seq(hllKey, hllElements),
   pfcount: fc.array(hllKey, { minLength: 1, maxLength: 3 }),
   pfmerge: seq(hllKey, fc.array(hllKey, { maxLength: 3 })),
-  // <</hyperloglog-args>>
-  // <<geo-sort-args>>
   geoadd: seq(gkey, options(2, tok('NX'), tok('XX'), tok('CH'), tok('ch')), fc.oneof({ weight: 8, arbitrary: geoTriples }, { weight: 1, arbitrary: seq(lonArg, latArg) })),
   geodist: seq(gkey, gmember, gmember, options(1, seq(geoUnit))),
   geohash: seq(gkey, fc.array(gmember, { maxLength: 4 })),
@@ -700,8 +687,6 @@ const ARGS: Record<string, ArgsArb> = {
     return out;
   }),
   sort_ro: seq(ckey, sortOptions(false)),
-  // <</geo-sort-args>>
-  // <<streams-args>>
   xadd: seq(xkey, options(3, tok('NOMKSTREAM'), xtrimStrategy, pair('LIMIT', xlimit)), xaddId, xfields),
   xlen: seq(xkey),
   xrange: seq(xkey, xrangeBound, xrangeBound, options(1, pair('COUNT', xcount), tok('BOGUS'))),
@@ -756,7 +741,6 @@ const ARGS: Record<string, ArgsArb> = {
     tok('HELP'),
     seq(tok('NOPE'), xkey),
   ),
-  // <</streams-args>>
 };
 
 /**

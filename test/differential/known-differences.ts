@@ -102,18 +102,8 @@ export const EXCLUDED_FROM_RANDOM: Readonly<Record<string, string>> = {
   hexpiretime: HASH_FIELD_TTL,
   hpexpiretime: HASH_FIELD_TTL,
   hpersist: HASH_FIELD_TTL,
-  // <<lead-excluded>>
   auth: 'amr-vs-stock: AMR always has an access key (the emulator accepts any credentials unless given one); the stock server has no password and refuses AUTH',
   module: 'amr-vs-stock: AMR blocks MODULE LOAD/LOADEX/UNLOAD/HELP (unknown command); the stock server tries to load files. MODULE LIST is compared in test/commands/server.test.ts',
-  // <</lead-excluded>>
-  // <<bitmaps-excluded>>
-  // <</bitmaps-excluded>>
-  // <<hyperloglog-excluded>>
-  // <</hyperloglog-excluded>>
-  // <<geo-sort-excluded>>
-  // <</geo-sort-excluded>>
-  // <<streams-excluded>>
-  // <</streams-excluded>>
   multi: 'not drawn on its own (a MULTI left open would queue the rest of the sequence): the sequences hold whole transactions (MULTI, commands, EXEC or DISCARD) instead, with blocking commands inside',
 };
 
@@ -170,7 +160,6 @@ function dumpWithoutTrailer(reply: Typed): Typed {
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  // <<bitmaps-differences>>
   {
     id: 'bitcount-bitpos-parse-before-lookup',
     kind: 'redis-7.0-vs-7.4',
@@ -192,10 +181,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       },
     },
   },
-  // <</bitmaps-differences>>
-  // <<hyperloglog-differences>>
-  // <</hyperloglog-differences>>
-  // <<geo-sort-differences>>
   {
     id: 'sort-alpha-by-ties',
     kind: 'emulator-limitation',
@@ -223,8 +208,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       },
     },
   },
-  // <</geo-sort-differences>>
-  // <<streams-differences>>
   ...((): KnownDifference[] => {
     /** The fields of a map reply (RESP3 `%`, or RESP2's flat array) as [name, value] pairs; null if neither. */
     const fields = (reply: Typed): Array<[Typed, Typed]> | null => {
@@ -364,7 +347,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       },
     ];
   })(),
-  // <</streams-differences>>
   {
     id: 'dump-rdb-version',
     kind: 'redis-7.0-vs-7.4',
