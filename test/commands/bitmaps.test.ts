@@ -8,67 +8,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import type { ChangeRecord, ClientState } from '../../src/core-types.js';
-import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
+import type { Bytes } from '../../src/keyspace/bytes.js';
 import { slotOfName } from '../../src/cluster/slots.js';
 import { stringEncoding } from '../../src/keyspace/types/string.js';
 import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
-import { FakeList } from '../support/fake-values.js';
+import { err, harness, int, NIL, NOT_INT, OK, SYNTAX, T0, WRONGTYPE, type Harness } from '../support/command-harness.js';
 
-const T0 = 1_795_345_897_118;
 
-interface Harness {
-  cache: ManagedRedis;
-  client: ClientState;
-  run(...argv: Bytes[]): Typed;
-  raw(...argv: Bytes[]): unknown;
-  stored(key: Bytes): unknown;
-  wrongType(key: Bytes): void;
-  changes: ChangeRecord[];
-}
-
-function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise' } = {}): Harness {
-  const cache = new ManagedRedis({
-    clusterPolicy: options.policy ?? 'NoCluster',
-    clock: 'virtual',
-    startTime: T0,
-    evictionPolicy: 'noeviction',
-    activeExpiry: false,
-  });
-  const client = cache.openClient({ name: null });
-  client.resp = options.resp ?? 2;
-  const changes: ChangeRecord[] = [];
-  cache.changeListeners.push((change) => changes.push(change));
-  const keyspaceOf = (key: Bytes) => cache.shardForSlot(slotOfName(keyName(key))).keyspace;
-  return {
-    cache,
-    client,
-    changes,
-    run(...argv) {
-      try {
-        return toTyped(cache.executeReply(argv, client), client.resp);
-      } catch (error) {
-        if (!(error instanceof ReplyError)) throw error;
-        return ['-', error.message];
-      }
-    },
-    raw: (...argv) => cache.executeReply(argv, client),
-    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
-    wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
-  };
-}
-
-const OK: Typed = ['+', 'OK'];
-const NIL: Typed = ['_'];
-const int = (n: number | string | bigint): Typed => [':', String(n)];
 const ints = (...ns: (number | string | null)[]): Typed => ['*', ns.map((n) => (n === null ? NIL : int(n)))];
-const err = (s: string): Typed => ['-', s];
-const SYNTAX = err('ERR syntax error');
-const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
-const NOT_INT = err('ERR value is not an integer or out of range');
 const OFFSET = err('ERR bit offset is not an integer or out of range');
 const BIT = err('ERR bit is not an integer or out of range');
 const TYPE = err('ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.');

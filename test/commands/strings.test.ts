@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
 import { slotOfName } from '../../src/cluster/slots.js';
 import { stringEncoding } from '../../src/keyspace/types/string.js';
@@ -14,69 +13,16 @@ import {
   formatLongDoubleHuman,
   parseLongDouble,
 } from '../../src/keyspace/types/long-double.js';
-import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
 import { FakeList } from '../support/fake-values.js';
+import { err, harness, int, NIL, NOT_INT, OK, SYNTAX, T0, WRONGTYPE, type Harness } from '../support/command-harness.js';
 
-const T0 = 1_795_345_897_118;
 const INT64_MAX = '9223372036854775807';
 const INT64_MIN = '-9223372036854775808';
 
-interface Harness {
-  cache: ManagedRedis;
-  client: ClientState;
-  /** Runs a command and answers in the transcripts' typed form (errors as `["-", text]`). */
-  run(...argv: Bytes[]): Typed;
-  /** The raw stored value of a key (no expiry check). */
-  stored(key: Bytes): unknown;
-  /** The absolute expiry time of a key, if any. */
-  expiry(key: Bytes): number | undefined;
-  /** Stores a non-string value under a key. */
-  wrongType(key: Bytes): void;
-  changes: ChangeRecord[];
-}
-
-function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise' } = {}): Harness {
-  const cache = new ManagedRedis({
-    clusterPolicy: options.policy ?? 'NoCluster',
-    clock: 'virtual',
-    startTime: T0,
-    evictionPolicy: 'noeviction',
-    activeExpiry: false,
-  });
-  const client = cache.openClient({ name: null });
-  client.resp = options.resp ?? 2;
-  const changes: ChangeRecord[] = [];
-  cache.changeListeners.push((change) => changes.push(change));
-  const keyspaceOf = (key: Bytes) => cache.shardForSlot(slotOfName(keyName(key))).keyspace;
-  return {
-    cache,
-    client,
-    changes,
-    run(...argv) {
-      try {
-        return toTyped(cache.executeReply(argv, client), client.resp);
-      } catch (error) {
-        if (!(error instanceof ReplyError)) throw error;
-        return ['-', error.message];
-      }
-    },
-    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
-    expiry: (key) => keyspaceOf(key).expireTime(keyName(key)),
-    wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
-  };
-}
-
-const OK: Typed = ['+', 'OK'];
-const NIL: Typed = ['_'];
 const bulk = (s: string): Typed => ['$', s];
-const int = (n: number | string): Typed => [':', String(n)];
-const err = (s: string): Typed => ['-', s];
-const SYNTAX = err('ERR syntax error');
-const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
-const NOT_INT = err('ERR value is not an integer or out of range');
 const NOT_FLOAT = err('ERR value is not a valid float');
 const invalidExpire = (cmd: string) => err(`ERR invalid expire time in '${cmd}' command`);
 
