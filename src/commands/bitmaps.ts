@@ -6,7 +6,7 @@
  */
 import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
 import { keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
-import { isString, protoMaxBulkLen } from '../keyspace/types/string.js';
+import { protoMaxBulkLen } from '../keyspace/types/string.js';
 import {
   BITFIELD_OVERFLOW_TYPE,
   BITFIELD_RO_GET_ONLY,
@@ -26,25 +26,12 @@ import {
   type BitOp,
   type Overflow,
 } from '../keyspace/types/bitmap.js';
-import { NOT_INTEGER, SYNTAX, WRONGTYPE } from '../protocol/errors.js';
+import { NOT_INTEGER, SYNTAX } from '../protocol/errors.js';
 import { intReply, parseInt64 } from '../protocol/numbers.js';
 import type { Reply } from '../protocol/reply.js';
+import { readString, writeLookupString } from './strings.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
-
-/** A string value looked up for reading (`lookupKeyRead`). */
-function readString(ctx: CommandContext, key: string): Bytes | undefined {
-  const value = ctx.db.read(key, ctx.now);
-  if (value !== undefined && !isString(value)) throw WRONGTYPE;
-  return value;
-}
-
-/** A string value looked up for writing (`lookupKeyWrite`). */
-function writeLookupString(ctx: CommandContext, key: string): Bytes | undefined {
-  const value = ctx.db.get(key, ctx.now);
-  if (value !== undefined && !isString(value)) throw WRONGTYPE;
-  return value;
-}
 
 /** An int64 argument (`getLongLongFromObjectOrReply`). */
 function int64Arg(arg: Bytes): bigint {

@@ -33,14 +33,14 @@ import { MapReply, OK, type Reply } from '../protocol/reply.js';
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 
 /** A string value looked up for reading (`lookupKeyRead`: counted as a keyspace hit or miss). */
-function readString(ctx: CommandContext, key: string): Bytes | undefined {
+export function readString(ctx: CommandContext, key: string): Bytes | undefined {
   const value = ctx.db.read(key, ctx.now);
   if (value !== undefined && !isString(value)) throw WRONGTYPE;
   return value;
 }
 
 /** A string value looked up for writing (`lookupKeyWrite`: no hit/miss counted). */
-function writeLookupString(ctx: CommandContext, key: string): Bytes | undefined {
+export function writeLookupString(ctx: CommandContext, key: string): Bytes | undefined {
   const value = ctx.db.get(key, ctx.now);
   if (value !== undefined && !isString(value)) throw WRONGTYPE;
   return value;

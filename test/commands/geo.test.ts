@@ -5,10 +5,6 @@
  * replication and keyspace events, cluster routing, and a live comparison.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManagedRedis } from '../../src/managed-redis.js';
-import type { ChangeRecord, ClientState } from '../../src/core-types.js';
-import type { Bytes } from '../../src/keyspace/bytes.js';
-import { ReplyError } from '../../src/protocol/errors.js';
 import {
   decodeScore,
   encodeScore,
@@ -21,43 +17,13 @@ import {
   pqsort,
 } from '../../src/keyspace/types/geo.js';
 import { asin, cos, sin } from '../../src/keyspace/types/geo-math.js';
-import { toTyped, type Typed } from '../support/oracle.js';
+import type { Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
+import { harness as commandHarness, type Harness } from '../support/command-harness.js';
 
-interface Harness {
-  cache: ManagedRedis;
-  client: ClientState;
-  run(...argv: Bytes[]): Typed;
-  changes: ChangeRecord[];
-}
-
-function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise' } = {}): Harness {
-  const cache = new ManagedRedis({
-    clusterPolicy: options.policy ?? 'NoCluster',
-    clock: 'virtual',
-    startTime: 1_795_345_897_118,
-    seed: 3,
-    activeExpiry: false,
-  });
-  const client = cache.openClient({ name: null });
-  client.resp = options.resp ?? 2;
-  const changes: ChangeRecord[] = [];
-  cache.changeListeners.push((change) => changes.push(change));
-  return {
-    cache,
-    client,
-    changes,
-    run(...argv) {
-      try {
-        return toTyped(cache.executeReply(argv, client), client.resp);
-      } catch (error) {
-        if (!(error instanceof ReplyError)) throw error;
-        return ['-', error.message];
-      }
-    },
-  };
-}
+/** The shared command harness with this file's seed. */
+const harness = (options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise' } = {}): Harness => commandHarness({ ...options, seed: 3 });
 
 const bulk = (s: string): Typed => ['$', s];
 const int = (n: number | string): Typed => [':', String(n)];

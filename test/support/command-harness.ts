@@ -1,5 +1,5 @@
 /**
- * A cache and one connection for command tests (strings, bitmaps): run commands and get the
+ * A cache and one connection for command tests (strings, bitmaps, geo, SORT): run commands and get the
  * transcripts' typed replies (errors as `['-', text]`), look at stored values and TTLs, plant a
  * value of another type, and see every change record.
  */
@@ -30,11 +30,12 @@ export interface Harness {
   changes: ChangeRecord[];
 }
 
-export function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise' } = {}): Harness {
+export function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise'; seed?: number } = {}): Harness {
   const cache = new ManagedRedis({
     clusterPolicy: options.policy ?? 'NoCluster',
     clock: 'virtual',
     startTime: T0,
+    seed: options.seed,
     evictionPolicy: 'noeviction',
     activeExpiry: false,
   });
