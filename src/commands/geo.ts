@@ -5,7 +5,7 @@
  * search, distances and number formatting are in `keyspace/types/geo.ts`.
  */
 import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
-import { binary, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
+import { binary, isOption, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
 import {
   ZADD_NX,
   ZADD_OUT_ADDED,
@@ -59,20 +59,6 @@ class HumanDouble extends DoubleReply {
   override toString(): string {
     return this.text;
   }
-}
-
-/** An option keyword as `strcasecmp` compares it (bytes up to a NUL, ASCII case folded); `name` in lower case. */
-function isOption(arg: Bytes, name: string): boolean {
-  let s = binary(arg);
-  const nul = s.indexOf('\0');
-  if (nul >= 0) s = s.slice(0, nul);
-  if (s.length !== name.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== name.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** `getDoubleFromObjectOrReply`. */

@@ -5,7 +5,7 @@
  * and replies live here; the data structure and field expiry are in `keyspace/types/hash.ts`.
  */
 import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
-import { binary, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
+import { binary, isOption, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
 import {
   EXPIRE_DELETED,
   EXPIRE_NOT_MET,
@@ -145,19 +145,6 @@ function integerArg(arg: Bytes): number | bigint {
   const n = parseInt64(arg);
   if (n === null) throw NOT_INTEGER;
   return n;
-}
-
-/** ASCII case-insensitive comparison with a lower-case option name (`strcasecmp`). */
-function isOption(arg: Bytes, name: string): boolean {
-  if (arg.length !== name.length) return false;
-  const s = binary(arg);
-  if (s.length !== name.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== name.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

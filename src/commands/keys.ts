@@ -10,7 +10,7 @@
  * RANDOMKEY only expire ({@link peek}).
  */
 import { defineCommand, defineContainer, type CommandContext, type CommandSpec } from './command.js';
-import { binary, byteLength, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
+import { binary, isOption, byteLength, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
 import { rawStrings, RedisObject, typeOf, type Keyspace, type StoredValue } from '../keyspace/keyspace.js';
 import { compileGlob } from '../keyspace/glob.js';
 import { stringEncoding } from '../keyspace/types/string.js';
@@ -40,19 +40,6 @@ import type { ChangeRecord, Shard } from '../core-types.js';
 // Helpers
 
 /** A keyspace that may carry an access tracker (the LRU/LFU hook; see access.ts). */
-
-/** ASCII case-insensitive comparison of an argument with a lower-case option name (strcasecmp). */
-function isOption(arg: Bytes, name: string): boolean {
-  if (arg.length < name.length) return false;
-  const s = binary(arg);
-  if (s.length !== name.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== name.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** The argument as C would print it with %s (its bytes as UTF-8 text). */
 function argText(arg: Bytes): string {

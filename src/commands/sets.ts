@@ -5,7 +5,7 @@
  * `keyspace/types/set.ts`.
  */
 import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
-import { binary, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
+import { binary, isOption, keyName, keyReply, type Bytes } from '../keyspace/bytes.js';
 import { compileGlob } from '../keyspace/glob.js';
 import { parseCursor, scanStep } from '../keyspace/scan.js';
 import {
@@ -65,23 +65,6 @@ function memberReplies(members: Iterable<string>): Reply[] {
   const out: Reply[] = [];
   for (const member of members) out.push(keyReply(member));
   return out;
-}
-
-/**
- * An option keyword as `strcasecmp` compares it: the bytes up to the first NUL, ASCII letters
- * folded; `name` is lower case.
- */
-function isOption(arg: Bytes, name: string): boolean {
-  let s = binary(arg);
-  const nul = s.indexOf('\0');
-  if (nul >= 0) s = s.slice(0, nul);
-  if (s.length !== name.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== name.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** Removes a key whose set became empty, reporting `del`. */

@@ -4,7 +4,7 @@
  * itself is in `keyspace/types/sort.ts`.
  */
 import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
-import { binary, keyName, type Bytes } from '../keyspace/bytes.js';
+import { binary, isOption, keyName, type Bytes } from '../keyspace/bytes.js';
 import { slotOfName } from '../cluster/slots.js';
 import { sortGeneric, type LookupState, type SortOptions } from '../keyspace/types/sort.js';
 import { NOT_INTEGER, ReplyError, SYNTAX } from '../protocol/errors.js';
@@ -17,20 +17,6 @@ const BY_DENIED = new ReplyError(
 const GET_DENIED = new ReplyError(
   'ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.',
 );
-
-/** An option keyword as `strcasecmp` compares it (bytes up to a NUL, ASCII case folded); `name` in lower case. */
-function isOption(arg: Bytes, name: string): boolean {
-  let s = binary(arg);
-  const nul = s.indexOf('\0');
-  if (nul >= 0) s = s.slice(0, nul);
-  if (s.length !== name.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== name.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** `getLongFromObjectOrReply`. */
 function longArg(arg: Bytes): number {

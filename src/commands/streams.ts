@@ -11,7 +11,7 @@
  * LASTID …` per delivered entry, `XGROUP SETID … ENTRIESREAD …` and `XGROUP CREATECONSUMER`.
  */
 import { defineCommand, defineContainer, type CommandContext, type CommandSpec } from './command.js';
-import { binary, keyName, keyReply, text, type Bytes } from '../keyspace/bytes.js';
+import { binary, isOption, keyName, keyReply, text, type Bytes } from '../keyspace/bytes.js';
 import {
   ConsumerGroup,
   ID_MAX,
@@ -122,18 +122,6 @@ function cstr(arg: Bytes): string {
   const s = binary(arg);
   const nul = s.indexOf('\0');
   return nul >= 0 ? s.slice(0, nul) : s;
-}
-
-/** `strcasecmp(arg, name)` with `name` in lower case. */
-function isOpt(arg: Bytes, name: string): boolean {
-  const s = cstr(arg);
-  if (s.length !== name.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== name.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** `getLongLongFromObjectOrReply`. */
@@ -260,7 +248,7 @@ function parseAddOrTrim(ctx: CommandContext, argv: readonly Bytes[], xadd: boole
     const opt = cstr(argv[i]);
     if (xadd && opt === '*') {
       break;
-    } else if (isOpt(argv[i], 'maxlen') && moreargs > 0) {
+    } else if (isOption(argv[i], 'maxlen') && moreargs > 0) {
       if (strategy !== null) throw MAXLEN_MINID;
       approx = false;
       const next = cstr(argv[i + 1]);
@@ -275,7 +263,7 @@ function parseAddOrTrim(ctx: CommandContext, argv: readonly Bytes[], xadd: boole
       i++;
       strategy = 'maxlen';
       out.trimArgIdx = i;
-    } else if (isOpt(argv[i], 'minid') && moreargs > 0) {
+    } else if (isOption(argv[i], 'minid') && moreargs > 0) {
       if (strategy !== null) throw MAXLEN_MINID;
       approx = false;
       const next = cstr(argv[i + 1]);
@@ -289,13 +277,13 @@ function parseAddOrTrim(ctx: CommandContext, argv: readonly Bytes[], xadd: boole
       i++;
       strategy = 'minid';
       out.trimArgIdx = i;
-    } else if (isOpt(argv[i], 'limit') && moreargs > 0) {
+    } else if (isOption(argv[i], 'limit') && moreargs > 0) {
       limit = longLong(argv[i + 1]);
       if (limit < 0n) throw LIMIT_NEGATIVE;
       limitGiven = true;
       out.limitIdx = i;
       i++;
-    } else if (xadd && isOpt(argv[i], 'nomkstream')) {
+    } else if (xadd && isOption(argv[i], 'nomkstream')) {
       out.noMkStream = true;
     } else if (xadd) {
       const parsed = parseStreamId(binary(argv[i]), 0n, true, true);
@@ -450,7 +438,7 @@ function xrangeGeneric(ctx: CommandContext, argv: readonly Bytes[], rev: boolean
   let count = -1n;
   for (let j = 4; j < argv.length; j++) {
     const additional = argv.length - j - 1;
-    if (isOpt(argv[j], 'count') && additional >= 1) {
+    if (isOption(argv[j], 'count') && additional >= 1) {
       count = longLong(argv[j + 1]);
       if (count < 0n) count = 0n;
       j++;
@@ -505,10 +493,10 @@ const xdel = defineCommand({
 function xreadKeys(argv: readonly Bytes[]): number[] {
   let streamsPos = -1;
   for (let i = 1; i < argv.length; i++) {
-    if (isOpt(argv[i], 'block') || isOpt(argv[i], 'count')) i++;
-    else if (isOpt(argv[i], 'group')) i += 2;
-    else if (isOpt(argv[i], 'noack')) continue;
-    else if (isOpt(argv[i], 'streams')) {
+    if (isOption(argv[i], 'block') || isOption(argv[i], 'count')) i++;
+    else if (isOption(argv[i], 'group')) i += 2;
+    else if (isOption(argv[i], 'noack')) continue;
+    else if (isOption(argv[i], 'streams')) {
       streamsPos = i;
       break;
     } else break;
@@ -600,7 +588,7 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
   let consumerArg: Bytes | null = null;
   for (let i = 1; i < argv.length; i++) {
     const moreargs = argv.length - i - 1;
-    if (isOpt(argv[i], 'block') && moreargs > 0) {
+    if (isOption(argv[i], 'block') && moreargs > 0) {
       // Scripts may not use BLOCK at all (MULTI may: it answers as a timeout).
       if (!ctx.client.canBlock && ctx.client.multi === null && !ctx.client.inMulti && scriptingOf(ctx.cache).busy) {
         throw new ReplyError(`ERR ${printable(argv[0])} command is not allowed with BLOCK option from scripts`);
@@ -611,11 +599,11 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
       if (timeout > 0n) {
         if (timeout > INT64_MAX - BigInt(ctx.now)) throw TIMEOUT_OUT_OF_RANGE;
       }
-    } else if (isOpt(argv[i], 'count') && moreargs > 0) {
+    } else if (isOption(argv[i], 'count') && moreargs > 0) {
       i++;
       count = longLong(argv[i]);
       if (count < 0n) count = 0n;
-    } else if (isOpt(argv[i], 'streams') && moreargs > 0) {
+    } else if (isOption(argv[i], 'streams') && moreargs > 0) {
       streamsArg = i + 1;
       streamsCount = argv.length - streamsArg;
       if (streamsCount % 2 !== 0) {
@@ -628,12 +616,12 @@ function xreadGeneric(ctx: CommandContext, argv: readonly Bytes[], xreadgroup: b
       }
       streamsCount /= 2;
       break;
-    } else if (isOpt(argv[i], 'group') && moreargs >= 2) {
+    } else if (isOption(argv[i], 'group') && moreargs >= 2) {
       if (!xreadgroup) throw GROUP_ONLY_XREADGROUP;
       groupArg = argv[i + 1];
       consumerArg = argv[i + 2];
       i += 2;
-    } else if (isOpt(argv[i], 'noack')) {
+    } else if (isOption(argv[i], 'noack')) {
       if (!xreadgroup) throw NOACK_ONLY_XREADGROUP;
       noack = true;
     } else {
@@ -817,7 +805,7 @@ const xpending = defineCommand({
     let consumerArg: Bytes | null = null;
     if (argv.length >= 6) {
       let startIdx = 3;
-      if (isOpt(argv[3], 'idle')) {
+      if (isOption(argv[3], 'idle')) {
         minIdle = longLong(argv[4]);
         if (argv.length < 8) throw SYNTAX;
         startIdx += 2;
@@ -902,18 +890,18 @@ const xclaim = defineCommand({
     let lastId = 0n;
     for (; j < argv.length; j++) {
       const moreargs = argv.length - 1 - j;
-      if (isOpt(argv[j], 'force')) force = true;
-      else if (isOpt(argv[j], 'justid')) justId = true;
-      else if (isOpt(argv[j], 'idle') && moreargs > 0) {
+      if (isOption(argv[j], 'force')) force = true;
+      else if (isOption(argv[j], 'justid')) justId = true;
+      else if (isOption(argv[j], 'idle') && moreargs > 0) {
         j++;
         deliveryTime = BigInt(now) - longLong(argv[j], customError('Invalid IDLE option argument for XCLAIM'));
-      } else if (isOpt(argv[j], 'time') && moreargs > 0) {
+      } else if (isOption(argv[j], 'time') && moreargs > 0) {
         j++;
         deliveryTime = longLong(argv[j], customError('Invalid TIME option argument for XCLAIM'));
-      } else if (isOpt(argv[j], 'retrycount') && moreargs > 0) {
+      } else if (isOption(argv[j], 'retrycount') && moreargs > 0) {
         j++;
         retryCount = longLong(argv[j], customError('Invalid RETRYCOUNT option argument for XCLAIM'));
-      } else if (isOpt(argv[j], 'lastid') && moreargs > 0) {
+      } else if (isOption(argv[j], 'lastid') && moreargs > 0) {
         j++;
         lastId = strictId(argv[j]);
       } else {
@@ -1010,13 +998,13 @@ const xautoclaim = defineCommand({
     const maxCount = 576460752303423487n; // LONG_MAX / max(sizeof(streamID), 10)
     for (let j = 6; j < argv.length; j++) {
       const moreargs = argv.length - 1 - j;
-      if (isOpt(argv[j], 'count') && moreargs > 0) {
+      if (isOption(argv[j], 'count') && moreargs > 0) {
         const n = parseInt64(argv[j + 1]);
         if (n === null || BigInt(n) < 1n || BigInt(n) > maxCount) throw AUTOCLAIM_COUNT;
         countBig = BigInt(n);
         count = countBig > 100000000n ? 100000000 : Number(n);
         j++;
-      } else if (isOpt(argv[j], 'justid')) {
+      } else if (isOption(argv[j], 'justid')) {
         justId = true;
       } else {
         throw SYNTAX;
@@ -1097,11 +1085,11 @@ const xsetid = defineCommand({
     let i = 3;
     while (i < argv.length) {
       const moreargs = argv.length - 1 - i;
-      if (isOpt(argv[i], 'entriesadded') && moreargs > 0) {
+      if (isOption(argv[i], 'entriesadded') && moreargs > 0) {
         entriesAdded = longLong(argv[i + 1]);
         if (entriesAdded < 0n) throw ENTRIES_ADDED_NEGATIVE;
         i += 2;
-      } else if (isOpt(argv[i], 'maxdeletedid') && moreargs > 0) {
+      } else if (isOption(argv[i], 'maxdeletedid') && moreargs > 0) {
         maxDeleted = strictId(argv[i + 1]);
         if (id < maxDeleted) throw XSETID_SMALLER_THAN_GIVEN_MAXDEL;
         i += 2;
@@ -1166,10 +1154,10 @@ function xgroupPrelude(ctx: CommandContext, argv: readonly Bytes[]): XgroupPrelu
   let entriesRead = INVALID_ENTRIES_READ;
   let i = 5;
   while (i < argv.length) {
-    if (create && isOpt(argv[i], 'mkstream')) {
+    if (create && isOption(argv[i], 'mkstream')) {
       mkstream = true;
       i++;
-    } else if ((create || setid) && isOpt(argv[i], 'entriesread') && i + 1 < argv.length) {
+    } else if ((create || setid) && isOption(argv[i], 'entriesread') && i + 1 < argv.length) {
       entriesRead = longLong(argv[i + 1]);
       if (entriesRead < 0n && entriesRead !== INVALID_ENTRIES_READ) throw ENTRIESREAD_RANGE;
       i += 2;
@@ -1350,9 +1338,9 @@ const xinfoStream = defineCommand({
     let count = 10n;
     if (extra !== 0) {
       if (extra !== 1 && extra !== 3) throw subcommandSyntax(argv);
-      if (!isOpt(argv[3], 'full')) throw subcommandSyntax(argv);
+      if (!isOption(argv[3], 'full')) throw subcommandSyntax(argv);
       if (extra === 3) {
-        if (!isOpt(argv[4], 'count')) throw subcommandSyntax(argv);
+        if (!isOption(argv[4], 'count')) throw subcommandSyntax(argv);
         count = longLong(argv[5]);
         if (count < 0n) count = 10n;
       }

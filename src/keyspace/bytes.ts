@@ -63,3 +63,22 @@ export function bytesEqual(a: Bytes, b: Bytes): boolean {
 export function binary(value: Bytes): string {
   return typeof value === 'string' ? keyName(value) : value.toString('latin1');
 }
+
+/**
+ * True when an argument is the option `name` (lower case) as Redis's `strcasecmp` compares them:
+ * the argument's bytes up to its first NUL, ASCII letters folded (`EX\0junk` is `ex`).
+ */
+export function isOption(arg: Bytes, name: string): boolean {
+  // Fewer chars than the name cannot match: extra UTF-8 bytes are never ASCII letters.
+  if (arg.length < name.length) return false;
+  let s = binary(arg);
+  const nul = s.indexOf('\0');
+  if (nul >= 0) s = s.slice(0, nul);
+  if (s.length !== name.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
