@@ -102,7 +102,8 @@ export interface RecordedEvent<K extends keyof CacheEvents = keyof CacheEvents> 
   data: CacheEvents[K];
 }
 
-type Listener<K extends keyof CacheEvents> = (data: CacheEvents[K] & { time: number }) => void;
+/** A listener for one event type: the event's data with the cache time it happened at. */
+export type Listener<K extends keyof CacheEvents> = (data: CacheEvents[K] & { time: number }) => void;
 
 export class EventBus {
   private readonly listeners = new Map<keyof CacheEvents, Set<Listener<never>>>();

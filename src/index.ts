@@ -57,3 +57,15 @@ export type {
   ScenarioOp,
   ScenarioReport,
 } from './replication/index.js';
+// Types that public members and signatures refer to (so the API reference can show them).
+export type { Bytes } from './keyspace/bytes.js';
+export type { Listener } from './events.js';
+export type { Fn } from './sync-api.js';
+export type { CacheCore, ChangeListener, ClientSubscriptions, MultiState, ServerStats, Shard, WatchState } from './core-types.js';
+export type { CommandSpec, CommandContext, CommandFlag, KeySpec, CrossSlotMerge } from './commands/command.js';
+export type { Config } from './config.js';
+export type { Rng } from './rng.js';
+export type { ReplicationObserver } from './replication/types.js';
+export type { PipelineHost } from './client/pipeline.js';
+export type { Condition } from './client/subscriptions.js';
+export type { Script } from './client/script.js';
