@@ -96,7 +96,8 @@ const restore = defineCommand({
     // Everything is checked: from here on the command succeeds.
     const deleted = replace && db.get(key, ctx.now) !== undefined;
     if (deleted) db.delete(key);
-    if (ttl !== 0n && !absttl) ttl += BigInt(ctx.now);
+    // Redis adds in a long long: a relative TTL near 2^63 wraps negative, so the key is already expired.
+    if (ttl !== 0n && !absttl) ttl = BigInt.asIntN(64, ttl + BigInt(ctx.now));
     if (ttl !== 0n && ttl <= BigInt(ctx.now)) {
       if (deleted) {
         ctx.changed(key, 'del');

@@ -62,10 +62,12 @@ export function verifyPayload(payload: Buffer): number {
 
 /**
  * The value a verified payload holds (`rdbLoadObjectType` + `rdbLoadObject`); throws
- * `ERR Bad data format` for what does not load. Bytes after the value are ignored, as Redis does.
+ * `ERR Bad data format` for what does not load. Bytes after the value are ignored, and a value
+ * cut short reads on into the trailer, as Redis's loader does.
  */
 export function loadPayload(payload: Buffer, limits: LoadLimits): StoredValue {
-  const r = new RdbReader(payload, payload.length - 10);
+  // Redis reads the value from the whole payload: a value cut short reads on into the trailer.
+  const r = new RdbReader(payload, payload.length);
   const type = r.byte();
   switch (type) {
     case T.RDB_TYPE_STRING:
