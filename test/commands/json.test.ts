@@ -561,6 +561,25 @@ describe('the keyspace around JSON values', () => {
     await redis.quit();
   });
 
+  it('replicas apply the verbatim commands: a lagging replica differs, then matches; failover keeps the documents', async () => {
+    const cache = new ManagedRedis({ modules: ['RedisJSON'], clock: 'virtual', seed: 1, activeExpiry: false, replication: { lag: 100 } });
+    await cache.ready();
+    const shard = cache.topology.slotToShard[Number(cache.execute(['CLUSTER', 'KEYSLOT', 'doc']))];
+    cache.execute(['JSON.SET', 'doc', '$', '{"a":[1],"b":{"c":"x"}}']);
+    cache.clock.advance(200);
+    const first = cache.replication.digest(shard);
+    expect(cache.replication.replicaDigest(shard)).toBe(first);
+    cache.execute(['JSON.ARRAPPEND', 'doc', '$.a', '2']);
+    cache.execute(['JSON.MERGE', 'doc', '$', '{"b":null}']);
+    expect(cache.replication.digest(shard)).not.toBe(first);
+    expect(cache.replication.replicaDigest(shard)).toBe(first);
+    cache.clock.advance(200);
+    expect(cache.replication.replicaDigest(shard)).toBe(cache.replication.digest(shard));
+    const done = cache.faults.failover(shard);
+    cache.clock.advance(Math.max(0, done - cache.clock.now()) + 1);
+    expect(cache.execute(['JSON.GET', 'doc'])).toBe('{"a":[1,2]}');
+  });
+
   it('routes by key under OSS: JSON.MSET and JSON.MGET keys must share a slot; hash tags do', () => {
     const h = json({ policy: 'OSS' });
     expect(h.r('JSON.MSET', 'a', '$', '1', 'b', '$', '2')).toBe("-CROSSSLOT Keys in request don't hash to the same slot");
