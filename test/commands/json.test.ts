@@ -8,6 +8,7 @@
  * output come from those crates' behaviour as RedisJSON replies with it.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import { harness, type Harness } from '../support/command-harness.js';
 import type { Typed } from '../support/oracle.js';
@@ -222,6 +223,39 @@ describe('JSON.SET / JSON.GET', () => {
     expect(h.r('JSON.GET', 'doc', '[0]')).toBe("-ERR Path '$.[0]' does not exist");
     expect(h.r('JSON.GET', 'doc', '.nope')).toBe("-ERR Path '$.nope' does not exist");
     expect(h.r('JSON.GET', 'doc', '$.nope')).toBe('[]');
+  });
+});
+
+describe('round trips', () => {
+  it('any JSON text reads back as the same data, and its output is a fixed point', () => {
+    const h = json();
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const text = JSON.stringify(value);
+        expect(h.r('JSON.SET', 'k', '$', text)).toBe(OK);
+        const out = h.r('JSON.GET', 'k') as string;
+        expect(JSON.parse(out)).toEqual(JSON.parse(text));
+        expect(h.r('JSON.SET', 'k2', '$', out)).toBe(OK);
+        expect(h.r('JSON.GET', 'k2')).toBe(out);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it('doubles print as ryu does and read back exactly', () => {
+    const h = json();
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => {
+        const text = String(d).includes('.') || String(d).includes('e') ? String(d) : `${d}.0`;
+        h.r('JSON.SET', 'd', '$', text);
+        const out = h.r('JSON.GET', 'd') as string;
+        expect(Number(out)).toBe(d === 0 ? out.startsWith('-') ? -0 : 0 : d);
+        // ryu: a decimal point or an exponent always; plain notation only for exponents -5 … 15.
+        expect(/[.e]/.test(out)).toBe(true);
+        expect(h.r('JSON.TYPE', 'd')).toBe('number');
+      }),
+      { seed: 11, numRuns: 300 },
+    );
   });
 });
 
