@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import type { CommandSpec } from './commands/command.js';
 import type { Reply } from './protocol/reply.js';
 import type { ReplicationObserver } from './replication/types.js';
+import type { LoadedModule } from './modules.js';
 
 /** The three AMR clustering policies. */
 export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
@@ -161,6 +162,8 @@ export interface CacheCore {
   readonly stats: ServerStats;
   /** Command declarations by lower-case name. */
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  /** Modules loaded at creation (the `modules` option): MODULE LIST, INFO modules, their commands. */
+  readonly modules: readonly LoadedModule[];
   /** Forgets a connection (QUIT, CLIENT KILL). */
   closeClient(client: ClientState): void;
   /** Listeners of the change hook; empty when nobody listens (then reporting costs nothing). */

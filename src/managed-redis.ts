@@ -32,6 +32,7 @@ import { resetEvictionPool } from './keyspace/eviction.js';
 import type { ReplicationOptions } from './replication/types.js';
 import { FlashTiering, flashOptions, ShardTier, type FlashOptions } from './flash.js';
 import { keySlot } from './cluster/slots.js';
+import { resolveModules, type LoadedModule, type ModuleName } from './modules.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -95,6 +96,15 @@ export interface ManagedRedisOptions {
    * need it. See docs/config.md.
    */
   accessKey?: string;
+  /**
+   * Modules chosen at creation, by their ARM names: `['RedisJSON']` adds the RedisJSON 2.8
+   * commands (`JSON.SET`, `JSON.GET` …), MODULE LIST's entry and INFO's modules line. AMR's rules
+   * apply (RediSearch needs the Enterprise policy and noeviction, only RedisJSON runs on Flash,
+   * RedisBloom and RedisTimeSeries not with geo-replication); `RediSearch`, `RedisBloom` and
+   * `RedisTimeSeries` are valid on AMR but not emulated, and are refused. Default: none. See
+   * docs/modules.md.
+   */
+  modules?: readonly ModuleName[];
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -133,6 +143,8 @@ export class ManagedRedis implements CacheCore {
   readonly events = new EventBus();
   readonly stats: ServerStats;
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  /** Modules loaded at creation (the `modules` option). */
+  readonly modules: readonly LoadedModule[];
   readonly changeListeners: ChangeListener[] = [];
   /** @internal Serves blocked clients after the running top-level command (src/blocking.ts). */
   pendingServe: (() => void) | null = null;
@@ -219,7 +231,14 @@ export class ManagedRedis implements CacheCore {
       if (options.flash !== undefined) throw new RangeError(`The flash options apply to Flash Optimized SKUs only; ${resolved.sku} keeps all data in memory`);
       this.flash = null;
     }
-    this.commands = buildCommandTable();
+    this.modules = resolveModules(options.modules, {
+      sku: resolved.sku,
+      flash: getSku(resolved.sku).flash,
+      policy: resolved.clusterPolicy,
+      geoReplication: resolved.geoReplication,
+      evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
+    });
+    this.commands = buildCommandTable(this.modules.flatMap((m) => m.commands));
     trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
     // The in-process owner (execute, the typed methods) needs no key.

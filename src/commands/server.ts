@@ -6,6 +6,7 @@
  * GETREDIR are not declared either (`ERR unknown subcommand …`). CONFIG GET/SET see only the
  * settings AMR exposes; anything else is `ERR Unsupported CONFIG parameter: <name>`.
  */
+import { moduleList } from '../modules.js';
 import { defineCommand, defineContainer, type CommandFlag, type CommandSpec } from './command.js';
 import { text, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { parseInt64 } from '../protocol/numbers.js';
@@ -237,7 +238,7 @@ const hello = defineCommand({
       ['id', client.id],
       ['mode', modeOf(ctx.cache)],
       ['role', 'master'],
-      ['modules', []],
+      ['modules', moduleList(ctx.cache.modules)],
     ]);
   },
 });
@@ -823,7 +824,7 @@ const moduleBlocked = (name: string, arity: number, flags: readonly CommandFlag[
   });
 
 const moduleCommand = defineContainer('module', -2, [], [
-  defineCommand({ name: 'module|list', arity: 2, flags: ['admin', 'noscript'], exec: () => [] }),
+  defineCommand({ name: 'module|list', arity: 2, flags: ['admin', 'noscript'], exec: (ctx) => moduleList(ctx.cache.modules) }),
   moduleBlocked('help', 2, ['loading', 'stale']),
   moduleBlocked('load', -3, ['admin', 'noscript', 'no_async_loading']),
   moduleBlocked('loadex', -3, ['admin', 'noscript', 'no_async_loading']),
