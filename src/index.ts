@@ -5,6 +5,9 @@
  */
 export { ManagedRedis, DEFAULT_START_TIME } from './managed-redis.js';
 export type { ManagedRedisOptions, EvictionPolicy } from './managed-redis.js';
+export { EntraAuth, TokenExpiredError, DEFAULT_ACCESS_STRING } from './entra.js';
+export type { EntraOptions, EntraPrincipal, IssueTokenOptions } from './entra.js';
+export type { AclUser, KeyPattern } from './acl/user.js';
 export { VirtualClock, RealClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { EventBus } from './events.js';

@@ -33,6 +33,7 @@ import type { ReplicationOptions } from './replication/types.js';
 import { FlashTiering, flashOptions, ShardTier, type FlashOptions } from './flash.js';
 import { keySlot } from './cluster/slots.js';
 import { resolveModules, type LoadedModule, type ModuleName } from './modules.js';
+import { EntraAuth, type EntraOptions } from './entra.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -93,7 +94,8 @@ export interface ManagedRedisOptions {
    * as AMR requires: `createClient({ password })` sends it at connect; a client without it gets
    * `NOAUTH Authentication required.`, a wrong one `WRONGPASS …`. Without this option any
    * credentials are accepted and no connection needs them. `execute()` and the typed methods never
-   * need it. See docs/config.md.
+   * need it. With {@link entra} too, both work (AMR's access keys enabled alongside Entra). See
+   * docs/authentication.md.
    */
   accessKey?: string;
   /**
@@ -105,6 +107,16 @@ export interface ManagedRedisOptions {
    * docs/modules.md.
    */
   modules?: readonly ModuleName[];
+  /**
+   * Microsoft Entra ID authentication: the principals (object IDs) with an access policy on the
+   * cache, each with an optional ACL access string (default `+@all ~* &*`). Connections then
+   * authenticate with `AUTH <objectId> <token>` using a token from `cache.entra.issueToken()`,
+   * must re-AUTH before it expires (the server closes them at expiry, on the cache clock), and
+   * run under their principal's ACL (`NOPERM` for what it does not grant). Without `accessKey`,
+   * access keys are disabled, as on a new AMR cache: the default user cannot authenticate.
+   * Without this option and `accessKey` the cache stays open. See docs/authentication.md.
+   */
+  entra?: EntraOptions;
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -137,6 +149,11 @@ export class ManagedRedis implements CacheCore {
   readonly geoReplication: boolean;
   /** The access key connections must AUTH with (the `accessKey` option), or null. */
   readonly accessKey: string | null;
+  /**
+   * Microsoft Entra ID authentication (the `entra` option): principals, `issueToken()`, token
+   * expiry. Null when Entra is not enabled.
+   */
+  readonly entra: EntraAuth | null;
   /** Primary shards, in slot order. */
   readonly shards: readonly Shard[];
   /** Typed events (failover, expiry …). */
@@ -182,6 +199,7 @@ export class ManagedRedis implements CacheCore {
           ? new VirtualClock(options.startTime ?? DEFAULT_START_TIME)
           : new RealClock();
     this.rng = new Rng(options.seed ?? 0);
+    this.entra = options.entra === undefined ? null : new EntraAuth(options.entra, this.clock, this.events, this);
     this.stats = {
       commandsProcessed: 0,
       connectionsReceived: 0,
@@ -354,7 +372,9 @@ export class ManagedRedis implements CacheCore {
         ? this.shards.filter((s) => this.topology.shards[s.index].primaryNode === node.index)
         : this.shards,
       closed: false,
-      authenticated: this.accessKey === null || init.authenticated === true,
+      authenticated: (this.accessKey === null && this.entra === null) || init.authenticated === true,
+      user: null,
+      disconnect: null,
       canBlock: false,
       multi: null,
       inMulti: false,
@@ -373,6 +393,7 @@ export class ManagedRedis implements CacheCore {
   closeClient(client: ClientState): void {
     client.closed = true;
     this.clients.delete(client.id);
+    this.entra?.endSession(client);
     releaseTransaction(this, client);
     dropSubscriptions(this, client);
   }

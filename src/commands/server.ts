@@ -168,13 +168,20 @@ const quit = defineCommand({
 });
 
 /**
- * Checks credentials against the cache's access key (the `default` user's password on AMR). A
- * cache without one accepts any: the emulator cannot know the real key or an Entra token.
+ * Checks credentials: an Entra principal's token (src/entra.ts), or the access key (the `default`
+ * user's password on AMR). A cache with neither accepts any credentials as `default`. A refused
+ * AUTH leaves the connection as it was.
  */
 function authenticate(ctx: { cache: CacheCore; client: ClientState }, username: Bytes, password: Bytes): void {
-  const key = ctx.cache.accessKey;
-  if (key !== null && (text(username) !== 'default' || text(password) !== key)) throw WRONGPASS;
-  ctx.client.authenticated = true;
+  const { cache, client } = ctx;
+  const entra = cache.entra;
+  const user = text(username);
+  if (entra !== null && entra.authenticate(client, user, text(password))) return;
+  const key = cache.accessKey;
+  if (key === null ? entra !== null : user !== 'default' || text(password) !== key) throw WRONGPASS;
+  entra?.endSession(client);
+  client.user = null;
+  client.authenticated = true;
 }
 
 /** AUTH [username] password. */
@@ -511,7 +518,7 @@ export function clientInfoLine(
     `age=${age} idle=${idle} flags=${clientFlags(client)} db=0 sub=${sub} psub=${psub} ssub=${ssub} ` +
     `multi=${multi} watch=${extras.watching ?? 0} qbuf=${qbuf} qbuf-free=${qbufFree} ` +
     `argv-mem=${argvMem} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=${tot} events=r ` +
-    `cmd=${client.lastCommand || 'NULL'} user=default redir=-1 resp=${client.resp} ` +
+    `cmd=${client.lastCommand || 'NULL'} user=${client.user?.name ?? 'default'} redir=-1 resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`
   );
 }
@@ -599,6 +606,7 @@ const clientList = defineCommand({
 });
 
 interface KillFilter {
+  user?: string;
   id?: number;
   type?: ClientType;
   addr?: string;
@@ -636,8 +644,9 @@ const clientKill = defineCommand({
         } else if (option === 'laddr') {
           filter.laddr = text(value);
         } else if (option === 'user') {
-          // Only the default user exists in the emulator.
-          if (text(value) !== 'default') throw new ReplyError(`ERR No such user '${text(value)}'`);
+          const name = text(value);
+          if (name !== 'default' && ctx.cache.entra?.user(name) === undefined) throw new ReplyError(`ERR No such user '${name}'`);
+          filter.user = name;
         } else if (option === 'skipme') {
           if (is(value, 'yes')) filter.skipme = true;
           else if (is(value, 'no')) filter.skipme = false;
@@ -658,6 +667,7 @@ const clientKill = defineCommand({
       if (filter.type !== undefined && clientType(c) !== filter.type) continue;
       if (filter.addr !== undefined && c.addr !== filter.addr) continue;
       if (filter.laddr !== undefined && c.laddr !== filter.laddr) continue;
+      if (filter.user !== undefined && (c.user?.name ?? 'default') !== filter.user) continue;
       if (filter.skipme && c === ctx.client) continue;
       if (filter.maxAge !== undefined && Math.floor((ctx.now - c.createdAt) / 1000) < filter.maxAge) continue;
       victims.push(c);

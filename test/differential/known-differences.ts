@@ -652,6 +652,24 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       s.args.some((a, i) => i >= 2 && a.toUpperCase() === 'DB' && /^(?:[1-9]|1[0-5])$/.test(s.args[i + 1] ?? '')),
     action: { skip: true },
   },
+  {
+    id: 'acl-denial-texts',
+    kind: 'redis-7.0-vs-7.4',
+    reason:
+      'Redis 7.2 reworded ACL denials (getAclErrorMessage in src/acl.c): a refused command is "NOPERM User <name> has ' +
+      "no permissions to run the '<cmd>' command\" (7.0: \"NOPERM this user has no permissions …\"), a refused key or " +
+      'channel "NOPERM No permissions to access a key|channel" (7.0: "… one of the keys|channels used as arguments"), ' +
+      'ACL DRYRUN "User <name> has no permissions to …" (7.0: "This user …"), and a script\'s refused call "ERR ACL ' +
+      'failure in script: User <name> has no permissions to …" (7.0: "ERR The user executing the script can\'t …"). ' +
+      'Same decisions, new words: 7.0\'s are rewritten to 7.4\'s before comparing (NOPERM_TEXT_7_4).',
+    applies: (s) => s.name === 'ACL' && s.sub === 'DRYRUN',
+    action: {
+      normalise: (reply) =>
+        reply[0] === '$' && typeof reply[1] === 'string' && reply[1].startsWith('This user has no permissions to ')
+          ? ['$', `User default ${reply[1].slice('This user '.length)}`]
+          : reply,
+    },
+  },
 ];
 
 /** The known differences that apply to a step. */
@@ -684,4 +702,21 @@ export function applyKnownDifferences(
     emulator = b;
   }
   return { verdict: 'compare', redis, emulator, ids };
+}
+
+/**
+ * Rewrites a Redis 7.0 ACL denial error into Redis 7.4's words (known difference
+ * `acl-denial-texts`): `user` is the refused user; for a script's refused call, `subject` names the
+ * command (`cmd`) or key (`key`) 7.4 mentions and 7.0 does not.
+ */
+export function NOPERM_TEXT_7_4(text: string, user: string, subject: { cmd?: string; key?: string } = {}): string {
+  const command = /^NOPERM this user has no permissions to run the '(.+)' command$/.exec(text);
+  if (command !== null) return `NOPERM User ${user} has no permissions to run the '${command[1]}' command`;
+  if (text === 'NOPERM this user has no permissions to access one of the keys used as arguments') return 'NOPERM No permissions to access a key';
+  if (text === 'NOPERM this user has no permissions to access one of the channels used as arguments') return 'NOPERM No permissions to access a channel';
+  const scriptCommand = /^ERR The user executing the script can't run this command or subcommand (script: .*)$/.exec(text);
+  if (scriptCommand !== null) return `ERR ACL failure in script: User ${user} has no permissions to run the '${subject.cmd}' command ${scriptCommand[1]}`;
+  const scriptKey = /^ERR The user executing the script can't access at least one of the keys mentioned in the command arguments (script: .*)$/.exec(text);
+  if (scriptKey !== null) return `ERR ACL failure in script: User ${user} has no permissions to access the '${subject.key}' key ${scriptKey[1]}`;
+  return text;
 }
