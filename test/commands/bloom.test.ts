@@ -257,4 +257,33 @@ describe('keyspace and replication', () => {
     cache.execute(['RENAME', '{t}b', '{t}c']);
     expect(cache.execute(['BF.EXISTS', '{t}c', 'z'])).toBe(1);
   });
+
+  it('MULTI and Lua run BF.* like any command', () => {
+    const h = bloom();
+    h.r('MULTI');
+    h.r('BF.ADD', 'k', 'a');
+    h.r('BF.MEXISTS', 'k', 'a', 'b');
+    expect(h.r('EXEC')).toEqual([1, [1, 0]]);
+    expect(h.r('EVAL', "return redis.call('BF.ADD', KEYS[1], 'b')", '1', 'k')).toBe(1);
+    expect(h.r('BF.CARD', 'k')).toBe(2);
+  });
+
+  it('replicas apply the verbatim commands: a lagging replica differs, then matches; failover keeps the filters', async () => {
+    const cache = new ManagedRedis({ modules: ['RedisBloom'], clock: 'virtual', seed: 1, activeExpiry: false, replication: { lag: 100 } });
+    await cache.ready();
+    const shard = cache.topology.slotToShard[Number(cache.execute(['CLUSTER', 'KEYSLOT', 'f']))];
+    cache.execute(['BF.RESERVE', 'f', '0.01', '5']);
+    cache.clock.advance(200);
+    const first = cache.replication.digest(shard);
+    expect(cache.replication.replicaDigest(shard)).toBe(first);
+    cache.execute(['BF.MADD', 'f', 'a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(cache.replication.digest(shard)).not.toBe(first);
+    expect(cache.replication.replicaDigest(shard)).toBe(first);
+    cache.clock.advance(200);
+    expect(cache.replication.replicaDigest(shard)).toBe(cache.replication.digest(shard));
+    const done = cache.faults.failover(shard);
+    cache.clock.advance(Math.max(0, done - cache.clock.now()) + 1);
+    expect(cache.execute(['BF.CARD', 'f'])).toBe(7);
+    expect(cache.execute(['BF.INFO', 'f', 'FILTERS'])).toEqual([2]);
+  });
 });
