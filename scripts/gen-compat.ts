@@ -13,6 +13,8 @@ import { buildCommandTable } from '../src/commands/index.js';
 import { ManagedRedis } from '../src/managed-redis.js';
 import { AMR_BLOCKED, laterNote } from './compat-status.js';
 import { jsonCommands } from '../src/commands/json.js';
+import { bloomCommands } from '../src/commands/bloom.js';
+import { BLOOM_NOT_YET } from './compat-status.js';
 import { MODULE_NAMES } from '../src/modules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -79,13 +81,18 @@ export function renderCompat(): string {
   for (const [group, list] of byGroup) {
     sections.push(`## ${group}\n\n| command | status |\n|---|---|\n${list.sort().join('\n')}\n`);
   }
-  const moduleRows = jsonCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisJSON']\`) |`).sort();
-  const otherModules = MODULE_NAMES.filter((m) => m !== 'RedisJSON').join(', ');
+  const moduleRows = [
+    ...jsonCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisJSON']\`) |`),
+    ...bloomCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisBloom']\`) |`),
+    ...BLOOM_NOT_YET.map((name) => `| ${name} | not yet (RedisBloom: \`ERR unknown command\`) |`),
+  ].sort();
+  const otherModules = MODULE_NAMES.filter((m) => m !== 'RedisJSON' && m !== 'RedisBloom').join(', ');
   sections.push(`## Modules
 
 AMR loads modules chosen at creation; the emulator does too, through the \`modules\` option (see
 [modules.md](modules.md)). Without a module its commands answer \`ERR unknown command\`, as on a
-cache created without it. RedisJSON 2.8 is emulated (${jsonCommands.length} commands); ${otherModules}
+cache created without it. RedisJSON 2.8 is emulated (${jsonCommands.length} commands), and RedisBloom 2.8's
+Bloom filters (${bloomCommands.length} commands; its other structures are not yet); ${otherModules}
 are valid AMR modules but not emulated yet: asking for them is a construction error rather than a
 cache whose module commands are missing.
 

@@ -31,7 +31,7 @@ export type { SyncCommands, Arg } from './sync-api.js';
 export { SKUS, SKU_NAMES, getSku, DEFAULT_SKU } from './cluster/skus.js';
 export type { SkuName, SkuInfo, SkuTier } from './cluster/skus.js';
 export { MODULE_NAMES } from './modules.js';
-export type { ModuleName, LoadedModule } from './modules.js';
+export type { ModuleName, ModuleSpec, LoadedModule } from './modules.js';
 export type { Topology, NodeInfo, ShardPlacement } from './cluster/topology.js';
 export type { FlashTiering, FlashStats, FlashPlacement, FlashOptions } from './flash.js';
 export { RedisClient, createClient } from './client/client.js';

@@ -32,7 +32,7 @@ import { resetEvictionPool } from './keyspace/eviction.js';
 import type { ReplicationOptions } from './replication/types.js';
 import { FlashTiering, flashOptions, ShardTier, type FlashOptions } from './flash.js';
 import { keySlot } from './cluster/slots.js';
-import { resolveModules, type LoadedModule, type ModuleName } from './modules.js';
+import { resolveModules, type LoadedModule, type ModuleName, type ModuleSpec } from './modules.js';
 import { EntraAuth, type EntraOptions } from './entra.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
@@ -102,11 +102,12 @@ export interface ManagedRedisOptions {
    * Modules chosen at creation, by their ARM names: `['RedisJSON']` adds the RedisJSON 2.8
    * commands (`JSON.SET`, `JSON.GET` …), MODULE LIST's entry and INFO's modules line. AMR's rules
    * apply (RediSearch needs the Enterprise policy and noeviction, only RedisJSON runs on Flash,
-   * RedisBloom and RedisTimeSeries not with geo-replication); `RediSearch`, `RedisBloom` and
-   * `RedisTimeSeries` are valid on AMR but not emulated, and are refused. Default: none. See
+   * RedisBloom and RedisTimeSeries not with geo-replication). `'RedisBloom'` adds the `BF.*`
+   * commands; an entry may carry ARM's `args`, e.g. `{ name: 'RedisBloom', args: 'ERROR_RATE 0.01
+   * INITIAL_SIZE 400' }`. Modules valid on AMR but not emulated are refused. Default: none. See
    * docs/modules.md.
    */
-  modules?: readonly ModuleName[];
+  modules?: ReadonlyArray<ModuleName | ModuleSpec>;
   /**
    * Microsoft Entra ID authentication: the principals (object IDs) with an access policy on the
    * cache, each with an optional ACL access string (default `+@all ~* &*`). Connections then

@@ -1,12 +1,13 @@
 /**
  * Modules chosen at cache creation (AMR's `modules[]`): which names exist, AMR's rules for them,
  * which the emulator serves, and what the server reports about the loaded ones (MODULE LIST,
- * HELLO, INFO modules). Only RedisJSON has commands here; the other three names are refused with a
- * construction error rather than accepted without their commands. See docs/modules.md.
+ * HELLO, INFO modules). RedisJSON and RedisBloom have commands here; the other names are refused
+ * with a construction error rather than accepted without their commands. See docs/modules.md.
  */
 import type { ClusterPolicy } from './core-types.js';
 import type { CommandSpec } from './commands/command.js';
 import { jsonCommands, REJSON_MODULE_NAME } from './commands/json.js';
+import { bloomCommands, BLOOM_DEFAULTS, BLOOM_MODULE_NAME, type BloomConfig } from './commands/bloom.js';
 import { MapReply, type Reply } from './protocol/reply.js';
 
 /** AMR's module names (the ARM `modules[].name` values). */
@@ -27,6 +28,17 @@ export interface LoadedModule {
   /** INFO's `options=[…]` (module options it sets). */
   readonly options: readonly string[];
   readonly commands: readonly CommandSpec[];
+  /** RedisBloom's module-wide defaults (from its load arguments); only on the RedisBloom entry. */
+  readonly bloom?: BloomConfig;
+}
+
+/**
+ * A module with its ARM `modules[].args` (a space-separated string, as ARM takes it), e.g.
+ * `{ name: 'RedisBloom', args: 'ERROR_RATE 0.01 INITIAL_SIZE 400' }`.
+ */
+export interface ModuleSpec {
+  readonly name: ModuleName;
+  readonly args?: string;
 }
 
 /**
@@ -45,6 +57,58 @@ const REDIS_JSON: LoadedModule = {
   commands: jsonCommands,
 };
 
+/**
+ * RedisBloom 2.8 (`bf`). The 2.8 line is what Redis Software bundles with database version 7.4;
+ * 2.8.2 is taken as the patch beside RedisJSON 2.8.4 (an inference: AMR publishes no versions).
+ */
+function redisBloom(args: readonly string[]): LoadedModule {
+  return {
+    armName: 'RedisBloom',
+    name: BLOOM_MODULE_NAME,
+    ver: 20802,
+    path: '/opt/redislabs/lib/modules/redisbloom.so',
+    args,
+    options: [],
+    commands: bloomCommands,
+    bloom: parseBloomArgs(args),
+  };
+}
+
+/**
+ * RedisBloom's load arguments as its `RedisModule_OnLoad` reads them: pairs of `INITIAL_SIZE n`
+ * (> 0), `ERROR_RATE r` (0 < r < 1) and `CF_MAX_EXPANSIONS n` (≥ 1), names case-insensitive. The
+ * module refuses to load otherwise; the emulator throws a RangeError with the module's log text.
+ */
+export function parseBloomArgs(args: readonly string[]): BloomConfig {
+  if (args.length % 2 !== 0) throw new RangeError('RedisBloom args: Invalid number of arguments passed');
+  let { errorRate, initialSize, cfMaxExpansions } = BLOOM_DEFAULTS;
+  const integer = (v: string): number | null => (/^-?(0|[1-9][0-9]*)$/.test(v) ? Number(v) : null);
+  for (let i = 0; i < args.length; i += 2) {
+    const name = args[i].toLowerCase();
+    const value = args[i + 1];
+    if (name === 'initial_size') {
+      const n = integer(value);
+      if (n === null) throw new RangeError("RedisBloom args: Invalid argument for 'INITIAL_SIZE'");
+      if (n <= 0) throw new RangeError('RedisBloom args: INITIAL_SIZE must be > 0');
+      initialSize = n;
+    } else if (name === 'error_rate') {
+      const d = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
+      if (Number.isNaN(d)) throw new RangeError("RedisBloom args: Invalid argument for 'ERROR_RATE'");
+      if (d <= 0) throw new RangeError('RedisBloom args: ERROR_RATE must be > 0');
+      if (d >= 1) throw new RangeError('RedisBloom args: ERROR_RATE must be < 1');
+      errorRate = d;
+    } else if (name === 'cf_max_expansions') {
+      const n = integer(value);
+      if (n === null) throw new RangeError("RedisBloom args: Invalid argument for 'CF_MAX_EXPANSIONS'");
+      if (n < 1) throw new RangeError('RedisBloom args: CF_MAX_EXPANSIONS must be an integer >= 1');
+      cfMaxExpansions = n;
+    } else {
+      throw new RangeError(`RedisBloom args: Unrecognized option '${args[i]}'`);
+    }
+  }
+  return { errorRate, initialSize, cfMaxExpansions };
+}
+
 /** What {@link resolveModules} needs to know about the cache being created. */
 export interface ModuleContext {
   readonly sku: string;
@@ -58,12 +122,14 @@ export interface ModuleContext {
  * Checks the `modules` option as AMR checks a cache's modules at creation, then refuses those the
  * emulator does not serve. Throws a RangeError naming the problem.
  */
-export function resolveModules(requested: readonly string[] | undefined, ctx: ModuleContext): LoadedModule[] {
+export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | undefined, ctx: ModuleContext): LoadedModule[] {
   if (requested === undefined) return [];
   if (!Array.isArray(requested)) throw new TypeError('modules must be an array of module names, e.g. [\'RedisJSON\']');
   const seen = new Set<string>();
   const names: ModuleName[] = [];
-  for (const raw of requested) {
+  const moduleArgs = new Map<ModuleName, string[]>();
+  for (const entry of requested) {
+    const raw: unknown = typeof entry === 'object' && entry !== null ? (entry as ModuleSpec).name : entry;
     const name = MODULE_NAMES.find((m) => typeof raw === 'string' && m.toLowerCase() === raw.toLowerCase());
     if (name === undefined) {
       throw new RangeError(`Unknown module '${String(raw)}'. Valid modules: ${MODULE_NAMES.join(', ')}`);
@@ -71,6 +137,8 @@ export function resolveModules(requested: readonly string[] | undefined, ctx: Mo
     if (seen.has(name)) throw new RangeError(`Module '${name}' is listed twice`);
     seen.add(name);
     names.push(name);
+    const args = typeof entry === 'object' && entry !== null ? (entry as ModuleSpec).args : undefined;
+    if (args !== undefined) moduleArgs.set(name, String(args).split(' ').filter((a) => a.length > 0));
   }
   for (const name of names) {
     if (ctx.flash && name !== 'RedisJSON') {
@@ -88,14 +156,14 @@ export function resolveModules(requested: readonly string[] | undefined, ctx: Mo
       }
     }
   }
-  const notEmulated = names.filter((n) => n !== 'RedisJSON');
+  const notEmulated = names.filter((n) => n !== 'RedisJSON' && n !== 'RedisBloom');
   if (notEmulated.length > 0) {
     throw new RangeError(
       `${notEmulated.join(', ')} ${notEmulated.length === 1 ? 'is' : 'are'} valid on AMR but not emulated yet: ` +
-        `its commands do not exist here. Only RedisJSON is emulated (see docs/modules.md)`,
+        `its commands do not exist here. Only RedisJSON and RedisBloom are emulated (see docs/modules.md)`,
     );
   }
-  return names.map(() => REDIS_JSON);
+  return names.map((n) => (n === 'RedisBloom' ? redisBloom(moduleArgs.get(n) ?? []) : REDIS_JSON));
 }
 
 /** One module's MODULE LIST / HELLO entry: a map of name, ver, path, args. */

@@ -13,6 +13,7 @@ import xxhashInit from 'xxhash-wasm';
 import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
 import { RedisObject } from '../keyspace/keyspace.js';
 import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
+import type { ScalingBloom } from '../keyspace/types/bloom.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -198,6 +199,14 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       w.tag(0x6a);
       w.bytes(Buffer.from(stringifyJson((value as JsonDocument).root), 'utf8'));
       return;
+    case 'MBbloom--': {
+      // RedisBloom filters by their SCANDUMP header (parameters, counts) and bit arrays.
+      const sb = value as ScalingBloom;
+      w.tag(0x62);
+      w.bytes(sb.encodeHeader());
+      for (const link of sb.links) w.bytes(Buffer.from(link.bf));
+      return;
+    }
     default:
       // A type without a canonical form yet: its type name and encoding stand in.
       w.tag(0x3f);
