@@ -9,9 +9,9 @@ import type { CacheCore, ChangeRecord, ClientState, Shard } from './core-types.j
 import { keySlot, slotOfName } from './cluster/slots.js';
 import { CROSSSLOT, NOAUTH, OOM, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
 import { performEvictions } from './keyspace/eviction.js';
-import { OK, type Reply } from './protocol/reply.js';
+import { NO_REPLY, OK, type Reply } from './protocol/reply.js';
 import { execRejected, executingTransaction, isExec, queueInMulti } from './transactions.js';
-import { allowedInSubscriberContext, notInSubscriberContext } from './pubsub.js';
+import { allowedInSubscriberContext, notInSubscriberContext, PubSubReplies } from './pubsub.js';
 
 /** The context a command runs in (one per command; cheap to make). */
 export class ExecContext implements CommandContext {
@@ -130,6 +130,25 @@ export function keyPositions(keys: KeySpec, argv: readonly Bytes[]): number[] {
  * `spec` may be passed by callers that already looked it up (typed methods, EXEC).
  */
 export function dispatch(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
+  // A top-level command (not one EXEC or a script runs) is what Redis calls the current client's.
+  if (current !== null) return dispatchNested(cache, client, argv, spec);
+  // Invalidations owed to the previous command's connection go out before this command runs.
+  if (cache.tracking !== null && cache.tracking.hasDeferred) cache.tracking.flushDeferred();
+  const outer = executing;
+  executing = client;
+  try {
+    const reply = dispatchNested(cache, client, argv, spec);
+    return client.replyMode === 'on' ? reply : withheld(client, reply);
+  } catch (error) {
+    if (client.replyMode !== 'on' && error instanceof ReplyError) return withheld(client, error);
+    throw error;
+  } finally {
+    executing = outer;
+    if (cache.tracking !== null) cache.tracking.afterCommand(client, argv);
+  }
+}
+
+function dispatchNested(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
   try {
     // A connection in MULTI queues its commands (src/transactions.ts).
     if (client.multi != null) return queueInMulti(cache, client, argv, spec);
@@ -147,6 +166,27 @@ export function dispatch(cache: CacheCore, client: ClientState, argv: readonly B
     }
     throw error;
   }
+}
+
+/** The connection whose top-level command is running (Redis's `server.current_client`), or null. */
+let executing: ClientState | null = null;
+
+/** The connection whose top-level command runs now (EXEC's or the script caller's for their inner commands), or null. */
+export function executingClient(): ClientState | null {
+  return executing;
+}
+
+/**
+ * CLIENT REPLY OFF / SKIP: the reply (or error) a top-level command would have sent is withheld
+ * ({@link NO_REPLY}); subscribe confirmations are pushes and still go, as in Redis. SKIP withholds
+ * the CLIENT REPLY SKIP itself and the command after it.
+ */
+function withheld(client: ClientState, reply: Reply): Reply {
+  const mode = client.replyMode;
+  if (mode === 'skip-next') client.replyMode = 'skip';
+  else if (mode === 'skip') client.replyMode = 'on';
+  else if (mode === 'on') return reply; // CLIENT REPLY ON ran while skipping: its OK is sent
+  return reply instanceof PubSubReplies ? reply : NO_REPLY;
 }
 
 /** INFO errorstats / total_error_replies: error replies by their first word. */
@@ -313,7 +353,13 @@ function run(
     // the shard's RAM; the keys a command names come to RAM (src/flash.ts).
     const tier = shard.tier;
     if (tier !== null && outer === null && tier.ramExhausted && spec.flags.includes('denyoom')) throw OOM;
-    const reply = spec.exec(ctx, argv);
+    let reply: Reply;
+    try {
+      reply = spec.exec(ctx, argv);
+    } finally {
+      // Client-side caching remembers what a read-only command read, whatever it answered.
+      if (cache.tracking !== null) cache.tracking.afterRun(spec, argv);
+    }
     if (tier !== null && spec.keys !== undefined) tier.touched(argv, keyPositions(spec.keys, argv));
     if (ctx.dirty !== 0) {
       cache.stats.dirty += ctx.dirty;

@@ -32,6 +32,7 @@ import { resetEvictionPool } from './keyspace/eviction.js';
 import type { ReplicationOptions } from './replication/types.js';
 import { FlashTiering, flashOptions, ShardTier, type FlashOptions } from './flash.js';
 import { keySlot } from './cluster/slots.js';
+import { dropTracking, type ClientTracking } from './tracking.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -136,6 +137,8 @@ export class ManagedRedis implements CacheCore {
   readonly changeListeners: ChangeListener[] = [];
   /** @internal Serves blocked clients after the running top-level command (src/blocking.ts). */
   pendingServe: (() => void) | null = null;
+  /** @internal Client-side caching tables while any connection tracks (src/tracking.ts). */
+  tracking: ClientTracking | null = null;
   readonly clients = new Map<number, ClientState>();
   private readonly slotToShard: Uint16Array;
   private nextClientId = 1;
@@ -344,6 +347,8 @@ export class ManagedRedis implements CacheCore {
       pubsub: null,
       subscriptions: 0,
       push: null,
+      tracking: null,
+      replyMode: 'on',
     };
     this.clients.set(id, client);
     this.stats.connectionsReceived++;
@@ -356,6 +361,7 @@ export class ManagedRedis implements CacheCore {
     this.clients.delete(client.id);
     releaseTransaction(this, client);
     dropSubscriptions(this, client);
+    dropTracking(this, client);
   }
 
   /** Stops background timers (active expiry). The cache stays usable. */
