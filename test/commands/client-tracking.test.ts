@@ -6,6 +6,7 @@
  * and eviction on the virtual clock, the cost when nobody tracks, the ioredis-compatible client).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import IORedis from 'ioredis';
 import { ManagedRedis, type ManagedRedisOptions } from '../../src/managed-redis.js';
 import type { Bytes } from '../../src/keyspace/bytes.js';
 import type { Reply } from '../../src/protocol/reply.js';
@@ -280,7 +281,9 @@ const SCRIPTS: Record<string, Step[]> = {
     [1, ['SET', 'a', '1']],
     [1, ['SET', 'a', '2']],
     [0, ['MGET', 'a', 'b', 'c']],
+    [1, ['INFO', 'clients', 'stats']],
     [0, ['MSET', 'a', '1', 'b', '2']],
+    [1, ['INFO', 'clients', 'stats']],
     [1, ['DEL', 'c']],
     [0, ['GET', 'c']],
     [1, ['SET', 'c', 'v']],
@@ -310,6 +313,7 @@ const SCRIPTS: Record<string, Step[]> = {
     [1, ['SET', 'a', '1']],
     [0, ['CLIENT', 'TRACKING', 'off']],
     [1, ['SET', 'a', '2']],
+    [1, ['INFO', 'clients', 'stats']],
   ],
   'OPTIN and OPTOUT: CACHING applies to the next command or transaction': [
     [0, ['CLIENT', 'TRACKING', 'on', 'OPTIN']],
@@ -339,15 +343,20 @@ const SCRIPTS: Record<string, Step[]> = {
   'BCAST: prefixes, one message per prefix in byte order, NOLOOP': [
     [0, ['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'b', 'PREFIX', 'a']],
     [2, ['CLIENT', 'TRACKING', 'on', 'BCAST', 'NOLOOP', 'PREFIX', 'a']],
+    [1, ['INFO', 'clients', 'stats']],
     [1, ['MSET', 'b2', '1', 'a1', '1', 'b1', '2', 'c1', '3']],
     [0, ['MSET', 'b2', '1', 'a1', '1']],
     [2, ['MSET', 'a2', '1', 'a1', '1']],
     [2, ['SET', 'a3', '1']],
     [1, ['GET', 'a1']],
     [1, ['DEL', 'nothing']],
+    [1, ['FLUSHALL']],
+    [1, ['SET', 'a5', 'v']],
     [0, ['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'c']],
     [1, ['SET', 'c9', 'v']],
     [0, ['CLIENT', 'INFO']],
+    [2, ['CLIENT', 'TRACKING', 'off']],
+    [1, ['INFO', 'clients', 'stats']],
   ],
   'REDIRECT: to a RESP2 subscriber, to a RESP3 connection, to one that went away': [
     [1, ['SUBSCRIBE', '__redis__:invalidate']],
@@ -399,6 +408,9 @@ function normalise(items: Typed[], ids: number[]): unknown {
   };
   const walk = (item: Typed): unknown => {
     const [kind, value] = item;
+    if ((kind === '$' || kind === '=') && typeof value === 'string' && value.includes('tracking_total_keys:')) {
+      return ['info', ...value.split('\r\n').filter((line) => /^tracking_/.test(line))];
+    }
     if ((kind === '$' || kind === '=') && typeof value === 'string' && value.includes(' redir=')) {
       const redir = Number(value.match(/ redir=(\S*)/)?.[1]);
       return ['client-info', value.match(/ flags=(\S*)/)?.[1], ids.includes(redir) ? `{id:${ids.indexOf(redir)}}` : redir];
@@ -424,6 +436,40 @@ describeLive('client-side caching against a live redis-server', () => {
     await server?.stop();
   });
 
+  it('the emulator client and ioredis resolve and emit the same for redirected invalidations', async () => {
+    const cache = newCache();
+    const record = async (sub: any, main: any): Promise<unknown[]> => {
+      const log: unknown[] = [];
+      const events: unknown[] = [];
+      sub.on('message', (...args: unknown[]) => events.push(['message', ...args]));
+      sub.on('messageBuffer', (channel: Buffer, payload: unknown) => events.push(['messageBuffer', channel, payload]));
+      const id = await sub.client('ID');
+      log.push(await sub.subscribe('__redis__:invalidate'));
+      log.push(await main.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id)));
+      log.push(await main.mget('k1', 'k2'));
+      log.push(await main.mset('k1', 'v', 'k2', 'v'));
+      log.push(await main.call('CLIENT', 'TRACKING', 'OFF'));
+      log.push(await main.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', 'k'));
+      log.push(await main.mset('k3', 'v', 'k1', 'w'));
+      log.push(await main.flushall());
+      log.push(await main.call('CLIENT', 'TRACKINGINFO'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return [log.map((entry) => (Array.isArray(entry) ? entry.map((v) => (v === Number(id) ? 'id' : v)) : entry)), events];
+    };
+    const realSub = new IORedis(server.port, '127.0.0.1');
+    const realMain = new IORedis(server.port, '127.0.0.1');
+    try {
+      const expected = await record(realSub, realMain);
+      const actual = await record(cache.createClient(), cache.createClient());
+      expect(actual).toEqual(expected);
+      expect((expected[1] as unknown[]).length).toBe(8);
+    } finally {
+      realSub.disconnect();
+      realMain.disconnect();
+      cache.close();
+    }
+  });
+
   for (const resp of [2, 3] as const) {
     for (const [name, script] of Object.entries(SCRIPTS)) {
       it(`RESP${resp}: ${name}`, async () => {
@@ -436,6 +482,14 @@ describeLive('client-side caching against a live redis-server', () => {
         try {
           live[0].send(['FLUSHALL']);
           await live[0].sync();
+          // The server frees the previous test's connections asynchronously: wait for them to go,
+          // so INFO's tracking counters are this test's.
+          for (let tries = 0; tries < 100; tries++) {
+            live[0].send(['INFO', 'clients']);
+            const [info] = await live[0].sync();
+            if (String(info[1]).includes(`connected_clients:${count}\r\n`)) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
           for (let i = 0; i < count; i++) {
             // Connection 1 stays RESP2 in the redirect script: the target of pub/sub invalidations.
             const proto = name.startsWith('REDIRECT') && i === 1 ? 2 : resp;
@@ -458,7 +512,11 @@ describeLive('client-side caching against a live redis-server', () => {
                 cache.closeClient(emulated[conn].client);
               }
             }
-            for (let i = 0; i < count; i++) {
+            // The connection that acted is read first: once its reply is in, the server has
+            // sent every invalidation the step causes (BCAST ones at the end of that event loop),
+            // so the others' sync PINGs come after them.
+            const order = [conn, ...Array.from({ length: count }, (_, i) => i).filter((i) => i !== conn)];
+            for (const i of order) {
               if (quit.has(i)) continue;
               const expected = normalise(await live[i].sync(), liveIds);
               // The live side's sync is a PING: the emulated side sends one too (it spends a
