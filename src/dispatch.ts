@@ -132,8 +132,9 @@ export function keyPositions(keys: KeySpec, argv: readonly Bytes[]): number[] {
 export function dispatch(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
   // A top-level command (not one EXEC or a script runs) is what Redis calls the current client's.
   if (current !== null) return dispatchNested(cache, client, argv, spec);
-  // Invalidations owed to the previous command's connection go out before this command runs.
-  if (cache.tracking !== null && cache.tracking.hasDeferred) cache.tracking.flushDeferred();
+  // Invalidations owed to the previous command's connection go out before this command runs
+  // (not before a blocked client served inside another command: that command has not answered).
+  if (cache.tracking !== null && executing === null && cache.tracking.hasDeferred) cache.tracking.flushDeferred();
   const outer = executing;
   executing = client;
   try {

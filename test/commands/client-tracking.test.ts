@@ -540,3 +540,19 @@ describeLive('client-side caching against a live redis-server', () => {
     }
   }
 });
+
+describe('with replication', () => {
+  it('a replica replaying FLUSHALL sends no second invalidation', async () => {
+    const cache = newCache({ sku: 'Balanced_B5', clusterPolicy: 'OSS', replication: { lag: 50 } });
+    const reader = connection(cache);
+    const writer = connection(cache);
+    reader.run('CLIENT', 'TRACKING', 'ON');
+    writer.run('SET', 'k', 'v');
+    writer.run('FLUSHALL');
+    expect(reader.pushes).toEqual([['invalidate', 'nil']]);
+    cache.clock.advance(500);
+    await settle();
+    expect(reader.pushes).toEqual([['invalidate', 'nil']]);
+    cache.close();
+  });
+});
