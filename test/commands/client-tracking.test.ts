@@ -556,3 +556,33 @@ describe('with replication', () => {
     cache.close();
   });
 });
+
+describe('overlapping prefixes past the first', () => {
+  it('answers the error and turns tracking on, as Redis does (Redis then also answers OK)', () => {
+    const cache = newCache();
+    const { run } = connection(cache);
+    expect(run('CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', 'a', 'PREFIX', 'b', 'PREFIX', 'bc')).toEqual([
+      '-',
+      "ERR Prefix 'b' overlaps with another provided prefix 'bc'. Prefixes for a single client must not overlap.",
+    ]);
+    expect(run('CLIENT', 'TRACKINGINFO')).toEqual([
+      '%',
+      [
+        [['$', 'flags'], ['~', [['$', 'on'], ['$', 'bcast']]]],
+        [['$', 'redirect'], [':', '0']],
+        [['$', 'prefixes'], ['*', [['$', 'a'], ['$', 'b'], ['$', 'bc']]]],
+      ],
+    ]);
+    // The first prefix overlapping another is refused outright.
+    run('CLIENT', 'TRACKING', 'OFF');
+    expect(run('CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', 'a', 'PREFIX', 'ab')[0]).toBe('-');
+    expect(run('CLIENT', 'TRACKINGINFO')).toEqual([
+      '%',
+      [
+        [['$', 'flags'], ['~', [['$', 'off']]]],
+        [['$', 'redirect'], [':', '-1']],
+        [['$', 'prefixes'], ['*', []]],
+      ],
+    ]);
+  });
+});
