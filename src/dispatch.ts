@@ -130,26 +130,11 @@ export function keyPositions(keys: KeySpec, argv: readonly Bytes[]): number[] {
  * `spec` may be passed by callers that already looked it up (typed methods, EXEC).
  */
 export function dispatch(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
-  // A top-level command (not one EXEC or a script runs) is what Redis calls the current client's.
-  if (current !== null) return dispatchNested(cache, client, argv, spec);
-  // Invalidations owed to the previous command's connection go out before this command runs
-  // (not before a blocked client served inside another command: that command has not answered).
-  if (cache.tracking !== null && executing === null && cache.tracking.hasDeferred) cache.tracking.flushDeferred();
-  const outer = executing;
-  executing = client;
-  try {
-    const reply = dispatchNested(cache, client, argv, spec);
-    return client.replyMode === 'on' ? reply : withheld(client, reply);
-  } catch (error) {
-    if (client.replyMode !== 'on' && error instanceof ReplyError) return withheld(client, error);
-    throw error;
-  } finally {
-    executing = outer;
-    if (cache.tracking !== null) cache.tracking.afterCommand(client, argv);
+  // Client-side caching and CLIENT REPLY OFF/SKIP need work around a top-level command; without
+  // them the plain path below costs two field checks.
+  if ((cache.tracking !== null || client.replyMode !== 'on') && current === null && !aroundCommand) {
+    return dispatchAround(cache, client, argv, spec);
   }
-}
-
-function dispatchNested(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
   try {
     // A connection in MULTI queues its commands (src/transactions.ts).
     if (client.multi != null) return queueInMulti(cache, client, argv, spec);
@@ -169,25 +154,50 @@ function dispatchNested(cache: CacheCore, client: ClientState, argv: readonly By
   }
 }
 
+/** True while {@link dispatchAround} runs a top-level command (blocked clients it serves are inside it). */
+let aroundCommand = false;
+
+/**
+ * A top-level command with client-side caching on or replies withheld: invalidations owed to the
+ * previous command's connection go out first; afterwards BCAST batches go out and a CLIENT
+ * CACHING mark is spent (src/tracking.ts), and CLIENT REPLY OFF/SKIP withhold the reply.
+ */
+function dispatchAround(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
+  if (cache.tracking !== null && cache.tracking.hasDeferred) cache.tracking.flushDeferred();
+  // CLIENT REPLY SKIP has answered (nothing): this is the command whose reply it skips.
+  if (client.replyMode === 'skip-next') client.replyMode = 'skip';
+  aroundCommand = true;
+  let reply: Reply;
+  try {
+    reply = dispatch(cache, client, argv, spec);
+  } catch (error) {
+    if (client.replyMode === 'on' || !(error instanceof ReplyError)) throw error;
+    reply = error;
+  } finally {
+    aroundCommand = false;
+    if (cache.tracking !== null) cache.tracking.afterCommand(client, argv);
+  }
+  return client.replyMode === 'on' ? reply : withheld(client, reply);
+}
+
+/**
+ * CLIENT REPLY OFF / SKIP: the reply (or error) a top-level command would have sent is withheld
+ * ({@link NO_REPLY}); subscribe confirmations are pushes and still go, as in Redis.
+ */
+function withheld(client: ClientState, reply: Reply): Reply {
+  const mode = client.replyMode;
+  if (mode === 'skip') client.replyMode = 'on';
+  // `skip-next`: a CLIENT REPLY SKIP (which answered NO_REPLY itself) or an EXEC holding one.
+  else if (mode === 'skip-next') return reply;
+  return reply instanceof PubSubReplies ? reply : NO_REPLY;
+}
+
 /** The connection whose top-level command is running (Redis's `server.current_client`), or null. */
 let executing: ClientState | null = null;
 
 /** The connection whose top-level command runs now (EXEC's or the script caller's for their inner commands), or null. */
 export function executingClient(): ClientState | null {
   return executing;
-}
-
-/**
- * CLIENT REPLY OFF / SKIP: the reply (or error) a top-level command would have sent is withheld
- * ({@link NO_REPLY}); subscribe confirmations are pushes and still go, as in Redis. SKIP withholds
- * the CLIENT REPLY SKIP itself and the command after it.
- */
-function withheld(client: ClientState, reply: Reply): Reply {
-  const mode = client.replyMode;
-  if (mode === 'skip-next') client.replyMode = 'skip';
-  else if (mode === 'skip') client.replyMode = 'on';
-  else if (mode === 'on') return reply; // CLIENT REPLY ON ran while skipping: its OK is sent
-  return reply instanceof PubSubReplies ? reply : NO_REPLY;
 }
 
 /** INFO errorstats / total_error_replies: error replies by their first word. */
@@ -337,6 +347,10 @@ function run(
   }
   const outer = current;
   current = ctx;
+  // Redis's current client: the top-level command's connection, also for what EXEC and scripts run.
+  const outerExecuting = executing;
+  if (outer === null) executing = client;
+  let ran = false;
   // EXEC and scripts: their writes reach the replicas as one unit (src/replication/replication.ts).
   const unit = outer === null && spec.replicatesAsUnit === true ? cache.replication : undefined;
   if (unit !== undefined) unit.beginUnit();
@@ -354,13 +368,8 @@ function run(
     // the shard's RAM; the keys a command names come to RAM (src/flash.ts).
     const tier = shard.tier;
     if (tier !== null && outer === null && tier.ramExhausted && spec.flags.includes('denyoom')) throw OOM;
-    let reply: Reply;
-    try {
-      reply = spec.exec(ctx, argv);
-    } finally {
-      // Client-side caching remembers what a read-only command read, whatever it answered.
-      if (cache.tracking !== null) cache.tracking.afterRun(spec, argv);
-    }
+    ran = true;
+    const reply = spec.exec(ctx, argv);
     if (tier !== null && spec.keys !== undefined) tier.touched(argv, keyPositions(spec.keys, argv));
     if (ctx.dirty !== 0) {
       cache.stats.dirty += ctx.dirty;
@@ -368,8 +377,11 @@ function run(
     }
     return reply;
   } finally {
+    // Client-side caching remembers what a read-only command read, whatever it answered.
+    if (ran && cache.tracking !== null) cache.tracking.afterRun(spec, argv);
     if (unit !== undefined) unit.endUnit();
     current = outer;
+    executing = outerExecuting;
     ctx.dirty = 0;
     ctx.keys = ctx.events = ctx.effects = ctx.unwatched = null;
     spare = ctx;

@@ -165,7 +165,8 @@ const clientReply = defineCommand({
     }
     if (isOption(argv[2], 'off')) client.replyMode = 'off';
     else if (isOption(argv[2], 'skip')) {
-      if (client.replyMode !== 'off') client.replyMode = executingTransaction(client) ? 'skip' : 'skip-next';
+      // The next top-level command turns `skip-next` into `skip` (dispatch).
+      if (client.replyMode !== 'off') client.replyMode = 'skip-next';
     } else throw SYNTAX;
     return executingTransaction(client) ? OK : NO_REPLY;
   },
