@@ -224,8 +224,11 @@ describe('CLIENT REPLY on the synchronous API and the ioredis-compatible client'
 // ---------------------------------------------------------------------------------------------
 // Live comparison
 
-/** A step: a connection and one command, or several sent together (read after the last). */
-type Step = [number, Bytes[] | Bytes[][]];
+/**
+ * A step: a connection and one command, or several sent together (read after the last); or time
+ * passing (`['wait', ms]`: real time for the server, the virtual clock for the emulator).
+ */
+type Step = [number, Bytes[] | Bytes[][]] | ['wait', number];
 
 /**
  * `{id:N}` in an argument stands for connection N's client id on each side; ids in replies
@@ -377,6 +380,14 @@ const SCRIPTS: Record<string, Step[]> = {
     [0, ['CLIENT', 'TRACKINGINFO']],
     [0, ['CLIENT', 'INFO']],
   ],
+  'expiry: a key that expires is invalidated': [
+    [1, ['SET', 'k', 'v', 'PX', '100']],
+    [0, ['CLIENT', 'TRACKING', 'on']],
+    [0, ['GET', 'k']],
+    ['wait', 600],
+    [0, ['GET', 'k']],
+    [1, ['SET', 'k', 'v']],
+  ],
   'CLIENT REPLY: OFF, SKIP, ON, with pushes still delivered': [
     // Default mode: a connection's own invalidations follow each command's (withheld) reply.
     // (BCAST batches follow the server's event loop, which a pipelined batch shares.)
@@ -476,7 +487,7 @@ describeLive('client-side caching against a live redis-server', () => {
   for (const resp of [2, 3] as const) {
     for (const [name, script] of Object.entries(SCRIPTS)) {
       it(`RESP${resp}: ${name}`, async () => {
-        const count = Math.max(...script.map(([c]) => c)) + 1;
+        const count = Math.max(...script.map(([c]) => (typeof c === 'number' ? c : 0))) + 1;
         const live = await Promise.all(Array.from({ length: count }, () => RespStream.connect(server.port)));
         const cache = newCache();
         const emulated = Array.from({ length: count }, () => new EmulatedStream(cache));
@@ -506,6 +517,11 @@ describeLive('client-side caching against a live redis-server', () => {
           const differences: string[] = [];
           const quit = new Set<number>();
           for (const [index, [conn, step]] of script.entries()) {
+            if (conn === 'wait') {
+              await new Promise((resolve) => setTimeout(resolve, step as number));
+              cache.clock.advance(step as number);
+              continue;
+            }
             const batch = (Array.isArray(step[0]) ? step : [step]) as Bytes[][];
             for (const argv of batch) {
               live[conn].send(withIds(argv, liveIds));
