@@ -270,6 +270,8 @@ export function defaultConfig(init: DefaultConfigInit): Config {
     'cluster-enabled': hidden(init.clusterEnabled ? 'yes' : 'no', undefined, { immutable: true }),
     port: hidden('10000', undefined, { immutable: true }),
     'io-threads': hidden('1', undefined, { immutable: true }),
+    // DUMP compresses strings over 20 bytes with LZF, as RDB files do.
+    rdbcompression: hidden('yes', bool),
     appendonly: hidden('no', bool),
     appendfsync: hidden('everysec', enumOf(['everysec', 'always', 'no'])),
     save: hidden('', validateSave),

@@ -12,6 +12,9 @@ import type { CommandSpec } from './commands/command.js';
 import type { Reply } from './protocol/reply.js';
 import type { ReplicationObserver } from './replication/types.js';
 import type { ClientTracking, TrackingState } from './tracking.js';
+import type { LoadedModule } from './modules.js';
+import type { AclUser } from './acl/user.js';
+import type { EntraAuth } from './entra.js';
 
 /** The three AMR clustering policies. */
 export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
@@ -56,6 +59,17 @@ export interface ClientState {
    * but AUTH, HELLO, QUIT and RESET answers NOAUTH. Always true without an access key.
    */
   authenticated: boolean;
+  /**
+   * The ACL user the connection runs as: null for `default` (every command, key and channel: no
+   * checks), else a Microsoft Entra principal whose access string dispatch enforces (src/acl/user.ts).
+   */
+  user: AclUser | null;
+  /**
+   * Closes the connection from the server side (an expired Entra token): set by the asynchronous
+   * client's connection, whose client then reconnects per its retryStrategy. Null: the cache just
+   * forgets the connection.
+   */
+  disconnect: ((error: Error) => void) | null;
   /**
    * True when a blocking command (BLPOP, BLMOVE, BZPOPMIN …) may block this connection: the
    * asynchronous client sets it. False (the default) for the synchronous facade, and to be set
@@ -162,6 +176,8 @@ export interface CacheCore {
   readonly geoReplication: boolean;
   /** The access key AUTH must give (the `accessKey` option), or null: any credentials are accepted. */
   readonly accessKey: string | null;
+  /** Microsoft Entra ID authentication (the `entra` option), or null when it is not enabled. */
+  readonly entra: EntraAuth | null;
   readonly shards: readonly Shard[];
   /** The shard that owns `slot`. */
   shardForSlot(slot: number): Shard;
@@ -169,6 +185,8 @@ export interface CacheCore {
   readonly stats: ServerStats;
   /** Command declarations by lower-case name. */
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  /** Modules loaded at creation (the `modules` option): MODULE LIST, INFO modules, their commands. */
+  readonly modules: readonly LoadedModule[];
   /** Forgets a connection (QUIT, CLIENT KILL). */
   closeClient(client: ClientState): void;
   /** Listeners of the change hook; empty when nobody listens (then reporting costs nothing). */

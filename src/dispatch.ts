@@ -12,6 +12,7 @@ import { performEvictions } from './keyspace/eviction.js';
 import { NO_REPLY, OK, type Reply } from './protocol/reply.js';
 import { execRejected, executingTransaction, isExec, queueInMulti } from './transactions.js';
 import { allowedInSubscriberContext, notInSubscriberContext, PubSubReplies } from './pubsub.js';
+import { assertPermitted } from './acl/user.js';
 
 /** The context a command runs in (one per command; cheap to make). */
 export class ExecContext implements CommandContext {
@@ -213,6 +214,9 @@ export function route(cache: CacheCore, client: ClientState, argv: readonly Byte
   if (spec === undefined) spec = lookupCommand(cache, argv);
   else if (spec.blocked !== undefined && spec.blocked(cache)) throw unknownCommand(String(argv[0]), argv.slice(1).map(String));
   else if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
+  // An Entra principal runs under its ACL (Redis checks it before the cluster rules); the default
+  // user (null) may run everything.
+  if (client.user !== null) assertPermitted(client.user, spec, argv);
   // A RESP2 connection with subscriptions runs only the subscriber commands (after the slot
   // rules, which the cluster checks first).
   if (client.subscriptions > 0 && client.resp === 2 && !allowedInSubscriberContext(spec.name)) {

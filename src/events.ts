@@ -93,6 +93,16 @@ export interface CacheEvents {
     newEndpoint: string;
   };
   'maintenance-completed': { steps: number };
+  /**
+   * A connection authenticated as a Microsoft Entra principal did not re-AUTH before its token
+   * expired: the server closed it (AMR's `MicrosoftEntraTokenExpired`). `client` is its CLIENT ID.
+   */
+  'entra-token-expired': { objectId: string; client: number };
+  /**
+   * AUTH named an Entra principal with a token that is not one issued to it (`invalid-token`) or
+   * that has expired (`token-expired`): WRONGPASS (AMR's `MicrosoftEntraAuthenticationFailure`).
+   */
+  'entra-authentication-failed': { objectId: string; client: number; reason: 'invalid-token' | 'token-expired' };
 }
 
 /** An event as recorded in the history: its name, the clock's time, and its payload. */
@@ -102,7 +112,8 @@ export interface RecordedEvent<K extends keyof CacheEvents = keyof CacheEvents> 
   data: CacheEvents[K];
 }
 
-type Listener<K extends keyof CacheEvents> = (data: CacheEvents[K] & { time: number }) => void;
+/** A listener for one event type: the event's data with the cache time it happened at. */
+export type Listener<K extends keyof CacheEvents> = (data: CacheEvents[K] & { time: number }) => void;
 
 export class EventBus {
   private readonly listeners = new Map<keyof CacheEvents, Set<Listener<never>>>();

@@ -5,6 +5,9 @@
  */
 export { ManagedRedis, DEFAULT_START_TIME } from './managed-redis.js';
 export type { ManagedRedisOptions, EvictionPolicy } from './managed-redis.js';
+export { EntraAuth, TokenExpiredError, DEFAULT_ACCESS_STRING } from './entra.js';
+export type { EntraOptions, EntraPrincipal, IssueTokenOptions } from './entra.js';
+export type { AclUser, KeyPattern } from './acl/user.js';
 export { VirtualClock, RealClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { EventBus } from './events.js';
@@ -27,6 +30,8 @@ export type { ClusterPolicy, ClientState, ChangeRecord } from './core-types.js';
 export type { SyncCommands, Arg } from './sync-api.js';
 export { SKUS, SKU_NAMES, getSku, DEFAULT_SKU } from './cluster/skus.js';
 export type { SkuName, SkuInfo, SkuTier } from './cluster/skus.js';
+export { MODULE_NAMES } from './modules.js';
+export type { ModuleName, LoadedModule } from './modules.js';
 export type { Topology, NodeInfo, ShardPlacement } from './cluster/topology.js';
 export type { FlashTiering, FlashStats, FlashPlacement, FlashOptions } from './flash.js';
 export { RedisClient, createClient } from './client/client.js';
@@ -57,3 +62,15 @@ export type {
   ScenarioOp,
   ScenarioReport,
 } from './replication/index.js';
+// Types that public members and signatures refer to (so the API reference can show them).
+export type { Bytes } from './keyspace/bytes.js';
+export type { Listener } from './events.js';
+export type { Fn } from './sync-api.js';
+export type { CacheCore, ChangeListener, ClientSubscriptions, MultiState, ServerStats, Shard, WatchState } from './core-types.js';
+export type { CommandSpec, CommandContext, CommandFlag, KeySpec, CrossSlotMerge } from './commands/command.js';
+export type { Config } from './config.js';
+export type { Rng } from './rng.js';
+export type { ReplicationObserver } from './replication/types.js';
+export type { PipelineHost } from './client/pipeline.js';
+export type { Condition } from './client/subscriptions.js';
+export type { Script } from './client/script.js';

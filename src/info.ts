@@ -5,6 +5,7 @@
  * everywhere else. Everything comes from the cache's clock and state, nothing from the host.
  * docs/config.md lists the choices.
  */
+import { moduleInfoLines } from './modules.js';
 import { blockingStats } from './blocking.js';
 import { createHash } from 'node:crypto';
 import type { CacheCore, ClientState, ServerStats, Shard } from './core-types.js';
@@ -572,7 +573,7 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
     );
   }
 
-  if (want('module_list') || want('modules')) add('Modules', '');
+  if (want('module_list') || want('modules')) add('Modules', moduleInfoLines(ctx.cache.modules));
 
   if (want('commandstats')) {
     const fields: Array<[string, string]> = [];

@@ -35,7 +35,10 @@ export type { ClientOptions, ClientStatus, Callback, ScriptDefinition } from './
 export type { ClusterNode, ClusterOptions, ClusterStatus } from './client/cluster.js';
 export type { RedisKey, RedisValue } from './client/types.js';
 export type { PipelineResult } from './client/pipeline.js';
-export type { ScanStreamOptions } from './client/scan-stream.js';
+export type { ScanStreamOptions, ScanStreamInit } from './client/scan-stream.js';
+export type { CommandOptions } from './client/command.js';
+export type { ArgumentTransformer } from './client/args.js';
+export type { ReplyTransformer } from './client/reply.js';
 export { resetEmulators, setEmulatorOptions, getEmulatorOptions };
 
 /** ioredis's name for the client options. */

@@ -33,6 +33,8 @@ import type { ReplicationOptions } from './replication/types.js';
 import { FlashTiering, flashOptions, ShardTier, type FlashOptions } from './flash.js';
 import { keySlot } from './cluster/slots.js';
 import { dropTracking, type ClientTracking } from './tracking.js';
+import { resolveModules, type LoadedModule, type ModuleName } from './modules.js';
+import { EntraAuth, type EntraOptions } from './entra.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -93,9 +95,29 @@ export interface ManagedRedisOptions {
    * as AMR requires: `createClient({ password })` sends it at connect; a client without it gets
    * `NOAUTH Authentication required.`, a wrong one `WRONGPASS …`. Without this option any
    * credentials are accepted and no connection needs them. `execute()` and the typed methods never
-   * need it. See docs/config.md.
+   * need it. With {@link entra} too, both work (AMR's access keys enabled alongside Entra). See
+   * docs/authentication.md.
    */
   accessKey?: string;
+  /**
+   * Modules chosen at creation, by their ARM names: `['RedisJSON']` adds the RedisJSON 2.8
+   * commands (`JSON.SET`, `JSON.GET` …), MODULE LIST's entry and INFO's modules line. AMR's rules
+   * apply (RediSearch needs the Enterprise policy and noeviction, only RedisJSON runs on Flash,
+   * RedisBloom and RedisTimeSeries not with geo-replication); `RediSearch`, `RedisBloom` and
+   * `RedisTimeSeries` are valid on AMR but not emulated, and are refused. Default: none. See
+   * docs/modules.md.
+   */
+  modules?: readonly ModuleName[];
+  /**
+   * Microsoft Entra ID authentication: the principals (object IDs) with an access policy on the
+   * cache, each with an optional ACL access string (default `+@all ~* &*`). Connections then
+   * authenticate with `AUTH <objectId> <token>` using a token from `cache.entra.issueToken()`,
+   * must re-AUTH before it expires (the server closes them at expiry, on the cache clock), and
+   * run under their principal's ACL (`NOPERM` for what it does not grant). Without `accessKey`,
+   * access keys are disabled, as on a new AMR cache: the default user cannot authenticate.
+   * Without this option and `accessKey` the cache stays open. See docs/authentication.md.
+   */
+  entra?: EntraOptions;
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -128,12 +150,19 @@ export class ManagedRedis implements CacheCore {
   readonly geoReplication: boolean;
   /** The access key connections must AUTH with (the `accessKey` option), or null. */
   readonly accessKey: string | null;
+  /**
+   * Microsoft Entra ID authentication (the `entra` option): principals, `issueToken()`, token
+   * expiry. Null when Entra is not enabled.
+   */
+  readonly entra: EntraAuth | null;
   /** Primary shards, in slot order. */
   readonly shards: readonly Shard[];
   /** Typed events (failover, expiry …). */
   readonly events = new EventBus();
   readonly stats: ServerStats;
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  /** Modules loaded at creation (the `modules` option). */
+  readonly modules: readonly LoadedModule[];
   readonly changeListeners: ChangeListener[] = [];
   /** @internal Serves blocked clients after the running top-level command (src/blocking.ts). */
   pendingServe: (() => void) | null = null;
@@ -173,6 +202,7 @@ export class ManagedRedis implements CacheCore {
           ? new VirtualClock(options.startTime ?? DEFAULT_START_TIME)
           : new RealClock();
     this.rng = new Rng(options.seed ?? 0);
+    this.entra = options.entra === undefined ? null : new EntraAuth(options.entra, this.clock, this.events, this);
     this.stats = {
       commandsProcessed: 0,
       connectionsReceived: 0,
@@ -222,7 +252,14 @@ export class ManagedRedis implements CacheCore {
       if (options.flash !== undefined) throw new RangeError(`The flash options apply to Flash Optimized SKUs only; ${resolved.sku} keeps all data in memory`);
       this.flash = null;
     }
-    this.commands = buildCommandTable();
+    this.modules = resolveModules(options.modules, {
+      sku: resolved.sku,
+      flash: getSku(resolved.sku).flash,
+      policy: resolved.clusterPolicy,
+      geoReplication: resolved.geoReplication,
+      evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
+    });
+    this.commands = buildCommandTable(this.modules.flatMap((m) => m.commands));
     trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
     // The in-process owner (execute, the typed methods) needs no key.
@@ -338,7 +375,9 @@ export class ManagedRedis implements CacheCore {
         ? this.shards.filter((s) => this.topology.shards[s.index].primaryNode === node.index)
         : this.shards,
       closed: false,
-      authenticated: this.accessKey === null || init.authenticated === true,
+      authenticated: (this.accessKey === null && this.entra === null) || init.authenticated === true,
+      user: null,
+      disconnect: null,
       canBlock: false,
       multi: null,
       inMulti: false,
@@ -359,6 +398,7 @@ export class ManagedRedis implements CacheCore {
   closeClient(client: ClientState): void {
     client.closed = true;
     this.clients.delete(client.id);
+    this.entra?.endSession(client);
     releaseTransaction(this, client);
     dropSubscriptions(this, client);
     dropTracking(this, client);

@@ -30,6 +30,7 @@ import {
   NOTIFY_KEYSPACE,
   NOTIFY_KEY_MISS,
   NOTIFY_LIST,
+  NOTIFY_MODULE,
   NOTIFY_NEW,
   NOTIFY_SET,
   NOTIFY_STREAM,
@@ -106,10 +107,12 @@ const EVENT_CLASSES: Record<string, number> = Object.assign(Object.create(null),
   keymiss: NOTIFY_KEY_MISS,
 });
 
-/** The class of an event name: the table, streams (`x…`), else generic. */
+/** The class of an event name: the table, streams (`x…`), module events (`json.…`), else generic. */
 export function eventClass(event: string): number {
   const known = EVENT_CLASSES[event];
   if (known !== undefined) return known;
+  // RedisJSON raises its events (`json.set`, `json.del` …) as REDISMODULE_NOTIFY_MODULE.
+  if (event.startsWith('json.')) return NOTIFY_MODULE;
   return event.charCodeAt(0) === 0x78 /* x */ ? NOTIFY_STREAM : NOTIFY_GENERIC;
 }
 

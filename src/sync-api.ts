@@ -11,7 +11,8 @@ import type { Reply } from './protocol/reply.js';
 /** An argument: a string (its UTF-8 bytes), bytes, or a number (its decimal text). */
 export type Arg = string | Buffer | number;
 
-type Fn<R = string | null> = (...args: Arg[]) => R;
+/** A synchronous command method: arguments in, the reply in ioredis's shape out. */
+export type Fn<R = string | null> = (...args: Arg[]) => R;
 
 /** The synchronous command methods. Replies take ioredis's shapes; errors are thrown. */
 export interface SyncCommands {

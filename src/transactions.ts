@@ -25,6 +25,7 @@ import { keyName, type Bytes } from './keyspace/bytes.js';
 import { checkCommandSlots, dispatch, evictUnderLimit, keyPositions, lookupCommand, route } from './dispatch.js';
 import { slotOfName } from './cluster/slots.js';
 import { checkSubscriberContext, PubSubReplies } from './pubsub.js';
+import { assertPermitted } from './acl/user.js';
 import {
   CROSSSLOT,
   DISCARD_WITHOUT_MULTI,
@@ -65,6 +66,8 @@ export function queueInMulti(
       if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
     }
     if (spec.flags.includes('no_multi')) throw NOT_ALLOWED_IN_MULTI;
+    // ACL is checked at queue time too: a refused command aborts the transaction.
+    if (client.user !== null) assertPermitted(client.user, spec, argv);
     // EXEC, DISCARD, MULTI, WATCH, QUIT run now; their own errors do not flag the transaction.
     if (NOT_QUEUED.has(rootName(spec.name))) control = true;
     else {

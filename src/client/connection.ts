@@ -60,6 +60,8 @@ export class Connection {
     if (init.libVersion !== undefined) this.state.libVersion = init.libVersion;
     this.state.canBlock = true; // an async client waits for blocking commands (src/blocking.ts)
     this.state.push = (message) => this.enqueue(() => this.events?.message(message));
+    // The server closes it when its Entra token expires (src/entra.ts).
+    this.state.disconnect = (error) => this.drop(error);
     const node = init.node === undefined ? undefined : cache.topology.nodes[init.node];
     if (node !== undefined && !cache.faults.isNodeUp(node.index)) this.refusal = new ConnectionRefusedError(node.ip, node.port);
     // A failover of a shard this connection reaches closes it (src/replication/faults.ts).
@@ -121,5 +123,6 @@ export class Connection {
     cancelBlocked(this.cache, this.state);
     if (!this.state.closed) this.cache.closeClient(this.state);
     this.state.push = null;
+    this.state.disconnect = null;
   }
 }

@@ -1,8 +1,10 @@
 /**
- * ACL, as Azure Managed Redis serves it: one user, `default`, whose password is the access key
- * (the `accessKey` option; without it the user has none, `nopass`). The read-only subcommands
- * answer from that; the ones that manage users or files (SETUSER, DELUSER, GENPASS, LOAD, SAVE,
- * LOG) are blocked on AMR and answer Redis's unknown-command error for the whole call.
+ * ACL, as Azure Managed Redis serves it: the `default` user, whose password is the access key
+ * (the `accessKey` option; without it the user has none, `nopass`), and one user per Microsoft
+ * Entra principal (the `entra` option, src/entra.ts) with its access string. The read-only
+ * subcommands answer from those; the ones that manage users or files (SETUSER, DELUSER, GENPASS,
+ * LOAD, SAVE, LOG) are blocked on AMR (users are managed through Azure) and answer Redis's
+ * unknown-command error for the whole call.
  */
 import { createHash } from 'node:crypto';
 import { defineCommand, defineContainer, type CommandFlag, type CommandSpec } from './command.js';
@@ -11,6 +13,7 @@ import { ReplyError, unknownCommand, wrongArity } from '../protocol/errors.js';
 import { MapReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
 import type { CacheCore } from '../core-types.js';
 import { commandsInCategory } from './introspection.js';
+import { checkCommand, denialMessage, describeChannels, describeCommands, describeKeys, describeSelector, type AclUser } from '../acl/user.js';
 
 /** Redis 7.4's ACL categories, in the order ACL CAT lists them. */
 const CATEGORIES = [
@@ -55,6 +58,26 @@ function passwordHashes(cache: CacheCore): string[] {
   return cache.accessKey === null ? [] : [createHash('sha256').update(cache.accessKey).digest('hex')];
 }
 
+/**
+ * The `default` user's flags: `on nopass` on an open cache, `on` with the access key, `off` when
+ * only Entra authenticates (access keys disabled: nobody can AUTH as default).
+ */
+function defaultFlags(cache: CacheCore): string[] {
+  if (cache.accessKey !== null) return ['on'];
+  return cache.entra === null ? ['on', 'nopass'] : ['off'];
+}
+
+/** Every user name, in Redis's order (the users radix tree: byte order). */
+function userNames(cache: CacheCore): string[] {
+  const names = ['default', ...(cache.entra?.principals ?? [])];
+  return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** An Entra principal's user, or undefined (`default` and unknown names). */
+function entraUser(cache: CacheCore, name: string): AclUser | undefined {
+  return cache.entra?.user(name);
+}
+
 function sub(name: string, arity: number, flags: readonly CommandFlag[], exec: CommandSpec['exec']): CommandSpec {
   return defineCommand({ name: `acl|${name}`, arity, flags, exec });
 }
@@ -78,26 +101,41 @@ const cat = sub('cat', -2, PLAIN, (ctx, argv) => {
 });
 
 const dryrun = sub('dryrun', -4, ADMIN, (ctx, argv) => {
-  const user = text(argv[2]);
-  if (user !== 'default') throw new ReplyError(`ERR User '${user}' not found`);
+  const name = text(argv[2]);
+  const user = entraUser(ctx.cache, name);
+  if (user === undefined && name !== 'default') throw new ReplyError(`ERR User '${name}' not found`);
   const commandArgv: Bytes[] = argv.slice(3);
-  const name = text(commandArgv[0]);
-  let spec = ctx.cache.commands.get(name) ?? ctx.cache.commands.get(name.toLowerCase());
+  const commandName = text(commandArgv[0]);
+  let spec = ctx.cache.commands.get(commandName) ?? ctx.cache.commands.get(commandName.toLowerCase());
   if (spec !== undefined && spec.subcommands !== undefined && commandArgv.length > 1) {
     spec = spec.subcommands[text(commandArgv[1]).toLowerCase()];
   }
-  if (spec === undefined) throw new ReplyError(`ERR Command '${name}' not found`);
+  if (spec === undefined) throw new ReplyError(`ERR Command '${commandName}' not found`);
   if ((spec.arity > 0 && commandArgv.length !== spec.arity) || commandArgv.length < -spec.arity) throw wrongArity(spec.name);
   // The default user may run every command (+@all ~* &*).
-  return OK;
+  if (user === undefined) return OK;
+  const denial = checkCommand(user, spec, commandArgv);
+  return denial === null ? OK : denialMessage(user, spec, commandArgv, denial, true);
 });
 
 const getuser = sub('getuser', 3, ADMIN, (ctx, argv) => {
-  if (text(argv[2]) !== 'default') return null;
-  const hashes = passwordHashes(ctx.cache);
+  const name = text(argv[2]);
+  const user = entraUser(ctx.cache, name);
+  if (user !== undefined) {
+    // An Entra principal has no Redis password: the token is checked by Entra, not by ACL.
+    return new MapReply([
+      ['flags', ['on']],
+      ['passwords', []],
+      ['commands', describeCommands(user)],
+      ['keys', describeKeys(user)],
+      ['channels', describeChannels(user)],
+      ['selectors', []],
+    ]);
+  }
+  if (name !== 'default') return null;
   return new MapReply([
-    ['flags', hashes.length === 0 ? ['on', 'nopass'] : ['on']],
-    ['passwords', hashes],
+    ['flags', defaultFlags(ctx.cache)],
+    ['passwords', passwordHashes(ctx.cache)],
     ['commands', '+@all'],
     ['keys', '~*'],
     ['channels', '&*'],
@@ -105,15 +143,18 @@ const getuser = sub('getuser', 3, ADMIN, (ctx, argv) => {
   ]);
 });
 
-const list = sub('list', 2, ADMIN, (ctx) => {
-  const hashes = passwordHashes(ctx.cache);
-  const password = hashes.length === 0 ? 'nopass' : `#${hashes[0]}`;
-  return [`user default on ${password} ~* &* +@all`];
-});
+const list = sub('list', 2, ADMIN, (ctx) =>
+  userNames(ctx.cache).map((name) => {
+    const user = entraUser(ctx.cache, name);
+    if (user !== undefined) return `user ${name} on ${describeSelector(user)}`;
+    const passwords = passwordHashes(ctx.cache).map((hash) => `#${hash} `).join('');
+    return `user default ${defaultFlags(ctx.cache).join(' ')} ${passwords}~* &* +@all`;
+  }),
+);
 
-const users = sub('users', 2, ADMIN, () => ['default']);
+const users = sub('users', 2, ADMIN, (ctx) => userNames(ctx.cache));
 
-const whoami = sub('whoami', 2, PLAIN, () => 'default');
+const whoami = sub('whoami', 2, PLAIN, (ctx) => ctx.client.user?.name ?? 'default');
 
 const help = sub('help', 2, ['loading', 'stale'], () => HELP.map((line) => new StatusReply(line)) as Reply[]);
 

@@ -67,6 +67,12 @@ export interface CommandSpec {
    * any arity or subcommand check, as a server without the command would.
    */
   blocked?: (cache: CacheCore) => boolean;
+  /**
+   * Set on a module's commands (RedisJSON's `JSON.*`): the module's name and the legacy key range
+   * it registered, which `COMMAND INFO` reports (with one key spec derived from it, as Redis does for
+   * module commands) and `COMMAND DOCS` / `COMMAND LIST FILTERBY MODULE` use.
+   */
+  module?: { readonly name: string; readonly firstKey: number; readonly lastKey: number; readonly keyStep: number };
   /** Subcommands by lower-case name; the container itself then only checks its own arity. */
   subcommands?: Readonly<Record<string, CommandSpec>>;
   /**

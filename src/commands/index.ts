@@ -22,6 +22,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
 import { streamCommands } from './streams.js';
+import { serializationCommands } from './serialization.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -44,12 +45,16 @@ export const allCommands: readonly CommandSpec[] = [
   ...geoCommands,
   ...sortCommands,
   ...streamCommands,
+  ...serializationCommands,
 ];
 
-/** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */
-export function buildCommandTable(): Map<string, CommandSpec> {
+/**
+ * Name → declaration, under both the lower-case and upper-case spelling (the common ones), with
+ * the commands of the cache's modules (RedisJSON's `JSON.*`) added.
+ */
+export function buildCommandTable(moduleCommands: readonly CommandSpec[] = []): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();
-  for (const spec of allCommands) {
+  for (const spec of [...allCommands, ...moduleCommands]) {
     if (table.has(spec.name)) throw new Error(`command ${spec.name} is declared twice`);
     table.set(spec.name, spec);
     table.set(spec.name.toUpperCase(), spec);

@@ -83,8 +83,42 @@ function lookupByArgv(cache: CacheCore, argv: readonly Bytes[]): CommandSpec | u
 
 // ---- replies -------------------------------------------------------------------------------------
 
+/**
+ * The one key spec Redis derives from a module command's legacy key range (moduleCreateCommandProxy):
+ * RW, access and update, from `first`, a range to `last` (relative, or negative from the end).
+ */
+function moduleKeySpec(module: NonNullable<CommandSpec['module']>): MapReply {
+  const { firstKey, lastKey, keyStep } = module;
+  return new MapReply([
+    ['flags', new SetReply(['RW', 'access', 'update'].map((f) => new StatusReply(f)))],
+    ['begin_search', new MapReply([['type', 'index'], ['spec', new MapReply([['index', firstKey]])]])],
+    [
+      'find_keys',
+      new MapReply([
+        ['type', 'range'],
+        ['spec', new MapReply([['lastkey', lastKey < 0 ? lastKey : lastKey - firstKey], ['keystep', keyStep], ['limit', 0]])],
+      ]),
+    ],
+  ]);
+}
+
 /** A COMMAND INFO entry for a declaration without recorded metadata (none of Redis's own). */
 function synthesizedFields(spec: CommandSpec): Reply[] {
+  if (spec.module !== undefined) {
+    // As Redis 7.4 reports a module command: no ACL categories, tips or subcommands of its own.
+    const m = spec.module;
+    return [
+      spec.name,
+      spec.arity,
+      new SetReply(spec.flags.map((f) => new StatusReply(f))),
+      m.firstKey,
+      m.lastKey,
+      m.keyStep,
+      new SetReply([]),
+      new SetReply([]),
+      new SetReply(m.firstKey === 0 ? [] : [moduleKeySpec(m)]),
+    ];
+  }
   const keys = spec.keys !== undefined && typeof spec.keys !== 'function' ? spec.keys : { first: 0, last: 0, step: 0 };
   return [
     spec.name,
@@ -108,7 +142,15 @@ function infoOf(spec: CommandSpec): Reply {
 
 function docsOf(spec: CommandSpec): MapReply {
   const meta = commandMetadata(spec.name);
-  const entries = meta !== undefined ? docsEntries(meta) : [['group', 'generic'] as [Reply, Reply]];
+  const entries: Array<[Reply, Reply]> =
+    meta !== undefined
+      ? docsEntries(meta)
+      : spec.module !== undefined
+        ? [
+            ['group', 'module'],
+            ['module', spec.module.name],
+          ]
+        : [['group', 'generic']];
   const subs = subcommandsOf(spec);
   if (subs !== undefined) entries.push(['subcommands', new MapReply(subs.map((sub) => [sub.name, docsOf(sub)]))]);
   return new MapReply(entries);
@@ -170,7 +212,7 @@ type ListFilter = { kind: 'module' | 'aclcat' | 'pattern'; arg: string } | null;
 
 function listed(spec: CommandSpec, filter: ListFilter): boolean {
   if (filter === null) return true;
-  if (filter.kind === 'module') return false; // no modules here
+  if (filter.kind === 'module') return spec.module !== undefined && spec.module.name.toLowerCase() === filter.arg.toLowerCase();
   if (filter.kind === 'pattern') return stringMatch(filter.arg, spec.name, true);
   const category = `@${filter.arg.toLowerCase()}`;
   return commandMetadata(spec.name)?.aclCategories.includes(category) ?? false;

@@ -6,6 +6,7 @@
  * GETREDIR are not declared either (`ERR unknown subcommand …`). CONFIG GET/SET see only the
  * settings AMR exposes; anything else is `ERR Unsupported CONFIG parameter: <name>`.
  */
+import { moduleList } from '../modules.js';
 import { defineCommand, defineContainer, type CommandFlag, type CommandSpec } from './command.js';
 import { text, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { parseInt64 } from '../protocol/numbers.js';
@@ -168,13 +169,20 @@ const quit = defineCommand({
 });
 
 /**
- * Checks credentials against the cache's access key (the `default` user's password on AMR). A
- * cache without one accepts any: the emulator cannot know the real key or an Entra token.
+ * Checks credentials: an Entra principal's token (src/entra.ts), or the access key (the `default`
+ * user's password on AMR). A cache with neither accepts any credentials as `default`. A refused
+ * AUTH leaves the connection as it was.
  */
 function authenticate(ctx: { cache: CacheCore; client: ClientState }, username: Bytes, password: Bytes): void {
-  const key = ctx.cache.accessKey;
-  if (key !== null && (text(username) !== 'default' || text(password) !== key)) throw WRONGPASS;
-  ctx.client.authenticated = true;
+  const { cache, client } = ctx;
+  const entra = cache.entra;
+  const user = text(username);
+  if (entra !== null && entra.authenticate(client, user, text(password))) return;
+  const key = cache.accessKey;
+  if (key === null ? entra !== null : user !== 'default' || text(password) !== key) throw WRONGPASS;
+  entra?.endSession(client);
+  client.user = null;
+  client.authenticated = true;
 }
 
 /** AUTH [username] password. */
@@ -238,7 +246,7 @@ const hello = defineCommand({
       ['id', client.id],
       ['mode', modeOf(ctx.cache)],
       ['role', 'master'],
-      ['modules', []],
+      ['modules', moduleList(ctx.cache.modules)],
     ]);
   },
 });
@@ -515,7 +523,7 @@ export function clientInfoLine(
     `age=${age} idle=${idle} flags=${clientFlags(client)} db=0 sub=${sub} psub=${psub} ssub=${ssub} ` +
     `multi=${multi} watch=${extras.watching ?? 0} qbuf=${qbuf} qbuf-free=${qbufFree} ` +
     `argv-mem=${argvMem} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=${tot} events=r ` +
-    `cmd=${client.lastCommand || 'NULL'} user=default redir=${client.tracking === null ? -1 : client.tracking.redirect} resp=${client.resp} ` +
+    `cmd=${client.lastCommand || 'NULL'} user=${client.user?.name ?? 'default'} redir=${client.tracking === null ? -1 : client.tracking.redirect} resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`
   );
 }
@@ -603,6 +611,7 @@ const clientList = defineCommand({
 });
 
 interface KillFilter {
+  user?: string;
   id?: number;
   type?: ClientType;
   addr?: string;
@@ -640,8 +649,9 @@ const clientKill = defineCommand({
         } else if (option === 'laddr') {
           filter.laddr = text(value);
         } else if (option === 'user') {
-          // Only the default user exists in the emulator.
-          if (text(value) !== 'default') throw new ReplyError(`ERR No such user '${text(value)}'`);
+          const name = text(value);
+          if (name !== 'default' && ctx.cache.entra?.user(name) === undefined) throw new ReplyError(`ERR No such user '${name}'`);
+          filter.user = name;
         } else if (option === 'skipme') {
           if (is(value, 'yes')) filter.skipme = true;
           else if (is(value, 'no')) filter.skipme = false;
@@ -662,6 +672,7 @@ const clientKill = defineCommand({
       if (filter.type !== undefined && clientType(c) !== filter.type) continue;
       if (filter.addr !== undefined && c.addr !== filter.addr) continue;
       if (filter.laddr !== undefined && c.laddr !== filter.laddr) continue;
+      if (filter.user !== undefined && (c.user?.name ?? 'default') !== filter.user) continue;
       if (filter.skipme && c === ctx.client) continue;
       if (filter.maxAge !== undefined && Math.floor((ctx.now - c.createdAt) / 1000) < filter.maxAge) continue;
       victims.push(c);
@@ -829,7 +840,7 @@ const moduleBlocked = (name: string, arity: number, flags: readonly CommandFlag[
   });
 
 const moduleCommand = defineContainer('module', -2, [], [
-  defineCommand({ name: 'module|list', arity: 2, flags: ['admin', 'noscript'], exec: () => [] }),
+  defineCommand({ name: 'module|list', arity: 2, flags: ['admin', 'noscript'], exec: (ctx) => moduleList(ctx.cache.modules) }),
   moduleBlocked('help', 2, ['loading', 'stale']),
   moduleBlocked('load', -3, ['admin', 'noscript', 'no_async_loading']),
   moduleBlocked('loadex', -3, ['admin', 'noscript', 'no_async_loading']),

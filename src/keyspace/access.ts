@@ -105,6 +105,17 @@ export class AccessTracker {
     return previous ?? minutes(now) * 256 + LFU_INIT_VAL;
   }
 
+  /**
+   * The stamp RESTORE … IDLETIME / FREQ gives a value (`objectSetLRUOrLFU`): LRU, last accessed
+   * `idleSeconds` ago; LFU, the counter `freq` as of now. Null when the option does not apply to
+   * this mode (IDLETIME under LFU, FREQ under LRU), which leaves the stamp as it is.
+   */
+  restoredStamp(idleSeconds: number | null, freq: number | null, now: number): number | null {
+    if (this.mode === 'lfu') return freq === null ? null : minutes(now) * 256 + freq;
+    if (idleSeconds === null) return null;
+    return Math.floor(now / 1000) - this.baseSecond - idleSeconds;
+  }
+
   /** Milliseconds since the last access, at the LRU clock's one-second resolution (LRU mode). */
   idleMs(stamp: number | undefined, now: number): number {
     const idle = (Math.floor(now / 1000) - this.baseSecond - (stamp ?? 0)) * 1000;

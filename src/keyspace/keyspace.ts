@@ -459,6 +459,14 @@ export class Keyspace {
     return typeof slot === 'object' && slot instanceof Entry ? slot.stamp : undefined;
   }
 
+  /** Sets the access stamp of a key that carries one (an entry); false when it has none. */
+  setStamp(key: string, stamp: number): boolean {
+    const slot = this.table.get(key);
+    if (typeof slot !== 'object' || !(slot instanceof Entry)) return false;
+    slot.stamp = stamp;
+    return true;
+  }
+
   /**
    * Starts (or, with a null tracker, stops) access tracking: under `allkeys-*` every key gets an
    * entry to carry its stamp. Existing keys count as accessed now.

@@ -12,6 +12,7 @@
 import xxhashInit from 'xxhash-wasm';
 import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
 import { RedisObject } from '../keyspace/keyspace.js';
+import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -192,6 +193,11 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       }
       return;
     }
+    case 'ReJSON-RL':
+      // RedisJSON documents by their serialization (member order is part of the value).
+      w.tag(0x6a);
+      w.bytes(Buffer.from(stringifyJson((value as JsonDocument).root), 'utf8'));
+      return;
     default:
       // A type without a canonical form yet: its type name and encoding stand in.
       w.tag(0x3f);

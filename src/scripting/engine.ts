@@ -5,6 +5,7 @@
  */
 import type { CacheCore, ClientState, Shard } from '../core-types.js';
 import type { CommandSpec } from '../commands/command.js';
+import { checkCommand, denialMessage, type AclUser } from '../acl/user.js';
 import { dispatch, keyPositions } from '../dispatch.js';
 import { keyName, type Bytes } from '../keyspace/bytes.js';
 import { slotOfName } from '../cluster/slots.js';
@@ -93,6 +94,8 @@ interface RunState {
   slot: number;
   shard: Shard;
   flags: ScriptFlags;
+  /** The ACL user of the connection that ran the script (null: default); its commands run as it. */
+  user: AclUser | null;
 }
 
 const ARG_ERROR = 'Lua redis lib command arguments must be strings or integers';
@@ -126,6 +129,8 @@ export class ScriptingEngine {
       shards: cache.shards,
       closed: false,
       authenticated: true,
+      user: null,
+      disconnect: null,
       canBlock: false,
       multi: null,
       inMulti: false,
@@ -410,7 +415,7 @@ export class ScriptingEngine {
     (luaClient as { shards: readonly Shard[] }).shards = [shard];
     const slot = keys.length > 0 ? slotOfName(keyName(keys[0])) : -1;
     const outer = this.run;
-    this.run = { readOnly, slot, shard, flags };
+    this.run = { readOnly, slot, shard, flags, user: client.user ?? null };
     try {
       const status = lua.lua_pcall(L, nargs, 1, base + 1);
       if (status !== 0) throw this.scriptError(sb, name);
@@ -498,6 +503,11 @@ export class ScriptingEngine {
       spec = sub;
     }
     if (spec.flags.includes('noscript')) throw new ReplyError('ERR This Redis command is not allowed from script');
+    // The script's commands run as the calling connection's user (Redis's scriptVerifyACL).
+    if (run.user !== null) {
+      const denial = checkCommand(run.user, spec, argv);
+      if (denial !== null) throw new ReplyError(`ERR ACL failure in script: ${denialMessage(run.user, spec, argv, denial, true)}`);
+    }
     if (run.readOnly && spec.flags.includes('write')) throw new ReplyError('ERR Write commands are not allowed from read-only scripts.');
     if (cache.policy !== 'NoCluster' && spec.keys !== undefined) {
       const positions = keyPositions(spec.keys, argv);

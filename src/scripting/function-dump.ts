@@ -5,42 +5,19 @@
  */
 import { ReplyError } from '../protocol/errors.js';
 import type { ScriptingEngine } from './engine.js';
+import { crc64 } from '../keyspace/rdb/crc64.js';
+import { lzfDecompress } from '../keyspace/rdb/lzf.js';
+import { RdbWriter } from '../keyspace/rdb/format.js';
 
 const RDB_OPCODE_FUNCTION2 = 245;
 /** RDB version of Redis 7.4. */
 const RDB_VERSION = 12;
 const BAD_PAYLOAD = new ReplyError('ERR DUMP payload version or checksum are wrong');
 
-let crcTable: BigUint64Array | null = null;
-
-/** CRC-64/Jones (reflected polynomial 0x95ac9329ac4bc9b5), the checksum of Redis DUMP payloads. */
-export function crc64(bytes: Uint8Array): bigint {
-  if (crcTable === null) {
-    crcTable = new BigUint64Array(256);
-    for (let i = 0; i < 256; i++) {
-      let c = BigInt(i);
-      for (let k = 0; k < 8; k++) c = c & 1n ? (c >> 1n) ^ 0x95ac9329ac4bc9b5n : c >> 1n;
-      crcTable[i] = c;
-    }
-  }
-  let crc = 0n;
-  for (const b of bytes) crc = crcTable[Number((crc ^ BigInt(b)) & 0xffn)] ^ (crc >> 8n);
-  return crc;
-}
-
-function rdbLength(n: number): Buffer {
-  if (n < 64) return Buffer.from([n]);
-  if (n < 16384) return Buffer.from([0x40 | (n >> 8), n & 0xff]);
-  const b = Buffer.alloc(5);
-  b[0] = 0x80;
-  b.writeUInt32BE(n, 1);
-  return b;
-}
-
 export function dumpLibraries(engine: ScriptingEngine): Buffer {
   const parts: Buffer[] = [];
   for (const library of engine.libraries.values()) {
-    parts.push(Buffer.from([RDB_OPCODE_FUNCTION2]), rdbLength(library.code.length), library.code);
+    parts.push(Buffer.from([RDB_OPCODE_FUNCTION2]), new RdbWriter(false).len(library.code.length).finish(), library.code);
   }
   const version = Buffer.alloc(2);
   version.writeUInt16LE(RDB_VERSION);
@@ -88,7 +65,9 @@ function readString(data: Buffer, pos: number): { value: Buffer; next: number } 
     const clen = readLen().len;
     const ulen = readLen().len;
     if (pos + clen > data.length) throw BAD_PAYLOAD;
-    return { value: lzfDecompress(data.subarray(pos, pos + clen), ulen), next: pos + clen };
+    const value = lzfDecompress(data.subarray(pos, pos + clen), ulen);
+    if (value === null) throw BAD_PAYLOAD;
+    return { value, next: pos + clen };
   }
   if (encoded <= 2) {
     const size = 1 << encoded;
@@ -96,32 +75,6 @@ function readString(data: Buffer, pos: number): { value: Buffer; next: number } 
     return { value: Buffer.from(String(v)), next: pos + size };
   }
   throw BAD_PAYLOAD;
-}
-
-/** LZF decompression (the format Redis uses for long RDB strings). */
-function lzfDecompress(input: Buffer, outLen: number): Buffer {
-  const out = Buffer.alloc(outLen);
-  let i = 0;
-  let o = 0;
-  while (i < input.length) {
-    const ctrl = input[i++];
-    if (ctrl < 32) {
-      const n = ctrl + 1;
-      if (o + n > outLen || i + n > input.length) throw BAD_PAYLOAD;
-      input.copy(out, o, i, i + n);
-      i += n;
-      o += n;
-    } else {
-      let len = ctrl >> 5;
-      if (len === 7) len += input[i++];
-      const ref = o - ((ctrl & 0x1f) << 8) - input[i++] - 1;
-      len += 2;
-      if (ref < 0 || o + len > outLen) throw BAD_PAYLOAD;
-      for (let k = 0; k < len; k++) out[o++] = out[ref + k];
-    }
-  }
-  if (o !== outLen) throw BAD_PAYLOAD;
-  return out;
 }
 
 export function restoreLibraries(engine: ScriptingEngine, payload: Buffer, policy: 'flush' | 'append' | 'replace'): void {

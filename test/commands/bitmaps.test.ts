@@ -5,7 +5,7 @@
  * proto-max-bulk-len limit, a property test against a naive bit-array model, and a differential
  * run against the live `redis-server`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import type { Bytes } from '../../src/keyspace/bytes.js';
@@ -13,8 +13,7 @@ import { slotOfName } from '../../src/cluster/slots.js';
 import { stringEncoding } from '../../src/keyspace/types/string.js';
 import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
-import { describeLive } from '../support/live.js';
-import { RespClient } from '../support/resp-client.js';
+import { describeLiveSession } from '../support/live.js';
 import { err, harness, int, NIL, NOT_INT, OK, SYNTAX, T0, WRONGTYPE, type Harness } from '../support/command-harness.js';
 
 
@@ -825,28 +824,19 @@ function liveScript(p: string): Step[] {
   ];
 }
 
-describeLive('bitmaps against a live redis-server', (redis) => {
-  let live: RespClient;
-  const prefix = `bitmaps-test:${process.pid}:${Date.now()}:`;
-  beforeAll(async () => {
-    live = await RespClient.connect(redis.standalone.port, redis.host);
-  });
-  afterAll(async () => {
-    const keys = (await live.call(['KEYS', `${prefix}*`]))[1] as Typed[];
-    if (keys.length > 0) await live.call(['DEL', ...keys.map((t) => t[1] as string)]);
-    live.close();
-  });
+describeLiveSession('bitmaps against a live redis-server', 'bitmaps-test', (session) => {
+  const { prefix } = session;
 
   for (const resp of [2, 3] as const) {
     it(`hand-written steps answer as the live server (RESP${resp})`, async () => {
-      await live.hello(resp);
+      await session.live.hello(resp);
       const cache = new ManagedRedis({ clusterPolicy: 'NoCluster', clock: 'virtual', startTime: Date.now(), evictionPolicy: 'noeviction' });
       const client = cache.openClient({ name: null });
       client.resp = resp;
       const differences: string[] = [];
       try {
         for (const step of liveScript(`${prefix}${resp}:`)) {
-          const expected = await live.call(step);
+          const expected = await session.live.call(step);
           let actual: Typed;
           try {
             actual = toTyped(cache.executeReply(step, client), resp);

@@ -4,7 +4,7 @@
  * its unsorted order, COUNT/ANY and pqsort ties, STORE/STOREDIST, errors in Redis's order,
  * replication and keyspace events, cluster routing, and a live comparison.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   decodeScore,
   encodeScore,
@@ -18,8 +18,7 @@ import {
 } from '../../src/keyspace/types/geo.js';
 import { asin, cos, sin } from '../../src/keyspace/types/geo-math.js';
 import type { Typed } from '../support/oracle.js';
-import { describeLive } from '../support/live.js';
-import { RespClient } from '../support/resp-client.js';
+import { describeLiveSession } from '../support/live.js';
 import { harness as commandHarness, type Harness } from '../support/command-harness.js';
 
 /** The shared command harness with this file's seed. */
@@ -325,17 +324,8 @@ describe('STORE, STOREDIST and GEOSEARCHSTORE', () => {
   });
 });
 
-describeLive('geo against a live redis-server', (redis) => {
-  let live: RespClient;
-  const prefix = `geo-test:${process.pid}:${Date.now()}:`;
-  beforeAll(async () => {
-    live = await RespClient.connect(redis.standalone.port, redis.host);
-  });
-  afterAll(async () => {
-    const keys = (await live.call(['KEYS', `${prefix}*`]))[1] as Typed[];
-    if (keys.length > 0) await live.call(['DEL', ...keys.map((t) => t[1] as string)]);
-    live.close();
-  });
+describeLiveSession('geo against a live redis-server', 'geo-test', (session) => {
+  const { prefix } = session;
 
   it('answers a scripted session as redis-server does (searches, ties under COUNT, errors)', async () => {
     h = harness();
@@ -367,7 +357,7 @@ describeLive('geo against a live redis-server', (redis) => {
     ];
     for (const step of steps) {
       const mine = h.run(...step);
-      const theirs = await live.call(step);
+      const theirs = await session.live.call(step);
       expect(mine, step.join(' ')).toEqual(theirs);
     }
   });

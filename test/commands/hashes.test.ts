@@ -6,77 +6,21 @@
  * non-TTL commands against the live `redis-server`.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManagedRedis, type ManagedRedisOptions } from '../../src/managed-redis.js';
-import type { ChangeRecord, ClientState } from '../../src/core-types.js';
-import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
-import { slotOfName } from '../../src/cluster/slots.js';
+import { ManagedRedis } from '../../src/managed-redis.js';
+import type { Bytes } from '../../src/keyspace/bytes.js';
 import { RedisHash, FIELDS_PER_CYCLE, hashesWithFieldTtls } from '../../src/keyspace/types/hash.js';
-import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
-import { FakeList } from '../support/fake-values.js';
+import { T0, harness as baseHarness, type Harness, type HarnessOptions } from '../support/command-harness.js';
 
-const T0 = 1_795_345_897_118;
 const INT64_MAX = '9223372036854775807';
 const INT64_MIN = '-9223372036854775808';
 /** Redis's HFE_MAX_ABS_TIME_MSEC: 2^46 - 1. */
 const HFE_MAX = 2 ** 46 - 1;
 
-interface Harness {
-  cache: ManagedRedis;
-  client: ClientState;
-  /** Runs a command and answers in the transcripts' typed form (errors as `["-", text]`). */
-  run(...argv: Bytes[]): Typed;
-  /** The raw stored value of a key (no expiry check). */
-  stored(key: Bytes): unknown;
-  /** Stores a non-hash value under a key. */
-  wrongType(key: Bytes): void;
-  changes: ChangeRecord[];
-  /** The (key, event) pairs reported since the last call. */
-  events(): string[];
-}
-
-function harness(options: { resp?: 2 | 3; active?: boolean; seed?: number } & ManagedRedisOptions = {}): Harness {
-  const cache = new ManagedRedis({
-    clusterPolicy: 'NoCluster',
-    clock: 'virtual',
-    startTime: T0,
-    evictionPolicy: 'noeviction',
-    activeExpiry: options.active ?? false,
-    seed: options.seed ?? 1,
-    ...options,
-  });
-  const client = cache.openClient({ name: null });
-  client.resp = options.resp ?? 2;
-  const changes: ChangeRecord[] = [];
-  cache.changeListeners.push((change) => changes.push(change));
-  const keyspaceOf = (key: Bytes) => cache.shardForSlot(slotOfName(keyName(key))).keyspace;
-  let seen = 0;
-  return {
-    cache,
-    client,
-    changes,
-    run(...argv) {
-      try {
-        return toTyped(cache.executeReply(argv, client), client.resp);
-      } catch (error) {
-        if (!(error instanceof ReplyError)) throw error;
-        return ['-', error.message];
-      }
-    },
-    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
-    wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
-    events() {
-      const out: string[] = [];
-      for (const change of changes.slice(seen)) {
-        change.keys.forEach((key, i) => out.push(`${key}:${change.events[i]}`));
-      }
-      seen = changes.length;
-      return out;
-    },
-  };
-}
+/** Hashes tests use seed 1 unless they say otherwise. */
+const harness = (options: HarnessOptions = {}): Harness => baseHarness({ seed: 1, ...options });
 
 const OK: Typed = ['+', 'OK'];
 const NIL: Typed = ['_'];

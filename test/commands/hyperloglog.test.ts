@@ -7,7 +7,7 @@
  * compare random sequences with a live server.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
@@ -15,8 +15,7 @@ import { slotOfName } from '../../src/cluster/slots.js';
 import { ReplyError } from '../../src/protocol/errors.js';
 import { elementRegister, murmurHash64A, HLL_DENSE_SIZE } from '../../src/keyspace/types/hyperloglog.js';
 import { oracleAvailable, replayGroup, toTyped, type Typed } from '../support/oracle.js';
-import { describeLive } from '../support/live.js';
-import { RespClient } from '../support/resp-client.js';
+import { describeLiveSession } from '../support/live.js';
 import { FakeList } from '../support/fake-values.js';
 
 const T0 = 1_795_345_897_118;
@@ -536,17 +535,8 @@ describe('replication', () => {
   });
 });
 
-describeLive('HyperLogLog against a live redis-server', (redis) => {
-  let live: RespClient;
-  const prefix = `hll-test:${process.pid}:${Date.now()}:`;
-  beforeAll(async () => {
-    live = await RespClient.connect(redis.standalone.port, redis.host);
-  });
-  afterAll(async () => {
-    const keys = (await live.call(['KEYS', `${prefix}*`]))[1] as Typed[];
-    if (keys.length > 0) await live.call(['DEL', ...keys.map((t) => t[1] as string)]);
-    live.close();
-  });
+describeLiveSession('HyperLogLog against a live redis-server', 'hll-test', (session) => {
+  const { prefix } = session;
 
   it('random PFADD/PFMERGE/PFCOUNT sequences leave the same bytes and answer the same', async () => {
     h = harness();
@@ -560,7 +550,7 @@ describeLive('HyperLogLog against a live redis-server', (redis) => {
     let compared = 0;
     for (let round = 0; round < 6; round++) {
       for (const name of names) {
-        await live.call(['DEL', name]);
+        await session.live.call(['DEL', name]);
         h.run('DEL', name);
       }
       for (let i = 0; i < 40; i++) {
@@ -571,7 +561,7 @@ describeLive('HyperLogLog against a live redis-server', (redis) => {
         else if (op < 7) argv = ['PFMERGE', k, ...Array.from({ length: rand(3) }, () => names[rand(3)])];
         else argv = ['PFCOUNT', k, ...Array.from({ length: rand(3) }, () => names[rand(3)])];
         for (const step of [argv, ['GET', k]]) {
-          expect(h.run(...step), step.slice(0, 3).map(String).join(' ')).toEqual(await live.call(step));
+          expect(h.run(...step), step.slice(0, 3).map(String).join(' ')).toEqual(await session.live.call(step));
           compared++;
         }
       }
@@ -601,7 +591,7 @@ describeLive('HyperLogLog against a live redis-server', (redis) => {
       for (let j = 0; j < 4; j++) steps.push(['PFADD', k, ...Array.from({ length: rand(200) }, () => `c${rand(1e9)}`)], ['GET', k]);
       steps.push(['PFCOUNT', k], ['GET', k], ['PFMERGE', m, k], ['GET', m]);
       for (const step of steps) {
-        expect(h.run(...step), step.slice(0, 2).map(String).join(' ')).toEqual(await live.call(step));
+        expect(h.run(...step), step.slice(0, 2).map(String).join(' ')).toEqual(await session.live.call(step));
         compared++;
       }
     }

@@ -6,82 +6,30 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import type { ChangeRecord, ClientState } from '../../src/core-types.js';
-import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
-import { slotOfName } from '../../src/cluster/slots.js';
+import type { Bytes } from '../../src/keyspace/bytes.js';
 import { SetValue, compareIntegerMembers, isIntegerMember } from '../../src/keyspace/types/set.js';
-import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
-import { FakeList } from '../support/fake-values.js';
+import { harness as baseHarness, type Harness as BaseHarness, type HarnessOptions } from '../support/command-harness.js';
 
-const T0 = 1_795_345_897_118;
-
-interface Harness {
-  cache: ManagedRedis;
-  client: ClientState;
-  /** Runs a command and answers in the transcripts' typed form (errors as `["-", text]`). */
-  run(...argv: Bytes[]): Typed;
-  /** Runs a command and answers the raw reply. */
-  raw(...argv: Bytes[]): unknown;
-  /** The raw stored value of a key (no expiry check). */
-  stored(key: Bytes): unknown;
+interface Harness extends BaseHarness {
   /** The set stored under a key. */
   set(key: Bytes): SetValue;
-  /** Stores a non-set value under a key. */
-  wrongType(key: Bytes): void;
-  /** The encoding OBJECT ENCODING answers. */
-  encoding(key: Bytes): string;
   /** SMEMBERS as strings, in reply order. */
   members(key: Bytes): string[];
-  changes: ChangeRecord[];
 }
 
-function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise'; seed?: number } = {}): Harness {
-  const cache = new ManagedRedis({
-    clusterPolicy: options.policy ?? 'NoCluster',
-    clock: 'virtual',
-    startTime: T0,
-    seed: options.seed ?? 7,
-    evictionPolicy: 'noeviction',
-    activeExpiry: false,
-  });
-  const client = cache.openClient({ name: null });
-  client.resp = options.resp ?? 2;
-  const changes: ChangeRecord[] = [];
-  cache.changeListeners.push((change) => changes.push(change));
-  const keyspaceOf = (key: Bytes) => cache.shardForSlot(slotOfName(keyName(key))).keyspace;
-  const h: Harness = {
-    cache,
-    client,
-    changes,
-    run(...argv) {
-      try {
-        return toTyped(cache.executeReply(argv, client), client.resp);
-      } catch (error) {
-        if (!(error instanceof ReplyError)) throw error;
-        return ['-', error.message];
-      }
-    },
-    raw: (...argv) => cache.executeReply(argv, client),
-    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
-    set(key) {
-      const value = keyspaceOf(key).valueOf(keyName(key));
+function harness(options: HarnessOptions = {}): Harness {
+  const h = baseHarness({ seed: 7, ...options });
+  return Object.assign(h, {
+    set(key: Bytes): SetValue {
+      const value = h.stored(key);
       if (!(value instanceof SetValue)) throw new Error(`no set at ${String(key)}`);
       return value;
     },
-    wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
-    encoding(key) {
-      const reply = h.run('OBJECT', 'ENCODING', key);
-      return String(reply[1]);
-    },
-    members(key) {
-      const reply = h.run('SMEMBERS', key);
-      return (reply[1] as Typed[]).map((t) => String(t[1]));
-    },
-  };
-  return h;
+    members: (key: Bytes): string[] => (h.run('SMEMBERS', key)[1] as Typed[]).map((t) => String(t[1])),
+  });
 }
 
 const NIL: Typed = ['_'];

@@ -4,13 +4,12 @@
  * the sorted-set conversion, scripts, lazily expired hash fields, the cluster rule for patterns,
  * key finding, and a live comparison (pqsort's tie order included).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { slotOfName } from '../../src/cluster/slots.js';
 import { sortWeight } from '../../src/keyspace/types/sort.js';
 import { patternHashSlot } from '../../src/commands/sort.js';
 import type { Typed } from '../support/oracle.js';
-import { describeLive } from '../support/live.js';
-import { RespClient } from '../support/resp-client.js';
+import { describeLiveSession } from '../support/live.js';
 import { harness as commandHarness, type Harness } from '../support/command-harness.js';
 
 /** The shared command harness with this file's seed. */
@@ -211,17 +210,8 @@ describe('SORT in a cluster', () => {
   });
 });
 
-describeLive('SORT against a live redis-server', (redis) => {
-  let live: RespClient;
-  const prefix = `sort-test:${process.pid}:${Date.now()}:`;
-  beforeAll(async () => {
-    live = await RespClient.connect(redis.standalone.port, redis.host);
-  });
-  afterAll(async () => {
-    const keys = (await live.call(['KEYS', `${prefix}*`]))[1] as Typed[];
-    if (keys.length > 0) await live.call(['DEL', ...keys.map((t) => t[1] as string)]);
-    live.close();
-  });
+describeLiveSession('SORT against a live redis-server', 'sort-test', (session) => {
+  const { prefix } = session;
 
   it('answers a scripted session as redis-server does (weights, patterns, pqsort ties, STORE)', async () => {
     h = harness();
@@ -262,7 +252,7 @@ describeLive('SORT against a live redis-server', (redis) => {
     ];
     for (const step of steps) {
       const mine = h.run(...step);
-      const theirs = await live.call(step);
+      const theirs = await session.live.call(step);
       expect(mine, step.join(' ')).toEqual(theirs);
     }
   });

@@ -9,70 +9,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
-import { slotOfName } from '../../src/cluster/slots.js';
 import { ZSet, zsetFromPairs } from '../../src/keyspace/types/zset.js';
 import { ScoreTree } from '../../src/keyspace/types/zset-tree.js';
 import { parseScoreArg } from '../../src/commands/zsets.js';
-import { ReplyError } from '../../src/protocol/errors.js';
 import { toTyped, sameReply, type Typed } from '../support/oracle.js';
 import { describeLive } from '../support/live.js';
 import { RespClient } from '../support/resp-client.js';
-import { FakeList } from '../support/fake-values.js';
+import { harness as baseHarness, type Harness as BaseHarness, type HarnessOptions } from '../support/command-harness.js';
 
-const T0 = 1_795_345_897_118;
-
-interface Harness {
-  cache: ManagedRedis;
-  client: ClientState;
-  /** Runs a command and answers in the transcripts' typed form (errors as `["-", text]`). */
-  run(...argv: Bytes[]): Typed;
+interface Harness extends BaseHarness {
   /** The sorted set stored under a key. */
   zset(key: Bytes): ZSet;
-  /** The raw stored value of a key. */
-  stored(key: Bytes): unknown;
-  wrongType(key: Bytes): void;
-  encoding(key: Bytes): string;
-  changes: ChangeRecord[];
 }
 
-function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise'; seed?: number } = {}): Harness {
-  const cache = new ManagedRedis({
-    clusterPolicy: options.policy ?? 'NoCluster',
-    clock: 'virtual',
-    startTime: T0,
-    seed: options.seed ?? 7,
-    evictionPolicy: 'noeviction',
-    activeExpiry: false,
-  });
-  const client = cache.openClient({ name: null });
-  client.resp = options.resp ?? 2;
-  const changes: ChangeRecord[] = [];
-  cache.changeListeners.push((change) => changes.push(change));
-  const keyspaceOf = (key: Bytes) => cache.shardForSlot(slotOfName(keyName(key))).keyspace;
-  const h: Harness = {
-    cache,
-    client,
-    changes,
-    run(...argv) {
-      try {
-        return toTyped(cache.executeReply(argv, client), client.resp);
-      } catch (error) {
-        if (!(error instanceof ReplyError)) throw error;
-        return ['-', error.message];
-      }
-    },
-    zset(key) {
-      const value = keyspaceOf(key).valueOf(keyName(key));
+function harness(options: HarnessOptions = {}): Harness {
+  const h = baseHarness({ seed: 7, ...options });
+  return Object.assign(h, {
+    zset(key: Bytes): ZSet {
+      const value = h.stored(key);
       if (!(value instanceof ZSet)) throw new Error(`no sorted set at ${String(key)}`);
       return value;
     },
-    stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
-    wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
-    encoding: (key) => String(h.run('OBJECT', 'ENCODING', key)[1]),
-  };
-  return h;
+  });
 }
 
 const NIL: Typed = ['_'];

@@ -18,6 +18,14 @@
  * for those commands are about options the transcripts do not exercise.
  */
 import type { Typed } from '../support/oracle.js';
+import { loadPayload, type LoadLimits } from '../../src/keyspace/rdb/load.js';
+import { RedisObject, type StoredValue } from '../../src/keyspace/keyspace.js';
+import { toBuffer, type Bytes } from '../../src/keyspace/bytes.js';
+import { ListValue } from '../../src/keyspace/types/list.js';
+import { DEFAULT_SET_LIMITS, SetValue } from '../../src/keyspace/types/set.js';
+import { DEFAULT_ZSET_LIMITS, ZSet } from '../../src/keyspace/types/zset.js';
+import { RedisHash } from '../../src/keyspace/types/hash.js';
+import { StreamValue, formatId } from '../../src/keyspace/types/stream.js';
 
 export type DifferenceKind = 'redis-7.0-vs-7.4' | 'amr-vs-stock' | 'server-specific' | 'emulator-limitation';
 
@@ -153,10 +161,74 @@ function servedKey(reply: Typed): string | null {
 
 /** `DUMP` payload = type + value + 2-byte RDB version + 8-byte CRC64. */
 function dumpWithoutTrailer(reply: Typed): Typed {
-  if (reply[0] !== '$64' && reply[0] !== '$') return reply;
-  const bytes = reply[0] === '$64' ? Buffer.from(String(reply[1]), 'base64') : Buffer.from(String(reply[1]), 'utf8');
-  if (bytes.length < 10) return reply;
+  const bytes = bulkBytes(reply);
+  if (bytes === null || bytes.length < 10) return reply;
   return ['$64', bytes.subarray(0, bytes.length - 10).toString('base64')];
+}
+
+function bulkBytes(reply: Typed): Buffer | null {
+  if (reply[0] === '$64') return Buffer.from(String(reply[1]), 'base64');
+  if (reply[0] === '$') return Buffer.from(String(reply[1]), 'utf8');
+  return null;
+}
+
+/**
+ * RDB types whose bytes may differ between 7.0 and 7.4 for the same value: RDB_TYPE_SET and
+ * RDB_TYPE_HASH (dict order; small sets of strings are listpacks since 7.2), RDB_TYPE_ZSET_LISTPACK
+ * (scores printed with %.17g in 7.0, shortest round trip in 7.4) and RDB_TYPE_STREAM_LISTPACKS_2
+ * (7.2 added the consumers' active time, type 21).
+ */
+const DUMP_TYPES_DIFFERING = new Set([2, 4, 17, 19]);
+
+const DUMP_LIMITS: LoadLimits = {
+  list: { fill: -2 },
+  set: DEFAULT_SET_LIMITS,
+  zset: DEFAULT_ZSET_LIMITS,
+  hash: { entries: 128, value: 64 },
+  streamNodeMaxBytes: 4096,
+};
+
+/** What a DUMP payload holds, in a canonical text (order-free where the type is unordered). */
+function payloadContents(payload: Buffer): string | null {
+  let value: StoredValue;
+  try {
+    value = loadPayload(payload, DUMP_LIMITS);
+  } catch {
+    return null;
+  }
+  const hex = (b: Bytes) => toBuffer(b).toString('hex');
+  if (!(value instanceof RedisObject)) return `string:${hex(value)}`;
+  if (value instanceof ListValue) return `list:${value.items.toArray().map(hex).join(',')}`;
+  if (value instanceof SetValue) return `set:${[...value.members()].sort().join(',')}`;
+  if (value instanceof ZSet) return `zset:${JSON.stringify(value.tree.toArrays())}`;
+  if (value instanceof RedisHash) return `hash:${JSON.stringify([...value.fields].map(([f, v]) => [f, hex(v)]).sort())}`;
+  if (value instanceof StreamValue) {
+    const entries = value.range(0n, (1n << 128n) - 1n, 0).map((e) => [formatId(e.id), e.fields]);
+    const groups = value.sortedGroups().map((g) => [
+      g.name,
+      formatId(g.lastId),
+      String(g.entriesRead),
+      g.pel.keys.map((id) => [formatId(id), g.pel.get(id)!.deliveryTime, String(g.pel.get(id)!.deliveryCount), g.pel.get(id)!.consumer?.name]),
+      g.sortedConsumers().map((c) => [c.name, c.seenTime, c.pel.keys.map(formatId)]),
+    ]);
+    const meta = [value.length, value.lastId, value.firstId, value.maxDeletedId, value.entriesAdded].map(String);
+    return `stream:${JSON.stringify([meta, entries, groups])}`;
+  }
+  return null;
+}
+
+/**
+ * DUMP replies are equal when their serialised values are (the trailer holds the RDB version), or,
+ * for the types that differ between 7.0 and 7.4 in bytes only, when both load to the same value.
+ */
+function sameDump(redis: Typed, emulator: Typed): boolean {
+  const a = bulkBytes(redis);
+  const b = bulkBytes(emulator);
+  if (a === null || b === null || a.length < 10 || b.length < 10) return false;
+  if (a.subarray(0, a.length - 10).equals(b.subarray(0, b.length - 10))) return true;
+  if (!DUMP_TYPES_DIFFERING.has(a[0])) return false;
+  const contents = payloadContents(a);
+  return contents !== null && contents === payloadContents(b);
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
@@ -351,9 +423,21 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     id: 'dump-rdb-version',
     kind: 'redis-7.0-vs-7.4',
     reason:
-      'DUMP and FUNCTION DUMP payloads end with the RDB version (10 in 7.0, 12 in 7.4) and a CRC64 over it; the serialised value before that trailer is compared.',
-    applies: (s) => s.name === 'DUMP' || (s.name === 'FUNCTION' && s.sub === 'DUMP'),
+      'FUNCTION DUMP payloads end with the RDB version (10 in 7.0, 12 in 7.4) and a CRC64 over it; the serialised value before that trailer is compared.',
+    applies: (s) => s.name === 'FUNCTION' && s.sub === 'DUMP',
     action: { normalise: dumpWithoutTrailer },
+  },
+  {
+    id: 'dump-rdb-version-and-encodings',
+    kind: 'redis-7.0-vs-7.4',
+    reason:
+      'DUMP payloads end with the RDB version (10 in 7.0, 12 in 7.4) and a CRC64 over it, so the serialised values before ' +
+      'that trailer are compared byte for byte. Where 7.0 and 7.4 serialise the same value differently — small sets of ' +
+      'strings (hashtable in 7.0, listpack since 7.2), dict order of hashtable sets and hashes, listpack sorted-set scores ' +
+      '(%.17g in 7.0, shortest round trip in 7.4), streams (active time of consumers since 7.2) — both payloads are loaded ' +
+      'and their contents compared instead.',
+    applies: (s) => s.name === 'DUMP',
+    action: { accept: sameDump },
   },
   {
     id: 'help-footer',
@@ -568,6 +652,24 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       s.args.some((a, i) => i >= 2 && a.toUpperCase() === 'DB' && /^(?:[1-9]|1[0-5])$/.test(s.args[i + 1] ?? '')),
     action: { skip: true },
   },
+  {
+    id: 'acl-denial-texts',
+    kind: 'redis-7.0-vs-7.4',
+    reason:
+      'Redis 7.2 reworded ACL denials (getAclErrorMessage in src/acl.c): a refused command is "NOPERM User <name> has ' +
+      "no permissions to run the '<cmd>' command\" (7.0: \"NOPERM this user has no permissions …\"), a refused key or " +
+      'channel "NOPERM No permissions to access a key|channel" (7.0: "… one of the keys|channels used as arguments"), ' +
+      'ACL DRYRUN "User <name> has no permissions to …" (7.0: "This user …"), and a script\'s refused call "ERR ACL ' +
+      'failure in script: User <name> has no permissions to …" (7.0: "ERR The user executing the script can\'t …"). ' +
+      'Same decisions, new words: 7.0\'s are rewritten to 7.4\'s before comparing (NOPERM_TEXT_7_4).',
+    applies: (s) => s.name === 'ACL' && s.sub === 'DRYRUN',
+    action: {
+      normalise: (reply) =>
+        reply[0] === '$' && typeof reply[1] === 'string' && reply[1].startsWith('This user has no permissions to ')
+          ? ['$', `User default ${reply[1].slice('This user '.length)}`]
+          : reply,
+    },
+  },
 ];
 
 /** The known differences that apply to a step. */
@@ -600,4 +702,21 @@ export function applyKnownDifferences(
     emulator = b;
   }
   return { verdict: 'compare', redis, emulator, ids };
+}
+
+/**
+ * Rewrites a Redis 7.0 ACL denial error into Redis 7.4's words (known difference
+ * `acl-denial-texts`): `user` is the refused user; for a script's refused call, `subject` names the
+ * command (`cmd`) or key (`key`) 7.4 mentions and 7.0 does not.
+ */
+export function NOPERM_TEXT_7_4(text: string, user: string, subject: { cmd?: string; key?: string } = {}): string {
+  const command = /^NOPERM this user has no permissions to run the '(.+)' command$/.exec(text);
+  if (command !== null) return `NOPERM User ${user} has no permissions to run the '${command[1]}' command`;
+  if (text === 'NOPERM this user has no permissions to access one of the keys used as arguments') return 'NOPERM No permissions to access a key';
+  if (text === 'NOPERM this user has no permissions to access one of the channels used as arguments') return 'NOPERM No permissions to access a channel';
+  const scriptCommand = /^ERR The user executing the script can't run this command or subcommand (script: .*)$/.exec(text);
+  if (scriptCommand !== null) return `ERR ACL failure in script: User ${user} has no permissions to run the '${subject.cmd}' command ${scriptCommand[1]}`;
+  const scriptKey = /^ERR The user executing the script can't access at least one of the keys mentioned in the command arguments (script: .*)$/.exec(text);
+  if (scriptKey !== null) return `ERR ACL failure in script: User ${user} has no permissions to access the '${subject.key}' key ${scriptKey[1]}`;
+  return text;
 }

@@ -1,9 +1,9 @@
 /**
- * A cache and one connection for command tests (strings, bitmaps, geo, SORT): run commands and get the
- * transcripts' typed replies (errors as `['-', text]`), look at stored values and TTLs, plant a
- * value of another type, and see every change record.
+ * A cache and one connection for command tests (strings, hashes, sets, sorted sets, bitmaps, geo,
+ * SORT): run commands and get the transcripts' typed replies (errors as `['-', text]`), look at
+ * stored values, encodings and TTLs, plant a value of another type, and see every change record.
  */
-import { ManagedRedis } from '../../src/managed-redis.js';
+import { ManagedRedis, type ManagedRedisOptions } from '../../src/managed-redis.js';
 import type { ChangeRecord, ClientState } from '../../src/core-types.js';
 import { keyName, type Bytes } from '../../src/keyspace/bytes.js';
 import { slotOfName } from '../../src/cluster/slots.js';
@@ -25,26 +25,35 @@ export interface Harness {
   stored(key: Bytes): unknown;
   /** The absolute expiry time of a key, if any. */
   expiry(key: Bytes): number | undefined;
-  /** Stores a non-string value under a key. */
+  /** Stores a value of another type (a list stand-in) under a key. */
   wrongType(key: Bytes): void;
+  /** The encoding OBJECT ENCODING answers. */
+  encoding(key: Bytes): string;
   changes: ChangeRecord[];
+  /** The `key:event` pairs reported since the last call. */
+  events(): string[];
 }
 
-export function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise'; seed?: number } = {}): Harness {
+/** Harness options: the reply protocol, the cluster policy, the seed, active expiry, anything else for the cache. */
+export type HarnessOptions = { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 'Enterprise'; active?: boolean } & ManagedRedisOptions;
+
+export function harness(options: HarnessOptions = {}): Harness {
+  const { resp, policy, active, ...rest } = options;
   const cache = new ManagedRedis({
-    clusterPolicy: options.policy ?? 'NoCluster',
+    clusterPolicy: policy ?? 'NoCluster',
     clock: 'virtual',
     startTime: T0,
-    seed: options.seed,
     evictionPolicy: 'noeviction',
-    activeExpiry: false,
+    activeExpiry: active ?? false,
+    ...rest,
   });
   const client = cache.openClient({ name: null });
-  client.resp = options.resp ?? 2;
+  client.resp = resp ?? 2;
   const changes: ChangeRecord[] = [];
   cache.changeListeners.push((change) => changes.push(change));
   const keyspaceOf = (key: Bytes) => cache.shardForSlot(slotOfName(keyName(key))).keyspace;
-  return {
+  let seen = 0;
+  const h: Harness = {
     cache,
     client,
     changes,
@@ -60,7 +69,15 @@ export function harness(options: { resp?: 2 | 3; policy?: 'NoCluster' | 'OSS' | 
     stored: (key) => keyspaceOf(key).valueOf(keyName(key)),
     expiry: (key) => keyspaceOf(key).expireTime(keyName(key)),
     wrongType: (key) => keyspaceOf(key).set(keyName(key), new FakeList()),
+    encoding: (key) => String(h.run('OBJECT', 'ENCODING', key)[1]),
+    events() {
+      const out: string[] = [];
+      for (const change of changes.slice(seen)) change.keys.forEach((key, i) => out.push(`${key}:${change.events[i]}`));
+      seen = changes.length;
+      return out;
+    },
   };
+  return h;
 }
 
 export const OK: Typed = ['+', 'OK'];

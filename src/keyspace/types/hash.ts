@@ -12,7 +12,7 @@
  *   collects due fields from it, reporting `hexpired` (and `del` when a hash empties).
  * - A hash that loses its last field is deleted.
  */
-import { keyReply, type Bytes } from '../bytes.js';
+import { isAscii, keyReply, type Bytes } from '../bytes.js';
 import { RedisObject, type Keyspace, type SubkeyExpiry } from '../keyspace.js';
 import { allocSize, DICT_ENTRY, ROBJ, sdsSize } from '../memory.js';
 
@@ -202,6 +202,23 @@ export class RedisHash extends RedisObject {
       for (const [field, when] of this.ttls) copy.setFieldExpiry(field, when);
     }
     return copy;
+  }
+
+  /**
+   * A hash as RESTORE loads one: `encoding` as the payload's type and Redis's load rules decided,
+   * the fields in order, each with its absolute expiry time when it has one.
+   */
+  static restored(encoding: HashEncoding, fields: Iterable<readonly [field: string, value: Bytes, when: number | undefined]>): RedisHash {
+    const hash = new RedisHash();
+    hash.enc = ENCODING_NAMES.indexOf(encoding);
+    for (const [field, value, when] of fields) {
+      hash.fields.set(field, value);
+      hash.count(field, value, 1);
+      hash.insertions++;
+      if (hash.asciiOnly && !isAscii(field)) hash.asciiOnly = false;
+      if (when !== undefined) hash.setFieldExpiry(field, when);
+    }
+    return hash;
   }
 
   override stored(db: Keyspace, key: string): void {

@@ -209,6 +209,50 @@ export class ListValue extends RedisObject {
   }
 
   /**
+   * A list as RESTORE loads one: the payload's quicklist nodes as they are (`plain` nodes hold one
+   * element), then — unless `keepQuicklist` — a single small node becomes a listpack
+   * (`listTypeTryConversion` after loading).
+   */
+  static fromNodes(nodes: ReadonlyArray<{ values: readonly Bytes[]; plain: boolean }>, fill: number, keepQuicklist = false): ListValue {
+    const values: Bytes[] = [];
+    for (const node of nodes) for (const v of node.values) values.push(v);
+    const list = new ListValue(new Denque(values));
+    list.nodes = [];
+    list.fill = clampFill(fill);
+    for (const node of nodes) {
+      if (node.plain) {
+        list.nodes.push({ count: 1, sz: byteLength(node.values[0]), plain: true });
+        list.itemBytes += entrySize(node.values[0]);
+        continue;
+      }
+      let sz = LP_EMPTY;
+      for (const v of node.values) sz += entrySize(v);
+      list.itemBytes += sz - LP_EMPTY;
+      list.nodes.push(packedNode(node.values.length, sz));
+    }
+    if (!keepQuicklist) list.tryShrink(fill, false);
+    return list;
+  }
+
+  /**
+   * The elements node by node, head first, as DUMP writes them: one packed node for a listpack,
+   * else each quicklist node's elements and whether it is a plain node.
+   */
+  *nodeContents(): IterableIterator<{ values: Bytes[]; plain: boolean }> {
+    if (this.nodes === null) {
+      yield { values: this.items.toArray(), plain: false };
+      return;
+    }
+    let at = 0;
+    for (const node of this.nodes) {
+      const values: Bytes[] = [];
+      for (let i = 0; i < node.count; i++) values.push(this.items.peekAt(at + i)!);
+      at += node.count;
+      yield { values, plain: node.plain };
+    }
+  }
+
+  /**
    * The modelled layout, for tests and introspection: null for a listpack (see {@link listpackBytes}),
    * else a copy of the quicklist nodes head first.
    */

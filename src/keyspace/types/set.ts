@@ -238,6 +238,21 @@ export class SetValue extends RedisObject {
     return OBJECT_BYTES + 56 + buckets * 8 + n * (8 + 2 + 8) + this.memberBytes;
   }
 
+  /**
+   * A set with the given encoding and members in that order, as RESTORE loads one (the loader has
+   * applied Redis's conversion rules; the members are distinct).
+   */
+  static restored(encoding: SetEncoding, members: Iterable<string>): SetValue {
+    const set = new SetValue(encoding);
+    for (const member of members) set.insert(member);
+    return set;
+  }
+
+  /** The byte width of each member in an intset holding these members: 2, 4 or 8. */
+  intsetWidth(): 2 | 4 | 8 {
+    return this.wide8 !== 0 ? 8 : this.wide4 !== 0 ? 4 : 2;
+  }
+
   /** A deep copy with the same encoding and order (COPY). */
   clone(): SetValue {
     const copy = new SetValue(this.enc);

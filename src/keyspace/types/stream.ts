@@ -174,6 +174,21 @@ export class StreamEntry {
   ) {}
 }
 
+/**
+ * The listpack bytes of one entry in a node whose master ID is `master`: flags, the ID as two
+ * differences from the master, the field count and fields unless `same` (SAMEFIELDS), the values,
+ * and the count of those parts.
+ */
+export function entryListpackBytes(id: StreamId, master: StreamId, fields: readonly string[], same: boolean): number {
+  const numFields = fields.length / 2;
+  const msDiff = BigInt.asIntN(64, idMs(id) - idMs(master));
+  const seqDiff = BigInt.asIntN(64, idSeq(id) - idSeq(master));
+  let bytes = intElementSize(same ? 2 : 0) + intElementSize(msDiff) + intElementSize(seqDiff);
+  if (!same) bytes += intElementSize(numFields);
+  for (let i = 0; i < fields.length; i++) if (!same || i % 2 === 1) bytes += stringElementSize(fields[i]);
+  return bytes + intElementSize(same ? numFields + 3 : numFields * 2 + 4);
+}
+
 export class StreamNode {
   entries: StreamEntry[] = [];
   live = 0;
@@ -390,6 +405,36 @@ export class StreamValue extends RedisObject {
     return bytes + this.pelCount * (16 + 24 + 2 * 244);
   }
 
+  /**
+   * A stream as RESTORE loads one: its nodes, counters and consumer groups as the payload holds
+   * them (the loader built and checked the parts).
+   */
+  static restored(parts: {
+    nodes: StreamNode[];
+    length: number;
+    lastId: StreamId;
+    firstId: StreamId;
+    maxDeletedId: StreamId;
+    entriesAdded: bigint;
+    groups: ConsumerGroup[];
+    prealloc: number;
+  }): StreamValue {
+    const stream = new StreamValue();
+    stream.nodes = parts.nodes;
+    stream.length = parts.length;
+    stream.lastId = parts.lastId;
+    stream.firstId = parts.firstId;
+    stream.maxDeletedId = parts.maxDeletedId;
+    stream.entriesAdded = parts.entriesAdded;
+    stream.prealloc = parts.prealloc;
+    for (const group of parts.groups) {
+      stream.groups.set(group.name, group);
+      stream.pelCount += group.pel.size;
+    }
+    stream.recount();
+    return stream;
+  }
+
   /** Tells the keyspace's running total that the size changed. */
   touchedSize(): void {
     this.resized();
@@ -547,12 +592,7 @@ export class StreamValue extends RedisObject {
         }
       }
     }
-    const msDiff = BigInt.asIntN(64, idMs(id) - idMs(node.master));
-    const seqDiff = BigInt.asIntN(64, idSeq(id) - idSeq(node.master));
-    let bytes = intElementSize(same ? 2 : 0) + intElementSize(msDiff) + intElementSize(seqDiff);
-    if (!same) bytes += intElementSize(numFields);
-    for (let i = 0; i < fields.length; i++) if (!same || i % 2 === 1) bytes += stringElementSize(fields[i]);
-    bytes += intElementSize(same ? numFields + 3 : numFields * 2 + 4);
+    const bytes = entryListpackBytes(id, node.master, fields, same);
     node.entries.push(new StreamEntry(id, fields, same, bytes));
     node.entryBytes += bytes;
     node.live++;
