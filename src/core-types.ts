@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import type { CommandSpec } from './commands/command.js';
 import type { Reply } from './protocol/reply.js';
 import type { ReplicationObserver } from './replication/types.js';
+import type { ClientTracking, TrackingState } from './tracking.js';
 import type { LoadedModule } from './modules.js';
 import type { AclUser } from './acl/user.js';
 import type { EntraAuth } from './entra.js';
@@ -94,6 +95,13 @@ export interface ClientState {
    * facade defers delivery itself (the ioredis-compatible client uses a microtask). Null: dropped.
    */
   push: ((message: Reply[]) => void) | null;
+  /** Client-side caching settings (CLIENT TRACKING ON), null while off: see src/tracking.ts. */
+  tracking: TrackingState | null;
+  /**
+   * CLIENT REPLY: `on`; `off` (no replies); `skip-next` (set by CLIENT REPLY SKIP, whose own reply
+   * is withheld) then `skip` (the next command's reply is withheld). See dispatch.
+   */
+  replyMode: 'on' | 'off' | 'skip-next' | 'skip';
 }
 
 /** One queued command of a transaction. */
@@ -190,4 +198,9 @@ export interface CacheCore {
    * after the top-level command, so they are served before the next command runs, as in Redis.
    */
   pendingServe: (() => void) | null;
+  /**
+   * Client-side caching tables, created by the first CLIENT TRACKING ON and dropped once nobody
+   * tracks and nothing is remembered (src/tracking.ts); null meanwhile, so it costs nothing.
+   */
+  tracking: ClientTracking | null;
 }

@@ -9,9 +9,9 @@ import type { CacheCore, ChangeRecord, ClientState, Shard } from './core-types.j
 import { keySlot, slotOfName } from './cluster/slots.js';
 import { CROSSSLOT, NOAUTH, OOM, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './protocol/errors.js';
 import { performEvictions } from './keyspace/eviction.js';
-import { OK, type Reply } from './protocol/reply.js';
+import { NO_REPLY, OK, type Reply } from './protocol/reply.js';
 import { execRejected, executingTransaction, isExec, queueInMulti } from './transactions.js';
-import { allowedInSubscriberContext, notInSubscriberContext } from './pubsub.js';
+import { allowedInSubscriberContext, notInSubscriberContext, PubSubReplies } from './pubsub.js';
 import { assertPermitted } from './acl/user.js';
 
 /** The context a command runs in (one per command; cheap to make). */
@@ -131,6 +131,11 @@ export function keyPositions(keys: KeySpec, argv: readonly Bytes[]): number[] {
  * `spec` may be passed by callers that already looked it up (typed methods, EXEC).
  */
 export function dispatch(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
+  // Client-side caching and CLIENT REPLY OFF/SKIP need work around a top-level command; without
+  // them the plain path below costs two field checks.
+  if ((cache.tracking !== null || client.replyMode !== 'on') && current === null && !aroundCommand) {
+    return dispatchAround(cache, client, argv, spec);
+  }
   try {
     // A connection in MULTI queues its commands (src/transactions.ts).
     if (client.multi != null) return queueInMulti(cache, client, argv, spec);
@@ -148,6 +153,52 @@ export function dispatch(cache: CacheCore, client: ClientState, argv: readonly B
     }
     throw error;
   }
+}
+
+/** True while {@link dispatchAround} runs a top-level command (blocked clients it serves are inside it). */
+let aroundCommand = false;
+
+/**
+ * A top-level command with client-side caching on or replies withheld: invalidations owed to the
+ * previous command's connection go out first; afterwards BCAST batches go out and a CLIENT
+ * CACHING mark is spent (src/tracking.ts), and CLIENT REPLY OFF/SKIP withhold the reply.
+ */
+function dispatchAround(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec?: CommandSpec): Reply {
+  if (cache.tracking !== null && cache.tracking.hasDeferred) cache.tracking.flushDeferred();
+  // CLIENT REPLY SKIP has answered (nothing): this is the command whose reply it skips.
+  if (client.replyMode === 'skip-next') client.replyMode = 'skip';
+  aroundCommand = true;
+  let reply: Reply;
+  try {
+    reply = dispatch(cache, client, argv, spec);
+  } catch (error) {
+    if (client.replyMode === 'on' || !(error instanceof ReplyError)) throw error;
+    reply = error;
+  } finally {
+    aroundCommand = false;
+    if (cache.tracking !== null) cache.tracking.afterCommand(client, argv);
+  }
+  return client.replyMode === 'on' ? reply : withheld(client, reply);
+}
+
+/**
+ * CLIENT REPLY OFF / SKIP: the reply (or error) a top-level command would have sent is withheld
+ * ({@link NO_REPLY}); subscribe confirmations are pushes and still go, as in Redis.
+ */
+function withheld(client: ClientState, reply: Reply): Reply {
+  const mode = client.replyMode;
+  if (mode === 'skip') client.replyMode = 'on';
+  // `skip-next`: a CLIENT REPLY SKIP (which answered NO_REPLY itself) or an EXEC holding one.
+  else if (mode === 'skip-next') return reply;
+  return reply instanceof PubSubReplies ? reply : NO_REPLY;
+}
+
+/** The connection whose top-level command is running (Redis's `server.current_client`), or null. */
+let executing: ClientState | null = null;
+
+/** The connection whose top-level command runs now (EXEC's or the script caller's for their inner commands), or null. */
+export function executingClient(): ClientState | null {
+  return executing;
 }
 
 /** INFO errorstats / total_error_replies: error replies by their first word. */
@@ -300,6 +351,10 @@ function run(
   }
   const outer = current;
   current = ctx;
+  // Redis's current client: the top-level command's connection, also for what EXEC and scripts run.
+  const outerExecuting = executing;
+  if (outer === null) executing = client;
+  let ran = false;
   // EXEC and scripts: their writes reach the replicas as one unit (src/replication/replication.ts).
   const unit = outer === null && spec.replicatesAsUnit === true ? cache.replication : undefined;
   if (unit !== undefined) unit.beginUnit();
@@ -317,6 +372,7 @@ function run(
     // the shard's RAM; the keys a command names come to RAM (src/flash.ts).
     const tier = shard.tier;
     if (tier !== null && outer === null && tier.ramExhausted && spec.flags.includes('denyoom')) throw OOM;
+    ran = true;
     const reply = spec.exec(ctx, argv);
     if (tier !== null && spec.keys !== undefined) tier.touched(argv, keyPositions(spec.keys, argv));
     if (ctx.dirty !== 0) {
@@ -325,8 +381,11 @@ function run(
     }
     return reply;
   } finally {
+    // Client-side caching remembers what a read-only command read, whatever it answered.
+    if (ran && cache.tracking !== null) cache.tracking.afterRun(spec, argv);
     if (unit !== undefined) unit.endUnit();
     current = outer;
+    executing = outerExecuting;
     ctx.dirty = 0;
     ctx.keys = ctx.events = ctx.effects = ctx.unwatched = null;
     spare = ctx;

@@ -60,7 +60,6 @@ export interface OptionalClientState {
   /** Subscribed channels + patterns + shard channels. */
   subscriptions?: number;
   watching?: number;
-  tracking?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,13 +310,11 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
   if (want('clients')) {
     let pubsub = 0;
     let watching = 0;
-    let tracking = 0;
     const blocking = blockingStats(cache);
     for (const c of cache.clients.values()) {
       const o = c as ClientState & OptionalClientState;
       if ((o.subscriptions ?? 0) > 0) pubsub++;
       if ((o.watching ?? 0) > 0) watching++;
-      if (o.tracking) tracking++;
     }
     add(
       'Clients',
@@ -328,7 +325,7 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['client_recent_max_input_buffer', 20480],
         ['client_recent_max_output_buffer', 0],
         ['blocked_clients', blocking.blockedClients],
-        ['tracking_clients', tracking],
+        ['tracking_clients', cache.tracking?.clients ?? 0],
         ['pubsub_clients', pubsub],
         ['watching_clients', watching],
         ['clients_in_timeout_table', blocking.blockedClients],
@@ -504,9 +501,9 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['active_defrag_key_misses', 0],
         ['total_active_defrag_time', 0],
         ['current_active_defrag_time', 0],
-        ['tracking_total_keys', 0],
-        ['tracking_total_items', 0],
-        ['tracking_total_prefixes', 0],
+        ['tracking_total_keys', cache.tracking?.table.size ?? 0],
+        ['tracking_total_items', cache.tracking?.items ?? 0],
+        ['tracking_total_prefixes', cache.tracking?.prefixes.size ?? 0],
         ['unexpected_error_replies', 0],
         ['total_error_replies', errors],
         ['dump_payload_sanitizations', 0],

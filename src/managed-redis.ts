@@ -32,6 +32,7 @@ import { resetEvictionPool } from './keyspace/eviction.js';
 import type { ReplicationOptions } from './replication/types.js';
 import { FlashTiering, flashOptions, ShardTier, type FlashOptions } from './flash.js';
 import { keySlot } from './cluster/slots.js';
+import { dropTracking, type ClientTracking } from './tracking.js';
 import { resolveModules, type LoadedModule, type ModuleName, type ModuleSpec } from './modules.js';
 import { EntraAuth, type EntraOptions } from './entra.js';
 
@@ -166,6 +167,8 @@ export class ManagedRedis implements CacheCore {
   readonly changeListeners: ChangeListener[] = [];
   /** @internal Serves blocked clients after the running top-level command (src/blocking.ts). */
   pendingServe: (() => void) | null = null;
+  /** @internal Client-side caching tables while any connection tracks (src/tracking.ts). */
+  tracking: ClientTracking | null = null;
   readonly clients = new Map<number, ClientState>();
   private readonly slotToShard: Uint16Array;
   private nextClientId = 1;
@@ -384,6 +387,8 @@ export class ManagedRedis implements CacheCore {
       pubsub: null,
       subscriptions: 0,
       push: null,
+      tracking: null,
+      replyMode: 'on',
     };
     this.clients.set(id, client);
     this.stats.connectionsReceived++;
@@ -397,6 +402,7 @@ export class ManagedRedis implements CacheCore {
     this.entra?.endSession(client);
     releaseTransaction(this, client);
     dropSubscriptions(this, client);
+    dropTracking(this, client);
   }
 
   /** Stops background timers (active expiry). The cache stays usable. */

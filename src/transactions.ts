@@ -353,7 +353,7 @@ export function watchedKeyCount(cache: CacheCore): number {
 }
 
 /** True when every change of `key` in a record was a quiet one (see CommandContext.changedQuietly). */
-function onlyQuiet(keys: readonly string[], unwatched: readonly string[], key: string): boolean {
+export function onlyQuiet(keys: readonly string[], unwatched: readonly string[], key: string): boolean {
   let changes = 0;
   let quiet = 0;
   for (const k of keys) if (k === key) changes++;

@@ -23,6 +23,7 @@ import { Connection } from './connection.js';
 import { isBlockedReply, waitForReply, type BlockedReply } from '../blocking.js';
 import { IOREDIS_VERSION } from './ioredis-commands.js';
 import { CONNECTION_CLOSED_MESSAGE, convertReply, replyTransformers } from './reply.js';
+import { NO_REPLY } from '../protocol/reply.js';
 import { Pipeline, type PipelineEntry, type PipelineHost } from './pipeline.js';
 import { ScanStream, type ScanStreamOptions } from './scan-stream.js';
 import { Script, type ScriptDefinition } from './script.js';
@@ -474,6 +475,8 @@ export class RedisClient extends EventEmitter implements PipelineHost {
       const reply = conn.execute(argv);
       // A blocking command with nothing to serve yet: wait on the cache's clock (src/blocking.ts).
       if (isBlockedReply(reply)) return this.runBlocked(conn, name, argv, reply, buffers);
+      // CLIENT REPLY OFF / SKIP: a server that sends nothing leaves ioredis's promise pending.
+      if (reply === NO_REPLY) return new Promise(noop);
       value = convertReply(reply, buffers, this.stringNumbers);
       const transformer = replyTransformers[name];
       if (transformer !== undefined) value = transformer(value);
@@ -531,7 +534,9 @@ export class RedisClient extends EventEmitter implements PipelineHost {
   sendCommand(command: Command): Promise<unknown> {
     const run = (conn: Connection) => {
       try {
-        command.settle({ reply: conn.execute(command.argv()) }, this.stringNumbers);
+        const reply = conn.execute(command.argv());
+        // CLIENT REPLY OFF / SKIP: no reply, so the command never settles (as with a real server).
+        if (reply !== NO_REPLY) command.settle({ reply }, this.stringNumbers);
       } catch (error) {
         command.settle({ error: error as Error }, this.stringNumbers);
       }

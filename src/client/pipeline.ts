@@ -5,7 +5,7 @@
  * the EXEC reply's pairs, or a rejection with EXECABORT (carrying `previousErrors`).
  */
 import type { Bytes } from '../keyspace/bytes.js';
-import type { Reply } from '../protocol/reply.js';
+import { NO_REPLY, type Reply } from '../protocol/reply.js';
 import { buildArgv } from './args.js';
 import { asCallback, type Callback } from './callback.js';
 import type { Connection } from './connection.js';
@@ -182,7 +182,11 @@ export class Pipeline {
       );
       return;
     }
-    resolve(target instanceof Error ? this.failAll(target) : this.runAll(target));
+    if (target instanceof Error) return resolve(this.failAll(target));
+    const results = this.runAll(target);
+    // A command answered nothing (CLIENT REPLY OFF / SKIP): ioredis waits for every reply, so
+    // the pipeline never settles, as with a real server.
+    if (results !== null) resolve(results);
   }
 
   private failAll(error: Error): PipelineResult {
@@ -191,11 +195,12 @@ export class Pipeline {
     return results;
   }
 
-  private runAll(conn: Connection): PipelineResult {
+  private runAll(conn: Connection): PipelineResult | null {
     const queue = this.queue;
     const stringNumbers = this.redis.stringNumbers;
     const results: PipelineResult = new Array(queue.length);
     const condition = (this.redis as { condition?: Condition | null }).condition ?? null;
+    let silent = false;
     for (let i = 0; i < queue.length; i++) {
       const entry = queue[i];
       // ioredis refuses, command by command, what a subscriber connection may not send.
@@ -205,11 +210,13 @@ export class Pipeline {
       }
       try {
         const reply = entry.script !== undefined ? entry.script.execute(conn, entry.argv) : conn.execute(entry.argv);
+        if (reply === NO_REPLY) silent = true;
         results[i] = [null, entry.name === 'exec' && Array.isArray(reply) ? this.execItems(i, reply, stringNumbers) : convert(entry, reply, stringNumbers)];
       } catch (error) {
         results[i] = [wrapError(error, entry.argv[0] as string, entry.argv) as Error] as unknown as [Error, unknown];
       }
     }
+    if (silent) return null;
     this.notify(results);
     return results;
   }

@@ -83,6 +83,17 @@ function bytes(value: Reply): Buffer {
   return Buffer.from(typeof value === 'string' ? value : String(value), 'utf8');
 }
 
+/**
+ * A message's payload as ioredis's parser gives it: a Buffer, or — for the client-side caching
+ * invalidations on `__redis__:invalidate` — an array of Buffers (the keys; its `toString()` joins
+ * them with commas) or null (everything: FLUSHALL/FLUSHDB).
+ */
+function payloadOf(value: Reply): Buffer | Buffer[] | null {
+  if (value === null) return null;
+  if (Array.isArray(value)) return value.map(bytes);
+  return bytes(value);
+}
+
 /** Applies subscribe/unsubscribe confirmations to the condition, as ioredis's data handler does. */
 export function applyConfirmations(condition: Condition, replies: PubSubReplies): void {
   for (const reply of replies) {
@@ -113,8 +124,9 @@ export function emitMessage(client: Emitter, condition: Condition | null, messag
     case 'smessage': {
       const kind = message[0] as string;
       const channel = bytes(message[1]);
-      const payload = bytes(message[2]);
-      if (client.listenerCount(kind) > 0) client.emit(kind, channel.toString(), payload.toString());
+      const payload = payloadOf(message[2]);
+      // ioredis passes `payload.toString()` (or '' for a nil payload) and the payload as parsed.
+      if (client.listenerCount(kind) > 0) client.emit(kind, channel.toString(), payload === null ? '' : payload.toString());
       client.emit(`${kind}Buffer`, channel, payload);
       break;
     }

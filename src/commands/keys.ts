@@ -35,6 +35,7 @@ import {
 import { INT64_MAX, parseInt64 } from '../protocol/numbers.js';
 import { OK, StatusReply, type Reply } from '../protocol/reply.js';
 import type { ChangeRecord, Shard } from '../core-types.js';
+import { trackingFlushed } from '../tracking.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -522,6 +523,8 @@ function flushCommand(name: string): CommandSpec {
         db.clear();
       }
       ctx.propagate(['FLUSHALL']);
+      // Client-side caching: one "everything" invalidation per tracking connection, keys or not.
+      trackingFlushed(ctx.cache);
       return OK;
     },
   });

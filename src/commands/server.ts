@@ -19,6 +19,7 @@ import { unblockClient } from '../blocking.js';
 import { keyName } from '../keyspace/bytes.js';
 import { valueBytes } from '../keyspace/keyspace.js';
 import { keyBytes } from '../keyspace/memory.js';
+import { clientTrackingCommands } from './client-tracking.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors (texts of Redis 7.4 unless marked AMR)
@@ -464,7 +465,11 @@ function clientFlags(client: ClientState): string {
   if ((extras.subscriptions ?? 0) > 0) flags += 'P';
   if (extras.inMulti) flags += 'x';
   if (extras.blocked) flags += 'b';
-  if (extras.tracking) flags += 't';
+  if (client.tracking !== null) {
+    flags += 't';
+    if (client.tracking.brokenRedirect) flags += 'R';
+    if (client.tracking.bcast) flags += 'B';
+  }
   if (extras.noTouch) flags += 'T';
   return flags === '' ? 'N' : flags;
 }
@@ -518,7 +523,7 @@ export function clientInfoLine(
     `age=${age} idle=${idle} flags=${clientFlags(client)} db=0 sub=${sub} psub=${psub} ssub=${ssub} ` +
     `multi=${multi} watch=${extras.watching ?? 0} qbuf=${qbuf} qbuf-free=${qbufFree} ` +
     `argv-mem=${argvMem} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=${tot} events=r ` +
-    `cmd=${client.lastCommand || 'NULL'} user=${client.user?.name ?? 'default'} redir=-1 resp=${client.resp} ` +
+    `cmd=${client.lastCommand || 'NULL'} user=${client.user?.name ?? 'default'} redir=${client.tracking === null ? -1 : client.tracking.redirect} resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`
   );
 }
@@ -760,6 +765,7 @@ const client = defineContainer('client', -2, [], [
   clientNoTouch,
   clientUnblock,
   clientHelp,
+  ...clientTrackingCommands,
 ]);
 
 /**

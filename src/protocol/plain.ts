@@ -8,6 +8,7 @@ import {
   BoolReply,
   DoubleReply,
   MapReply,
+  NoReply,
   NullArrayReply,
   OK,
   SetReply,
@@ -41,6 +42,8 @@ export function toPlain(reply: Reply, buffers: boolean): PlainReply {
   if (reply instanceof VerbatimReply) return toPlain(reply.text, buffers);
   if (reply instanceof BigNumberReply) return toPlain(reply.value.toString(), buffers);
   if (reply instanceof NullArrayReply) return null;
+  // CLIENT REPLY OFF / SKIP: the synchronous API answers null for "no reply".
+  if (reply instanceof NoReply) return null;
   if (reply instanceof Error) return reply;
   return reply as never;
 }

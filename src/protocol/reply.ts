@@ -18,6 +18,7 @@
  * | verbatim (`=`)     | {@link VerbatimReply} (RESP2: a bulk string) |
  * | big number (`(`)   | {@link BigNumberReply} (RESP2: bulk string)  |
  * | null array (RESP2 `*-1`) | {@link NULL_ARRAY} (RESP3: null)       |
+ * | nothing (CLIENT REPLY OFF) | {@link NO_REPLY}                       |
  *
  * Errors are thrown as {@link ReplyError} (see `errors.ts`) and, inside arrays (EXEC), carried as
  * values.
@@ -75,6 +76,17 @@ export class NullArrayReply {
   static readonly instance = new NullArrayReply();
 }
 
+/**
+ * No reply at all: what a connection gets while `CLIENT REPLY OFF` (or the command after
+ * `CLIENT REPLY SKIP`) holds its replies back. A facade writes nothing for it; the synchronous API
+ * returns `null`; the ioredis-compatible client leaves the command's promise pending, as a real
+ * server's silence would.
+ */
+export class NoReply {
+  private constructor() {}
+  static readonly instance = new NoReply();
+}
+
 /** Any reply a command can produce. */
 export type Reply =
   | string
@@ -91,12 +103,14 @@ export type Reply =
   | VerbatimReply
   | BigNumberReply
   | NullArrayReply
+  | NoReply
   | Error;
 
 export const OK = new StatusReply('OK');
 export const PONG = new StatusReply('PONG');
 export const QUEUED = new StatusReply('QUEUED');
 export const NULL_ARRAY = NullArrayReply.instance;
+export const NO_REPLY = NoReply.instance;
 
 /** Shared status replies for the few statuses commands send, so none allocates. */
 export function status(value: string): StatusReply {

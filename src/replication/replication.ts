@@ -263,6 +263,8 @@ export class Replication implements ReplicationObserver {
     if (!(o.replicaRecreationMs >= 0)) throw new RangeError('replicaRecreationMs must be a non-negative number of ms (Infinity: never)');
     const core = Object.create(cache) as ManagedRedis & { changeListeners: unknown[]; stats: unknown };
     Object.defineProperty(core, 'changeListeners', { value: [] });
+    // Replayed effects (a replicated FLUSHALL) must not reach the primary's client-side caching.
+    Object.defineProperty(core, 'tracking', { value: null });
     Object.defineProperty(core, 'stats', {
       value: { ...cache.stats, errorCounts: new Map(), commandsProcessed: 0 },
     });

@@ -139,6 +139,8 @@ export class ScriptingEngine {
       pubsub: null,
       subscriptions: 0,
       push: null,
+      tracking: null,
+      replyMode: 'on',
     } as unknown as ClientState;
   }
 

@@ -20,7 +20,7 @@ import type { ManagedRedis } from '../../src/managed-redis.js';
 import type { ClientState } from '../../src/core-types.js';
 import type { Bytes } from '../../src/keyspace/bytes.js';
 import { PubSubReplies } from '../../src/pubsub.js';
-import type { Reply } from '../../src/protocol/reply.js';
+import { NO_REPLY, type Reply } from '../../src/protocol/reply.js';
 
 /** Starts a `redis-server` for one test file; `stop()` ends it and removes its directory. */
 export async function privateServer(): Promise<{ port: number; stop(): Promise<void> }> {
@@ -142,6 +142,8 @@ export class EmulatedStream {
       this.items.push(['-', (error as Error).message]);
       return;
     }
+    // CLIENT REPLY OFF / SKIP: nothing is sent.
+    if (reply === NO_REPLY) return;
     if (reply instanceof PubSubReplies) {
       for (const item of reply) this.items.push(pushTyped(item as Reply[], this.client.resp));
     } else {
