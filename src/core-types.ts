@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import type { CommandSpec } from './commands/command.js';
 import type { Reply } from './protocol/reply.js';
 import type { ReplicationObserver } from './replication/types.js';
+import type { CommandLog } from './command-log.js';
 
 /** The three AMR clustering policies. */
 export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
@@ -80,6 +81,14 @@ export interface ClientState {
    * facade defers delivery itself (the ioredis-compatible client uses a microtask). Null: dropped.
    */
   push: ((message: Reply[]) => void) | null;
+  /**
+   * Where MONITOR lines go once this connection runs MONITOR (the text of each status reply,
+   * `1735689600.000000 [0 127.0.0.1:40001] "SET" "k" "v"`); a facade that can receive them sets
+   * it. Absent or null: MONITOR is refused, as Redis refuses it to a client that may not block.
+   */
+  onMonitor?: ((line: string) => void) | null;
+  /** True for the connection scripts' commands run on (MONITOR shows it as `lua`, SLOWLOG as `?:0`). */
+  readonly lua?: boolean;
 }
 
 /** One queued command of a transaction. */
@@ -172,4 +181,6 @@ export interface CacheCore {
    * after the top-level command, so they are served before the next command runs, as in Redis.
    */
   pendingServe: (() => void) | null;
+  /** Per-command counters, latency histograms, the slow log and MONITOR clients (src/command-log.ts). */
+  readonly commandLog: CommandLog;
 }

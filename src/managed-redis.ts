@@ -10,7 +10,8 @@ import type { Bytes } from './keyspace/bytes.js';
 import { buildTopology, type Topology } from './cluster/topology.js';
 import { defaultConfig } from './config-defaults.js';
 import type { Config } from './config.js';
-import { buildCommandTable } from './commands/index.js';
+import { buildCommandTable, numberedSpecs } from './commands/index.js';
+import { CommandLog } from './command-log.js';
 import type { CommandSpec } from './commands/command.js';
 import { dispatch, lookupCommand } from './dispatch.js';
 import { toPlain, type PlainReply } from './protocol/plain.js';
@@ -95,6 +96,12 @@ export interface ManagedRedisOptions {
    * need it. See docs/config.md.
    */
   accessKey?: string;
+  /**
+   * Measure each command's real duration with `performance.now()` (default false). Without it every
+   * command takes 0 µs: INFO commandstats' `usec`, LATENCY HISTOGRAM and the slow log are then
+   * deterministic, and timing costs nothing. See docs/observability.md.
+   */
+  commandTiming?: boolean;
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -134,6 +141,8 @@ export class ManagedRedis implements CacheCore {
   readonly stats: ServerStats;
   readonly commands: ReadonlyMap<string, CommandSpec>;
   readonly changeListeners: ChangeListener[] = [];
+  /** Per-command counters, latency histograms, the slow log and MONITOR clients (docs/observability.md). */
+  readonly commandLog: CommandLog;
   /** @internal Serves blocked clients after the running top-level command (src/blocking.ts). */
   pendingServe: (() => void) | null = null;
   readonly clients = new Map<number, ClientState>();
@@ -220,6 +229,7 @@ export class ManagedRedis implements CacheCore {
       this.flash = null;
     }
     this.commands = buildCommandTable();
+    this.commandLog = new CommandLog(this, numberedSpecs, options.commandTiming === true);
     trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
     // The in-process owner (execute, the typed methods) needs no key.
@@ -356,6 +366,7 @@ export class ManagedRedis implements CacheCore {
     this.clients.delete(client.id);
     releaseTransaction(this, client);
     dropSubscriptions(this, client);
+    this.commandLog.removeMonitor(client);
   }
 
   /** Stops background timers (active expiry). The cache stays usable. */

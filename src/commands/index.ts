@@ -46,6 +46,21 @@ export const allCommands: readonly CommandSpec[] = [
   ...streamCommands,
 ];
 
+/**
+ * Every declared command and subcommand, in declaration order; each gets its place here as its
+ * `id` (the index of its per-command counters, src/command-log.ts).
+ */
+export const numberedSpecs: readonly CommandSpec[] = (() => {
+  const specs: CommandSpec[] = [];
+  const number = (spec: CommandSpec): void => {
+    spec.id = specs.length;
+    specs.push(spec);
+    for (const sub of Object.values(spec.subcommands ?? {})) number(sub);
+  };
+  for (const spec of allCommands) number(spec);
+  return specs;
+})();
+
 /** Name → declaration, under both the lower-case and upper-case spelling (the common ones). */
 export function buildCommandTable(): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();

@@ -134,6 +134,7 @@ export class ScriptingEngine {
       pubsub: null,
       subscriptions: 0,
       push: null,
+      lua: true,
     } as unknown as ClientState;
   }
 
