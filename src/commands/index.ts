@@ -22,6 +22,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
 import { streamCommands } from './streams.js';
+import { observabilityCommands } from './observability.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -44,6 +45,7 @@ export const allCommands: readonly CommandSpec[] = [
   ...geoCommands,
   ...sortCommands,
   ...streamCommands,
+  ...observabilityCommands,
 ];
 
 /**

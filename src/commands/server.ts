@@ -36,7 +36,8 @@ function unsupportedConfig(name: string): ReplyError {
   return new ReplyError(`ERR Unsupported CONFIG parameter: ${name}`);
 }
 
-function helpReply(command: string, lines: readonly string[]): Reply {
+/** A subcommand container's HELP reply: the header, the lines, then HELP itself (addReplyHelp). */
+export function helpReply(command: string, lines: readonly string[]): Reply {
   return [
     new StatusReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`),
     ...lines.map((line) => new StatusReply(line)),
