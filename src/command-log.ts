@@ -180,15 +180,11 @@ export class CommandLog {
   /** A command that failed while it ran, on the fast path (not observing). */
   fail(spec: CommandSpec, error: ReplyError): void {
     const id = spec.id!;
-    if (REJECTION_CODES.has(error.code)) {
-      this.calls[id]--; // counted before it ran
-      this.rejected[id]++;
-    } else this.failed[id]++;
-  }
-
-  /** A blocked command: its call counts when it is served or times out (Redis's updateStatsOnUnblock). */
-  uncount(spec: CommandSpec): void {
-    this.calls[spec.id!]--;
+    if (REJECTION_CODES.has(error.code)) this.rejected[id]++;
+    else {
+      this.calls[id]++;
+      this.failed[id]++;
+    }
   }
 
   /** A blocked command answered at its timeout (or WAIT's condition): counted then, as Redis does. */

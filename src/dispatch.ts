@@ -186,11 +186,11 @@ export function route(cache: CacheCore, client: ClientState, argv: readonly Byte
   // the call is counted; the log observes the command (duration, monitors, slow log) when needed.
   const log = cache.commandLog;
   if (log.observing) return observe(cache, client, spec, argv, now, log);
-  log.calls[spec.id!]++;
   try {
     const reply = execute(cache, client, spec, argv, now);
-    // A blocked command counts when it is served or times out (src/blocking.ts).
-    if (reply instanceof BlockedReply) log.uncount(spec);
+    // Counted after it ran, as Redis's call() counts (INFO commandstats does not count itself); a
+    // blocked command counts when it is served or times out (src/blocking.ts).
+    if (!(reply instanceof BlockedReply)) log.calls[spec.id!]++;
     return reply;
   } catch (error) {
     if (error instanceof ReplyError) log.fail(spec, error);

@@ -27,7 +27,7 @@ const slowlogGet = defineCommand({
   arity: -2,
   flags: ADMIN,
   exec(ctx, argv): Reply {
-    if (argv.length > 3) throw new ReplyError("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+    if (argv.length > 3) throw new ReplyError(`ERR unknown subcommand or wrong number of arguments for '${text(argv[1])}'. Try SLOWLOG HELP.`);
     let count = 10;
     if (argv.length === 3) {
       const n = parseInt64(argv[2]);

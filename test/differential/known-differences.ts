@@ -356,6 +356,19 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     action: { normalise: dumpWithoutTrailer },
   },
   {
+    id: 'lolwut-version',
+    kind: 'server-specific',
+    reason:
+      'LOLWUT ends with the server version ("Redis ver. 7.0.15" on the live server, "Redis ver. 7.4.3" as AMR reports it); the version text is read as one.',
+    applies: (s) => s.name === 'LOLWUT',
+    action: {
+      normalise: (reply) =>
+        reply[0] === '$' || reply[0] === '='
+          ? [reply[0], String(reply[1]).replace(/Redis ver\. [0-9.]+/, 'Redis ver. X')]
+          : reply,
+    },
+  },
+  {
     id: 'help-footer',
     kind: 'redis-7.0-vs-7.4',
     reason:
