@@ -29,6 +29,7 @@ export { SKUS, SKU_NAMES, getSku, DEFAULT_SKU } from './cluster/skus.js';
 export type { SkuName, SkuInfo, SkuTier } from './cluster/skus.js';
 export type { Topology, NodeInfo, ShardPlacement } from './cluster/topology.js';
 export type { FlashTiering, FlashStats, FlashPlacement, FlashOptions } from './flash.js';
+export type { CommandLog, SlowlogEntry } from './command-log.js';
 export { RedisClient, createClient } from './client/client.js';
 export type { ClientOptions, ClientStatus } from './client/client.js';
 export { Pipeline } from './client/pipeline.js';
