@@ -211,6 +211,7 @@ export class CommandLog {
   /** Starts MONITOR for a connection (it then receives every command others run). */
   addMonitor(client: ClientState): void {
     if (!this.monitors.includes(client)) this.monitors.push(client);
+    client.monitoring = true;
     this.update();
   }
 
@@ -219,6 +220,7 @@ export class CommandLog {
     const i = this.monitors.indexOf(client);
     if (i < 0) return;
     this.monitors.splice(i, 1);
+    client.monitoring = false;
     this.update();
   }
 

@@ -87,6 +87,8 @@ export interface ClientState {
    * it. Absent or null: MONITOR is refused, as Redis refuses it to a client that may not block.
    */
   onMonitor?: ((line: string) => void) | null;
+  /** True while the connection is in MONITOR mode (CLIENT LIST flag `O`). */
+  monitoring?: boolean;
   /** True for the connection scripts' commands run on (MONITOR shows it as `lua`, SLOWLOG as `?:0`). */
   readonly lua?: boolean;
 }

@@ -453,7 +453,8 @@ function clientType(client: ClientState): ClientType {
 
 function clientFlags(client: ClientState): string {
   const extras = client as ClientExtras;
-  let flags = '';
+  // Redis's order: O (monitor) first, then P, x, b, t, T.
+  let flags = client.monitoring === true ? 'O' : '';
   if ((extras.subscriptions ?? 0) > 0) flags += 'P';
   if (extras.inMulti) flags += 'x';
   if (extras.blocked) flags += 'b';

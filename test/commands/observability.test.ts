@@ -377,6 +377,7 @@ describe('MONITOR', () => {
     cache.execute(['RPUSH', 'q', 'x']);
     await popped;
     expect(lines.map((l) => untimed(l).replace(/^\[0 [^\]]+\] /, ''))).toEqual(['"blpop" "q" "0"', '"RPUSH" "q" "x"']);
+    expect(cache.execute(['CLIENT', 'LIST', 'ID', String(state.id)])).toContain(' flags=O ');
     cache.closeClient(state);
     cache.execute(['PING']);
     expect(lines).toHaveLength(2);
