@@ -215,10 +215,14 @@ export function dispatchAgain(cache: CacheCore, client: ClientState, argv: reado
 /** {@link route}'s slower path: the command is timed, shown to MONITOR clients, slow-logged. */
 function observe(cache: CacheCore, client: ClientState, spec: CommandSpec, argv: readonly Bytes[], now: number, log: CommandLog): Reply {
   const feed = !reprocessing;
-  if (feed) log.beforeScript(spec, client, argv, now);
   const start = log.begin();
   let reply: Reply;
   try {
+    // A script is shown to MONITOR before it runs, once its keys passed the slot rules.
+    if (feed && log.monitors.length > 0 && spec.flags.includes('skip_monitor')) {
+      checkCommandSlots(cache, spec, argv);
+      log.beforeScript(spec, client, argv, now);
+    }
     reply = execute(cache, client, spec, argv, now);
   } catch (error) {
     if (error instanceof ReplyError) log.end(spec, client, argv, start, now, error, feed);

@@ -366,6 +366,13 @@ describe('MONITOR', () => {
     ]);
     expect(lines[0]).toBe(`${SEC}.118000 ${a} "MULTI"`);
     cache.close();
+    // A script refused before it runs (CROSSSLOT) is not shown.
+    const oss = make({ clusterPolicy: 'OSS' });
+    const watcher = monitorClient(oss);
+    expect(() => oss.execute(['EVAL', 'return 1', '2', 'a', 'b'])).toThrow('CROSSSLOT');
+    oss.execute(['EVAL', 'return 1', '2', '{t}a', '{t}b']);
+    expect(watcher.lines.map((l) => untimed(l).replace(/^\[0 [^\]]+\] /, ''))).toEqual(['"EVAL" "return 1" "2" "{t}a" "{t}b"']);
+    oss.close();
   });
 
   it('a blocked command is shown when it blocks, not again when it is served; a closed monitor stops receiving', async () => {
