@@ -79,7 +79,6 @@ export const AMR_BLOCKED: Record<string, string> = {
 export function laterNote(name: string, group: string): string {
   if (['list', 'hash', 'set', 'sorted-set'].includes(group)) return 'issue 3, collections';
   if (['transactions', 'scripting', 'pubsub'].includes(group)) return 'issue 4';
-  if (['wait', 'waitaof', 'role'].includes(name)) return 'issue 5, replication';
   if (['notify-keyspace-events'].includes(name)) return 'issue 4';
   return '';
 }

@@ -23,7 +23,7 @@
  * `cache.pendingServe`), before the next command runs, as Redis serves blocked clients between
  * commands; never inside MULTI/EXEC or a script. See docs/blocking.md.
  */
-import { dispatch } from './dispatch.js';
+import { dispatchAgain, lookupCommand } from './dispatch.js';
 import type { CacheCore, ChangeRecord, ClientState } from './core-types.js';
 import type { TimerHandle } from './clock.js';
 import { keyName, type Bytes } from './keyspace/bytes.js';
@@ -298,13 +298,13 @@ class BlockingManager {
       }
       let reply: Reply;
       try {
-        reply = dispatch(this.cache, waiter.client, waiter.argv);
+        reply = dispatchAgain(this.cache, waiter.client, waiter.argv);
       } catch (error) {
         this.finish(waiter, null, error instanceof Error ? error : new Error(String(error)));
         continue;
       }
       if (reply instanceof BlockedReply) continue; // still nothing for it: it keeps its place
-      this.finish(waiter, reply, null);
+      this.finish(waiter, reply, null, true);
     }
   }
 
@@ -392,9 +392,18 @@ class BlockingManager {
     }
   }
 
-  private finish(waiter: Waiter, reply: Reply | null, error: Error | null): void {
+  /**
+   * Ends a wait with its reply or error. A reply that did not come from running the command again
+   * (a timeout, WAIT's condition, CLIENT UNBLOCK) counts the call now, as Redis's
+   * updateStatsOnUnblock does (a re-run counted itself).
+   */
+  private finish(waiter: Waiter, reply: Reply | null, error: Error | null, rerun = false): void {
     if (waiter.done) return;
     waiter.done = true;
+    if (!rerun && error === null) {
+      const cache = this.cache;
+      cache.commandLog.unblocked(lookupCommand(cache, waiter.argv), waiter.client, waiter.argv, cache.clock.now());
+    }
     waiter.timer?.cancel();
     waiter.timer = null;
     if (this.waiters.get(waiter.client) === waiter) this.waiters.delete(waiter.client);

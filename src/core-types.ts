@@ -15,6 +15,7 @@ import type { ClientTracking, TrackingState } from './tracking.js';
 import type { LoadedModule } from './modules.js';
 import type { AclUser } from './acl/user.js';
 import type { EntraAuth } from './entra.js';
+import type { CommandLog } from './command-log.js';
 
 /** The three AMR clustering policies. */
 export type ClusterPolicy = 'OSS' | 'Enterprise' | 'NoCluster';
@@ -102,6 +103,16 @@ export interface ClientState {
    * is withheld) then `skip` (the next command's reply is withheld). See dispatch.
    */
   replyMode: 'on' | 'off' | 'skip-next' | 'skip';
+  /**
+   * Where MONITOR lines go once this connection runs MONITOR (the text of each status reply,
+   * `1735689600.000000 [0 127.0.0.1:40001] "SET" "k" "v"`); a facade that can receive them sets
+   * it. Absent or null: MONITOR is refused, as Redis refuses it to a client that may not block.
+   */
+  onMonitor?: ((line: string) => void) | null;
+  /** True while the connection is in MONITOR mode (CLIENT LIST flag `O`). */
+  monitoring?: boolean;
+  /** True for the connection scripts' commands run on (MONITOR shows it as `lua`, SLOWLOG as `?:0`). */
+  readonly lua?: boolean;
 }
 
 /** One queued command of a transaction. */
@@ -203,4 +214,6 @@ export interface CacheCore {
    * tracks and nothing is remembered (src/tracking.ts); null meanwhile, so it costs nothing.
    */
   tracking: ClientTracking | null;
+  /** Per-command counters, latency histograms, the slow log and MONITOR clients (src/command-log.ts). */
+  readonly commandLog: CommandLog;
 }

@@ -13,6 +13,8 @@ import { NO_REPLY, OK, type Reply } from './protocol/reply.js';
 import { execRejected, executingTransaction, isExec, queueInMulti } from './transactions.js';
 import { allowedInSubscriberContext, notInSubscriberContext, PubSubReplies } from './pubsub.js';
 import { assertPermitted } from './acl/user.js';
+import { BlockedReply } from './blocking.js';
+import type { CommandLog } from './command-log.js';
 
 /** The context a command runs in (one per command; cheap to make). */
 export class ExecContext implements CommandContext {
@@ -105,16 +107,22 @@ export function lookupCommand(cache: CacheCore, argv: readonly Bytes[]): Command
   if (spec === undefined || (spec.blocked !== undefined && spec.blocked(cache))) {
     throw unknownCommand(name, argv.slice(1).map(String));
   }
-  if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
+  if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw rejected(cache, spec, wrongArity(spec.name));
   // A container called without a subcommand runs itself (only COMMAND's arity allows that).
   if (spec.subcommands !== undefined && argv.length > 1) {
     const subName = String(argv[1]);
     const sub = spec.subcommands[subName.toLowerCase()];
     if (sub === undefined) throw unknownSubcommand(subName, spec.name);
-    if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) throw wrongArity(sub.name);
+    if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) throw rejected(cache, sub, wrongArity(sub.name));
     return sub;
   }
   return spec;
+}
+
+/** Counts a command refused before it ran (INFO commandstats' rejected_calls) and returns the error. */
+function rejected(cache: CacheCore, spec: CommandSpec, error: ReplyError): ReplyError {
+  cache.commandLog.reject(spec);
+  return error;
 }
 
 /** The argv positions of a command's keys. */
@@ -213,21 +221,81 @@ function countError(cache: CacheCore, error: ReplyError): void {
 export function route(cache: CacheCore, client: ClientState, argv: readonly Bytes[], spec: CommandSpec | undefined): Reply {
   if (spec === undefined) spec = lookupCommand(cache, argv);
   else if (spec.blocked !== undefined && spec.blocked(cache)) throw unknownCommand(String(argv[0]), argv.slice(1).map(String));
-  else if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw wrongArity(spec.name);
+  else if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) throw rejected(cache, spec, wrongArity(spec.name));
   // An Entra principal runs under its ACL (Redis checks it before the cluster rules); the default
-  // user (null) may run everything.
-  if (client.user !== null) assertPermitted(client.user, spec, argv);
+  // user (null) may run everything. A denial counts as a rejected call (INFO commandstats).
+  if (client.user !== null) {
+    try {
+      assertPermitted(client.user, spec, argv);
+    } catch (error) {
+      throw error instanceof ReplyError ? rejected(cache, spec, error) : error;
+    }
+  }
   // A RESP2 connection with subscriptions runs only the subscriber commands (after the slot
   // rules, which the cluster checks first).
   if (client.subscriptions > 0 && client.resp === 2 && !allowedInSubscriberContext(spec.name)) {
+    cache.commandLog.reject(spec);
     checkCommandSlots(cache, spec, argv);
     throw notInSubscriberContext(spec.name);
   }
-  if (!client.authenticated && !spec.flags.includes('no_auth')) throw NOAUTH;
+  if (!client.authenticated && !spec.flags.includes('no_auth')) throw rejected(cache, spec, NOAUTH);
   cache.stats.commandsProcessed++;
   const now = cache.clock.now();
   client.lastInteraction = now;
   client.lastCommand = spec.name;
+  // INFO commandstats, LATENCY HISTOGRAM, SLOWLOG and MONITOR (src/command-log.ts). Usually only
+  // the call is counted; the log observes the command (duration, monitors, slow log) when needed.
+  const log = cache.commandLog;
+  if (log.observing) return observe(cache, client, spec, argv, now, log);
+  try {
+    const reply = execute(cache, client, spec, argv, now);
+    // Counted after it ran, as Redis's call() counts (INFO commandstats does not count itself); a
+    // blocked command counts when it is served or times out (src/blocking.ts).
+    if (!(reply instanceof BlockedReply)) log.calls[spec.id!]++;
+    return reply;
+  } catch (error) {
+    if (error instanceof ReplyError) log.fail(spec, error);
+    throw error;
+  }
+}
+
+/** Set while a blocked command runs again to be served: MONITOR showed it when it blocked. */
+let reprocessing = false;
+
+/** Runs a blocked command again for its client (src/blocking.ts), as Redis reprocesses it. */
+export function dispatchAgain(cache: CacheCore, client: ClientState, argv: readonly Bytes[]): Reply {
+  const outer = reprocessing;
+  reprocessing = true;
+  try {
+    return dispatch(cache, client, argv);
+  } finally {
+    reprocessing = outer;
+  }
+}
+
+/** {@link route}'s slower path: the command is timed, shown to MONITOR clients, slow-logged. */
+function observe(cache: CacheCore, client: ClientState, spec: CommandSpec, argv: readonly Bytes[], now: number, log: CommandLog): Reply {
+  const feed = !reprocessing;
+  const start = log.begin();
+  let reply: Reply;
+  try {
+    // A script is shown to MONITOR before it runs, once its keys passed the slot rules.
+    if (feed && log.monitors.length > 0 && spec.flags.includes('skip_monitor')) {
+      checkCommandSlots(cache, spec, argv);
+      log.beforeScript(spec, client, argv, now);
+    }
+    reply = execute(cache, client, spec, argv, now);
+  } catch (error) {
+    if (error instanceof ReplyError) log.end(spec, client, argv, start, now, error, feed);
+    throw error;
+  }
+  if (reply instanceof BlockedReply) log.blocked(spec, client, argv, now, feed);
+  else log.end(spec, client, argv, start, now, null, feed);
+  return reply;
+}
+
+/** Routes a command that passed the checks by its keys and runs it. */
+function execute(cache: CacheCore, client: ClientState, spec: CommandSpec, argv: readonly Bytes[], now: number): Reply {
   const keys = spec.keys;
   // NoCluster has no slot rules; a one-shard OSS/Enterprise cache still has them (as a real
   // one-shard cluster does).

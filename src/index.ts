@@ -34,6 +34,7 @@ export { MODULE_NAMES } from './modules.js';
 export type { ModuleName, ModuleSpec, LoadedModule } from './modules.js';
 export type { Topology, NodeInfo, ShardPlacement } from './cluster/topology.js';
 export type { FlashTiering, FlashStats, FlashPlacement, FlashOptions } from './flash.js';
+export type { CommandLog, SlowlogEntry } from './command-log.js';
 export { RedisClient, createClient } from './client/client.js';
 export type { ClientOptions, ClientStatus } from './client/client.js';
 export { Pipeline } from './client/pipeline.js';

@@ -25,21 +25,11 @@ export interface InfoContext {
   readonly now: number;
 }
 
-/** One command's counters (INFO commandstats); dispatch keeps them when it can. */
-export interface CommandStat {
-  calls: number;
-  usec: number;
-  rejectedCalls: number;
-  failedCalls: number;
-}
-
 /**
  * Counters other parts of the emulator may add to `cache.stats`; INFO reports them when present
  * and zero otherwise.
  */
 export interface OptionalStats {
-  /** Per command (lower-case full name, `client|list`), in first-call order. */
-  commandStats?: Map<string, CommandStat>;
   /** Error replies by their first word (`ERR`, `WRONGTYPE` …). */
   errorCounts?: Map<string, number>;
   /** Hash fields removed by field TTLs (`expired_subkeys`). */
@@ -576,13 +566,16 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
   if (want('module_list') || want('modules')) add('Modules', moduleInfoLines(ctx.cache.modules));
 
   if (want('commandstats')) {
+    // Counted by dispatch (src/command-log.ts); commands in name order (Redis's is its hash order).
+    const log = cache.commandLog;
     const fields: Array<[string, string]> = [];
-    for (const [name, s] of stats.commandStats ?? []) {
-      if (s.calls === 0 && s.rejectedCalls === 0 && s.failedCalls === 0) continue;
-      const perCall = s.calls === 0 ? 0 : s.usec / s.calls;
+    for (const id of log.usedIds()) {
+      const calls = log.calls[id];
+      const usec = log.usec[id];
+      const perCall = calls === 0 ? 0 : usec / calls;
       fields.push([
-        `cmdstat_${name}`,
-        `calls=${s.calls},usec=${s.usec},usec_per_call=${printfFixed(perCall, 2)},rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
+        `cmdstat_${log.specs[id].name}`,
+        `calls=${calls},usec=${usec},usec_per_call=${printfFixed(perCall, 2)},rejected_calls=${log.rejected[id]},failed_calls=${log.failed[id]}`,
       ]);
     }
     add('Commandstats', lines(fields));
@@ -594,11 +587,17 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
   }
 
   if (want('latencystats')) {
+    // The `latency-tracking-info-percentiles` of each command's histogram (LATENCY HISTOGRAM's data).
+    const log = cache.commandLog;
+    const percentiles = (cache.settings.get('latency-tracking-info-percentiles') ?? '')
+      .split(' ')
+      .filter((p) => p !== '')
+      .map(Number);
     const fields: Array<[string, string]> = [];
-    for (const [name, s] of stats.commandStats ?? []) {
-      if (s.calls === 0) continue;
-      const v = printfFixed(Math.max(1.003, s.usec / s.calls), 3);
-      fields.push([`latency_percentiles_usec_${name}`, `p50=${v},p99=${v},p99.9=${v}`]);
+    for (const id of log.usedIds()) {
+      if (log.histogram(id).total <= 0) continue;
+      const values = percentiles.map((p) => `p${p}=${printfFixed(log.percentile(id, p), 3)}`);
+      fields.push([`latency_percentiles_usec_${log.specs[id].name}`, values.join(',')]);
     }
     add('Latencystats', lines(fields));
   }

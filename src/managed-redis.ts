@@ -10,7 +10,8 @@ import type { Bytes } from './keyspace/bytes.js';
 import { buildTopology, type Topology } from './cluster/topology.js';
 import { defaultConfig } from './config-defaults.js';
 import type { Config } from './config.js';
-import { buildCommandTable } from './commands/index.js';
+import { buildCommandTable, numberSpecs } from './commands/index.js';
+import { CommandLog } from './command-log.js';
 import type { CommandSpec } from './commands/command.js';
 import { dispatch, lookupCommand } from './dispatch.js';
 import { toPlain, type PlainReply } from './protocol/plain.js';
@@ -119,6 +120,12 @@ export interface ManagedRedisOptions {
    * Without this option and `accessKey` the cache stays open. See docs/authentication.md.
    */
   entra?: EntraOptions;
+  /**
+   * Measure each command's real duration with `performance.now()` (default false). Without it every
+   * command takes 0 µs: INFO commandstats' `usec`, LATENCY HISTOGRAM and the slow log are then
+   * deterministic, and timing costs nothing. See docs/observability.md.
+   */
+  commandTiming?: boolean;
 }
 
 /** The virtual clock's default start: 2025-01-01T00:00:00Z. */
@@ -165,6 +172,8 @@ export class ManagedRedis implements CacheCore {
   /** Modules loaded at creation (the `modules` option). */
   readonly modules: readonly LoadedModule[];
   readonly changeListeners: ChangeListener[] = [];
+  /** Per-command counters, latency histograms, the slow log and MONITOR clients (docs/observability.md). */
+  readonly commandLog: CommandLog;
   /** @internal Serves blocked clients after the running top-level command (src/blocking.ts). */
   pendingServe: (() => void) | null = null;
   /** @internal Client-side caching tables while any connection tracks (src/tracking.ts). */
@@ -260,7 +269,9 @@ export class ManagedRedis implements CacheCore {
       geoReplication: resolved.geoReplication,
       evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
     });
-    this.commands = buildCommandTable(this.modules.flatMap((m) => m.commands));
+    const moduleCommands = this.modules.flatMap((m) => m.commands);
+    this.commands = buildCommandTable(moduleCommands);
+    this.commandLog = new CommandLog(this, numberSpecs(moduleCommands), options.commandTiming === true);
     trackNotifyFlags(this, options.notifyKeyspaceEvents);
     this.applyAccessTracking();
     // The in-process owner (execute, the typed methods) needs no key.
@@ -403,6 +414,7 @@ export class ManagedRedis implements CacheCore {
     releaseTransaction(this, client);
     dropSubscriptions(this, client);
     dropTracking(this, client);
+    this.commandLog.removeMonitor(client);
   }
 
   /** Stops background timers (active expiry). The cache stays usable. */

@@ -79,11 +79,18 @@ interface Runner {
   runSpec(spec: CommandSpec, argv: readonly Bytes[]): Reply;
 }
 
+/**
+ * Commands without a synchronous method: MONITOR streams lines to its connection, which a
+ * synchronous call has no way to deliver (`execute(['MONITOR'])` answers Redis's error for a
+ * client that may not block).
+ */
+const WITHOUT_SYNC_METHOD = new Set(['monitor']);
+
 /** Adds a method (and a `…Buffer` twin) per top-level command to the prototype. */
 export function installSyncCommands(proto: object): void {
   for (const spec of allCommands) {
     const name = spec.name;
-    if (name.includes('|') || name in proto) continue;
+    if (name.includes('|') || name in proto || WITHOUT_SYNC_METHOD.has(name)) continue;
     // Container commands (OBJECT, CONFIG …) are looked up per call: the subcommand decides.
     const direct = spec.subcommands === undefined;
     // Single-key commands without options (GET, INCR, TTL …) skip building argv in a loop.

@@ -19,6 +19,7 @@ import type { TimerHandle } from '../clock.js';
 import { buildArgv, IOREDIS_METHOD_NAMES } from './args.js';
 import { asCallback, noop, type Callback } from './callback.js';
 import { Command } from './command.js';
+import { emitMonitorLine, MONITORING_MODE_MESSAGE } from './monitor.js';
 import { Connection } from './connection.js';
 import { isBlockedReply, waitForReply, type BlockedReply } from '../blocking.js';
 import { IOREDIS_VERSION } from './ioredis-commands.js';
@@ -35,7 +36,7 @@ export type { Callback } from './callback.js';
 export type { ScriptDefinition } from './script.js';
 
 /** ioredis's connection states: `wait` (lazyConnect) → `connecting` → `connect` → `ready` → `close` → `end`. */
-export type ClientStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'close' | 'reconnecting' | 'end';
+export type ClientStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'monitoring' | 'close' | 'reconnecting' | 'end';
 
 /**
  * Client options: ioredis's `RedisOptions` (the ones that mean something in process are listed;
@@ -332,6 +333,7 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     this.conn.events = {
       confirmations: (replies) => applyConfirmations(condition, replies),
       message: (message) => emitMessage(this, condition, message),
+      monitor: (line) => emitMonitorLine(this, line),
       dropped: (error) => this.simulateConnectionLoss(error),
     };
     // ioredis sends AUTH first when a password is set; a refused one is fatal to the connection
@@ -409,7 +411,8 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     this.handleClose();
   }
 
-  private setStatus(status: ClientStatus, arg?: unknown): void {
+  /** @internal */
+  setStatus(status: ClientStatus, arg?: unknown): void {
     this.status = status;
     queueMicrotask(() => this.emit(status, arg));
   }
@@ -466,7 +469,10 @@ export class RedisClient extends EventEmitter implements PipelineHost {
   /** @internal Runs a built argv and settles as ioredis would. */
   run(name: string, argv: Bytes[], buffers: boolean): Promise<unknown> {
     const conn = this.conn;
-    if (conn === null || this.status !== 'ready') return this.runSlow(name, argv, buffers);
+    if (conn === null || this.status !== 'ready') {
+      if (this.status === 'monitoring' && conn !== null) return this.runMonitoring(conn, name, argv, buffers);
+      return this.runSlow(name, argv, buffers);
+    }
     if (this.condition !== null && this.condition.subscriber !== false && refusedInSubscriberMode(this.condition, name)) {
       return Promise.reject(new Error(SUBSCRIBER_MODE_MESSAGE));
     }
@@ -484,6 +490,16 @@ export class RedisClient extends EventEmitter implements PipelineHost {
       return Promise.reject(wrapError(error, name, argv));
     }
     return Promise.resolve(value);
+  }
+
+  /** A monitoring connection runs only MONITOR and AUTH, as ioredis allows (VALID_IN_MONITOR_MODE). */
+  private runMonitoring(conn: Connection, name: string, argv: Bytes[], buffers: boolean): Promise<unknown> {
+    if (!Command.checkFlag('VALID_IN_MONITOR_MODE', name)) return Promise.reject(new Error(MONITORING_MODE_MESSAGE));
+    try {
+      return Promise.resolve(convertReply(conn.execute(argv), buffers, this.stringNumbers));
+    } catch (error) {
+      return Promise.reject(wrapError(error, name, argv));
+    }
   }
 
   private runBlocked(conn: Connection, name: string, argv: Bytes[], marker: BlockedReply, buffers: boolean): Promise<unknown> {
@@ -636,13 +652,18 @@ export class RedisClient extends EventEmitter implements PipelineHost {
   }
 
   /**
-   * MONITOR on a duplicate connection, as ioredis does. The emulator has no MONITOR yet: the
-   * promise rejects with the server's unknown-command error.
+   * MONITOR on a duplicate connection, as ioredis does: resolves with that connection once the
+   * server accepted MONITOR (its status is then `monitoring`). It emits `'monitor'` with
+   * `(time, args, source, database)` for every command others run, parsed from the server's line
+   * as ioredis parses it; it runs no other command but AUTH and MONITOR.
    */
   monitor(callback?: Callback<RedisClient>): Promise<RedisClient> {
     const monitor = this.duplicate({ lazyConnect: true, monitor: true });
     const promise = monitor.call('monitor').then(
-      () => monitor,
+      () => {
+        monitor.setStatus('monitoring');
+        return monitor;
+      },
       (error: Error) => {
         monitor.disconnect();
         throw error;

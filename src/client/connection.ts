@@ -17,6 +17,8 @@ export interface ConnectionEvents {
   confirmations(replies: PubSubReplies): void;
   /** A pub/sub message (`['message', channel, payload]` …) pushed to this connection. */
   message(message: Reply[]): void;
+  /** A MONITOR line (the status reply's text) for a connection that ran MONITOR. */
+  monitor?(line: string): void;
   /**
    * The server closed the connection (a failover of a shard it reaches): the connection is closed
    * already and its blocked command failed with `error`; the client runs its close/reconnect.
@@ -62,6 +64,7 @@ export class Connection {
     this.state.push = (message) => this.enqueue(() => this.events?.message(message));
     // The server closes it when its Entra token expires (src/entra.ts).
     this.state.disconnect = (error) => this.drop(error);
+    this.state.onMonitor = (line) => this.enqueue(() => this.events?.monitor?.(line));
     const node = init.node === undefined ? undefined : cache.topology.nodes[init.node];
     if (node !== undefined && !cache.faults.isNodeUp(node.index)) this.refusal = new ConnectionRefusedError(node.ip, node.port);
     // A failover of a shard this connection reaches closes it (src/replication/faults.ts).
@@ -124,5 +127,6 @@ export class Connection {
     if (!this.state.closed) this.cache.closeClient(this.state);
     this.state.push = null;
     this.state.disconnect = null;
+    this.state.onMonitor = null;
   }
 }

@@ -47,6 +47,11 @@ export type CommandFlag =
 export interface CommandSpec {
   /** Lower-case name; subcommands are `container|sub` (e.g. `object|encoding`). */
   name: string;
+  /**
+   * A number for per-command counters (INFO commandstats, LATENCY HISTOGRAM), given to every
+   * declared command and subcommand once by src/commands/index.ts; not part of a declaration.
+   */
+  id?: number;
   /** Redis arity: exact argument count including the name when positive, a minimum when negative. */
   arity: number;
   flags: readonly CommandFlag[];

@@ -23,6 +23,7 @@ import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
 import { streamCommands } from './streams.js';
 import { serializationCommands } from './serialization.js';
+import { observabilityCommands } from './observability.js';
 
 /** Every implemented command declaration. */
 export const allCommands: readonly CommandSpec[] = [
@@ -46,7 +47,29 @@ export const allCommands: readonly CommandSpec[] = [
   ...sortCommands,
   ...streamCommands,
   ...serializationCommands,
+  ...observabilityCommands,
 ];
+
+/**
+ * Every declared command and subcommand, in the order they were numbered; each gets its place
+ * here as its `id` (the index of its per-command counters, src/command-log.ts). The core commands
+ * are numbered at load; a module's commands when a cache with that module is built
+ * ({@link numberSpecs}).
+ */
+export const numberedSpecs: CommandSpec[] = [];
+
+/** Numbers the commands (and subcommands) that have no `id` yet; returns {@link numberedSpecs}. */
+export function numberSpecs(specs: readonly CommandSpec[]): readonly CommandSpec[] {
+  const number = (spec: CommandSpec): void => {
+    if (spec.id !== undefined) return;
+    spec.id = numberedSpecs.length;
+    numberedSpecs.push(spec);
+    for (const sub of Object.values(spec.subcommands ?? {})) number(sub);
+  };
+  for (const spec of specs) number(spec);
+  return numberedSpecs;
+}
+numberSpecs(allCommands);
 
 /**
  * Name → declaration, under both the lower-case and upper-case spelling (the common ones), with

@@ -38,7 +38,8 @@ function unsupportedConfig(name: string): ReplyError {
   return new ReplyError(`ERR Unsupported CONFIG parameter: ${name}`);
 }
 
-function helpReply(command: string, lines: readonly string[]): Reply {
+/** A subcommand container's HELP reply: the header, the lines, then HELP itself (addReplyHelp). */
+export function helpReply(command: string, lines: readonly string[]): Reply {
   return [
     new StatusReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`),
     ...lines.map((line) => new StatusReply(line)),
@@ -461,7 +462,8 @@ function clientType(client: ClientState): ClientType {
 
 function clientFlags(client: ClientState): string {
   const extras = client as ClientExtras;
-  let flags = '';
+  // Redis's order: O (monitor) first, then P, x, b, t, T.
+  let flags = client.monitoring === true ? 'O' : '';
   if ((extras.subscriptions ?? 0) > 0) flags += 'P';
   if (extras.inMulti) flags += 'x';
   if (extras.blocked) flags += 'b';

@@ -141,6 +141,7 @@ export class ScriptingEngine {
       push: null,
       tracking: null,
       replyMode: 'on',
+      lua: true,
     } as unknown as ClientState;
   }
 

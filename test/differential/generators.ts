@@ -687,6 +687,21 @@ const ARGS: Record<string, ArgsArb> = {
     ),
   ),
   ping: fc.oneof(mostly(value, 1, 2), tok()),
+  // LOLWUT: version 5 with at most two rows of squares (deterministic: Redis turns only the lower
+  // rows by rand()), versions without art, and junk; the version text is normalised (known-differences).
+  lolwut: fc.oneof(
+    seq(
+      tok('VERSION', '5'),
+      fc.integer({ min: -2, max: 70 }).map(String),
+      fc.integer({ min: -1, max: 12 }).map(String),
+      fc.constantFrom('-1', '0', '1', '2'),
+    ),
+    seq(tok('VERSION'), fc.constantFrom('1', '4', '7', '8', '59', '-1', 'x', '5.5')),
+    seq(tok('VERSION', '5'), fc.constantFrom('x', '3.0', '')),
+    tok(),
+    tok('VERSION'),
+    seq(value),
+  ),
   echo: mostly(value, 1, 2),
   ...COLLECTION_ARGS,
   ...BLOCKING_ARGS,
