@@ -80,6 +80,11 @@ export interface ClientState {
    * facade defers delivery itself (the ioredis-compatible client uses a microtask). Null: dropped.
    */
   push: ((message: Reply[]) => void) | null;
+  /**
+   * Called once when the cache closes this connection (QUIT, CLIENT KILL, a facade's close), so a
+   * facade holding a real socket closes it too (src/server). Absent: nothing to do.
+   */
+  onClose?: (() => void) | null;
 }
 
 /** One queued command of a transaction. */
