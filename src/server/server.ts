@@ -16,6 +16,7 @@ import { isBlockedReply, waitForReply, type BlockedReply } from '../blocking.js'
 import { ReplyError } from '../protocol/errors.js';
 import { encodePush, encodeReply, ProtocolError, RequestParser, ReplyWriter } from '../protocol/resp.js';
 import type { Reply } from '../protocol/reply.js';
+import { namesEndpoints, rewriteEndpoints, type EndpointMap, type ListeningEndpoint } from './endpoints.js';
 
 /** Options of {@link ManagedRedis.listen}. */
 export interface ListenOptions {
@@ -29,6 +30,22 @@ export interface ListenOptions {
    * and connections are refused while the node is down.
    */
   node?: number;
+  /**
+   * OSS cluster policy only: also listen on one free port per node (see {@link RespServer.nodes})
+   * and answer CLUSTER SLOTS / SHARDS / NODES with those ports, so cluster-aware clients
+   * (node-redis `createCluster`, ioredis `Cluster`) can follow the topology. Default false.
+   */
+  cluster?: boolean;
+}
+
+/** One node endpoint of a cluster-mode server (`listen({ cluster: true })`). */
+export interface NodeEndpoint {
+  /** The emulated node's index in `cache.topology.nodes`. */
+  readonly node: number;
+  readonly host: string;
+  readonly port: number;
+  /** `redis://host:port`. */
+  readonly url: string;
 }
 
 /**
@@ -55,6 +72,8 @@ export class RespServer {
   readonly port: number;
   /** `redis://host:port`, for `createClient({ url })` (node-redis) or `new Redis(url)` (ioredis). */
   readonly url: string;
+  /** With `cluster: true`: one listening endpoint per node that holds primary shards; else empty. */
+  readonly nodes: readonly NodeEndpoint[];
   /** Resolves once the server has stopped listening and its connections are closed. */
   readonly closed: Promise<void>;
   private readonly sessions = new Set<Session>();
@@ -64,15 +83,16 @@ export class RespServer {
   constructor(
     /** The cache it serves. */
     readonly cache: ManagedRedis,
-    private readonly server: Server,
-    private readonly options: ListenOptions,
+    private readonly listeners: ReadonlyArray<{ server: Server; node: number | undefined }>,
+    private readonly endpoints: EndpointMap | null,
   ) {
-    const address = server.address() as AddressInfo;
-    this.host = address.address;
-    this.port = address.port;
-    this.url = `redis://${address.family === 'IPv6' ? `[${this.host}]` : this.host}:${this.port}`;
-    this.closed = new Promise((resolve) => server.once('close', () => resolve()));
-    server.on('connection', (socket) => this.accept(socket));
+    const [main, ...nodes] = listeners.map(({ server, node }) => ({ node, ...addressOf(server) }));
+    this.host = main.host;
+    this.port = main.port;
+    this.url = main.url;
+    this.nodes = nodes.map((n) => ({ node: n.node!, host: n.host, port: n.port, url: n.url }));
+    this.closed = Promise.all(listeners.map(({ server }) => new Promise<void>((resolve) => server.once('close', () => resolve())))).then(() => {});
+    for (const { server, node } of listeners) server.on('connection', (socket) => this.accept(socket, node));
   }
 
   /** Open connections. */
@@ -84,32 +104,62 @@ export class RespServer {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = true;
-      this.server.close();
+      for (const { server } of this.listeners) server.close();
       for (const session of this.sessions) session.destroy();
     }
     return this.closed;
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, node: number | undefined): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
-    const session = new Session(this.cache, socket, this.options.node, () => this.sessions.delete(session));
+    const session = new Session(this.cache, socket, node, this.endpoints, () => this.sessions.delete(session));
     if (!session.closed) this.sessions.add(session);
   }
 }
 
-/** Starts a RESP server for `cache` (see {@link ManagedRedis.listen}). */
-export function listen(cache: ManagedRedis, options: ListenOptions = {}): Promise<RespServer> {
+function addressOf(server: Server): { host: string; port: number; url: string } {
+  const address = server.address() as AddressInfo;
+  const host = address.address;
+  return { host, port: address.port, url: `redis://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}` };
+}
+
+function startListening(host: string, port: number): Promise<Server> {
   const server = createServer({ noDelay: true });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.removeListener('error', reject);
-      resolve(new RespServer(cache, server, options));
+      resolve(server);
     });
   });
+}
+
+/** Starts a RESP server for `cache` (see {@link ManagedRedis.listen}). */
+export async function listen(cache: ManagedRedis, options: ListenOptions = {}): Promise<RespServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (options.cluster && cache.policy !== 'OSS') {
+    throw new Error(`listen({ cluster: true }) needs the OSS cluster policy (this cache uses ${cache.policy}): other policies have one endpoint`);
+  }
+  const listeners = [{ server: await startListening(host, options.port ?? 0), node: options.node }];
+  let endpoints: Map<string, ListeningEndpoint> | null = null;
+  if (options.cluster) {
+    endpoints = new Map();
+    try {
+      for (const node of cache.topology.nodes) {
+        if (node.primaryShards.length === 0) continue; // a replica-only node is no endpoint
+        const server = await startListening(host, 0);
+        listeners.push({ server, node: node.index });
+        endpoints.set(`${node.ip}:${node.port}`, { host, port: (server.address() as AddressInfo).port });
+      }
+    } catch (error) {
+      for (const { server } of listeners) server.close();
+      throw error;
+    }
+  }
+  return new RespServer(cache, listeners, endpoints);
 }
 
 /** One TCP connection: a socket, a request parser and the emulated connection it drives. */
@@ -132,6 +182,7 @@ class Session {
     private readonly cache: ManagedRedis,
     private readonly socket: Socket,
     node: number | undefined,
+    private readonly endpoints: EndpointMap | null,
     private readonly onClosed: () => void,
   ) {
     socket.setNoDelay(true);
@@ -221,6 +272,7 @@ class Session {
       this.waitFor(argv, reply);
       return;
     }
+    if (this.endpoints !== null && namesEndpoints(argv)) reply = rewriteEndpoints(reply, this.endpoints);
     this.write(encodeReply(reply, this.conn.state.resp));
     if (name === 'quit' || this.closeAfterReply) this.end();
   }

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect } from 'node:net';
-import { createClient, ErrorReply, WatchError } from 'redis';
+import { createClient, createCluster, ErrorReply, WatchError } from 'redis';
 import IORedis from 'ioredis';
 import { ManagedRedis } from '../../src/index.js';
 import type { RespServer } from '../../src/server/server.js';
@@ -454,5 +454,63 @@ describe('server lifecycle', () => {
       await Promise.all(servers.map((s) => s.close()));
       cache.close();
     }
+  });
+});
+
+describe('cluster mode (OSS): one port per node', () => {
+  let cache: ManagedRedis;
+  let server: RespServer;
+  beforeAll(async () => {
+    cache = new ManagedRedis({ sku: 'Balanced_B5', clusterPolicy: 'OSS' });
+    server = await cache.listen({ cluster: true });
+  });
+  afterAll(async () => {
+    await server.close();
+    cache.close();
+  });
+
+  it('CLUSTER SLOTS, SHARDS and NODES name the listening ports; the in-process replies keep AMR endpoints', async () => {
+    const nodes = cache.topology.nodes.filter((n) => n.primaryShards.length > 0);
+    expect(server.nodes.map((n) => n.node)).toEqual(nodes.map((n) => n.index));
+    const client = createClient({ url: server.url, RESP: 3 });
+    await client.connect();
+    try {
+      const slots = (await client.sendCommand(['CLUSTER', 'SLOTS'])) as unknown[][];
+      const listed = slots.map((row) => (row[2] as unknown[]).slice(0, 2));
+      expect(listed).toEqual(server.nodes.map((n) => ['127.0.0.1', n.port]));
+      const shards = JSON.stringify(await client.sendCommand(['CLUSTER', 'SHARDS']));
+      for (const n of server.nodes) expect(shards).toContain(`"port":${n.port},"ip":"127.0.0.1","endpoint":"127.0.0.1"`);
+      expect(shards).not.toContain(nodes[0].ip);
+      const text = String(await client.sendCommand(['CLUSTER', 'NODES']));
+      for (const n of server.nodes) expect(text).toContain(` 127.0.0.1:${n.port}@${n.port + 10000} `);
+      // The same question in process still answers AMR's endpoints.
+      expect(JSON.stringify(cache.execute(['CLUSTER', 'SLOTS']))).toContain(`"${nodes[0].ip}",${nodes[0].port}`);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('node-redis createCluster and ioredis Cluster follow the topology to the node ports', async () => {
+    const cluster = createCluster({ rootNodes: [{ url: server.url }] });
+    cluster.on('error', () => {});
+    await cluster.connect();
+    const io = new IORedis.Cluster([{ host: server.host, port: server.port }]);
+    try {
+      for (let i = 0; i < 20; i++) await cluster.set(`cluster:${i}`, String(i));
+      expect(cluster.masters.map((m) => m.port).sort()).toEqual(server.nodes.map((n) => n.port).sort());
+      expect(await io.get('cluster:7')).toBe('7');
+      expect(await io.mget('{t}a', '{t}b')).toEqual([null, null]);
+      await expect(io.mget('cluster:1', 'cluster:2')).rejects.toThrow("CROSSSLOT Keys in request don't hash to the same slot");
+      expect(io.nodes('master').map((n) => n.options.port).sort()).toEqual(server.nodes.map((n) => n.port).sort());
+    } finally {
+      await cluster.close();
+      io.disconnect();
+    }
+  });
+
+  it('cluster mode needs the OSS policy', async () => {
+    const enterprise = new ManagedRedis({ clusterPolicy: 'Enterprise' });
+    await expect(enterprise.listen({ cluster: true })).rejects.toThrow('listen({ cluster: true }) needs the OSS cluster policy');
+    enterprise.close();
   });
 });
