@@ -72,7 +72,7 @@ export class RespServer {
   readonly port: number;
   /** `redis://host:port`, for `createClient({ url })` (node-redis) or `new Redis(url)` (ioredis). */
   readonly url: string;
-  /** With `cluster: true`: one listening endpoint per node that holds primary shards; else empty. */
+  /** With `cluster: true`: one listening endpoint per node of the topology; else empty. */
   readonly nodes: readonly NodeEndpoint[];
   /** Resolves once the server has stopped listening and its connections are closed. */
   readonly closed: Promise<void>;
@@ -115,7 +115,7 @@ export class RespServer {
       socket.destroy();
       return;
     }
-    const session = new Session(this.cache, socket, node, this.endpoints, () => this.sessions.delete(session));
+    const session = new Session(this.cache, socket, node, this.endpoints, (closed) => this.sessions.delete(closed));
     if (!session.closed) this.sessions.add(session);
   }
 }
@@ -148,8 +148,8 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
   if (options.cluster) {
     endpoints = new Map();
     try {
+      // Every node, also one holding only replicas now: a failover can make it an endpoint.
       for (const node of cache.topology.nodes) {
-        if (node.primaryShards.length === 0) continue; // a replica-only node is no endpoint
         const server = await startListening(host, 0);
         listeners.push({ server, node: node.index });
         endpoints.set(`${node.ip}:${node.port}`, { host, port: (server.address() as AddressInfo).port });
@@ -183,7 +183,7 @@ class Session {
     private readonly socket: Socket,
     node: number | undefined,
     private readonly endpoints: EndpointMap | null,
-    private readonly onClosed: () => void,
+    private readonly onClosed: (session: Session) => void,
   ) {
     socket.setNoDelay(true);
     this.conn = new Connection(cache, {
@@ -348,6 +348,6 @@ class Session {
     if (this.closed) return;
     this.closed = true;
     this.release();
-    this.onClosed();
+    this.onClosed(this);
   }
 }

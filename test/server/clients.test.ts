@@ -470,19 +470,20 @@ describe('cluster mode (OSS): one port per node', () => {
   });
 
   it('CLUSTER SLOTS, SHARDS and NODES name the listening ports; the in-process replies keep AMR endpoints', async () => {
+    expect(server.nodes.map((n) => n.node)).toEqual(cache.topology.nodes.map((n) => n.index));
     const nodes = cache.topology.nodes.filter((n) => n.primaryShards.length > 0);
-    expect(server.nodes.map((n) => n.node)).toEqual(nodes.map((n) => n.index));
+    const endpoints = server.nodes.filter((n) => nodes.some((node) => node.index === n.node));
     const client = createClient({ url: server.url, RESP: 3 });
     await client.connect();
     try {
       const slots = (await client.sendCommand(['CLUSTER', 'SLOTS'])) as unknown[][];
       const listed = slots.map((row) => (row[2] as unknown[]).slice(0, 2));
-      expect(listed).toEqual(server.nodes.map((n) => ['127.0.0.1', n.port]));
+      expect(listed).toEqual(endpoints.map((n) => ['127.0.0.1', n.port]));
       const shards = JSON.stringify(await client.sendCommand(['CLUSTER', 'SHARDS']));
-      for (const n of server.nodes) expect(shards).toContain(`"port":${n.port},"ip":"127.0.0.1","endpoint":"127.0.0.1"`);
+      for (const n of endpoints) expect(shards).toContain(`"port":${n.port},"ip":"127.0.0.1","endpoint":"127.0.0.1"`);
       expect(shards).not.toContain(nodes[0].ip);
       const text = String(await client.sendCommand(['CLUSTER', 'NODES']));
-      for (const n of server.nodes) expect(text).toContain(` 127.0.0.1:${n.port}@${n.port + 10000} `);
+      for (const n of endpoints) expect(text).toContain(` 127.0.0.1:${n.port}@${n.port + 10000} `);
       // The same question in process still answers AMR's endpoints.
       expect(JSON.stringify(cache.execute(['CLUSTER', 'SLOTS']))).toContain(`"${nodes[0].ip}",${nodes[0].port}`);
     } finally {
@@ -497,14 +498,40 @@ describe('cluster mode (OSS): one port per node', () => {
     const io = new IORedis.Cluster([{ host: server.host, port: server.port }]);
     try {
       for (let i = 0; i < 20; i++) await cluster.set(`cluster:${i}`, String(i));
-      expect(cluster.masters.map((m) => m.port).sort()).toEqual(server.nodes.map((n) => n.port).sort());
+      const nodePorts = server.nodes.filter((n) => cache.topology.nodes[n.node].primaryShards.length > 0).map((n) => n.port).sort();
+      expect(cluster.masters.map((m) => m.port).sort()).toEqual(nodePorts);
       expect(await io.get('cluster:7')).toBe('7');
       expect(await io.mget('{t}a', '{t}b')).toEqual([null, null]);
       await expect(io.mget('cluster:1', 'cluster:2')).rejects.toThrow("CROSSSLOT Keys in request don't hash to the same slot");
-      expect(io.nodes('master').map((n) => n.options.port).sort()).toEqual(server.nodes.map((n) => n.port).sort());
+      expect(io.nodes('master').map((n) => n.options.port).sort()).toEqual(nodePorts);
     } finally {
       await cluster.close();
       io.disconnect();
+    }
+  });
+
+  it('a failed node refuses connections on its port; after the promotion CLUSTER SLOTS names the new primary', async () => {
+    const drill = new ManagedRedis({ sku: 'Balanced_B5', clusterPolicy: 'OSS', clock: 'virtual', seed: 5 });
+    const ports = await drill.listen({ cluster: true });
+    try {
+      const slotsOver = async (port: number) => {
+        const conn = await RawConnection.connect(port);
+        conn.send(encodeCommand(['CLUSTER', 'SLOTS']));
+        const text = (await conn.read()).toString();
+        conn.close();
+        return [...text.matchAll(/\$9\r\n127\.0\.0\.1\r\n:(\d+)/g)].map((m) => Number(m[1]));
+      };
+      const [node0, node1] = ports.nodes;
+      expect(await slotsOver(ports.port)).toEqual([node0.port, node1.port]);
+      drill.faults.failNode(0);
+      const refused = await RawConnection.connect(node0.port);
+      expect((await refused.readUntilClosed()).length).toBe(0);
+      drill.clock.advance(15_000); // detection and promotion: node 1 now serves every slot (one range)
+      expect(await slotsOver(ports.port)).toEqual([node1.port]);
+      expect(await slotsOver(node1.port)).toEqual([node1.port]);
+    } finally {
+      await ports.close();
+      drill.close();
     }
   });
 
