@@ -314,8 +314,9 @@ class Session {
     if (this.closed || this.ending) return;
     const state = this.conn.state;
     this.write(encodePush(message, state.resp));
-    // A RESP2 subscriber that does not read its messages is disconnected, as Redis's pubsub class limit does.
-    if (state.resp === 2 && state.subscriptions > 0 && this.socket.writableLength > PUBSUB_OUTPUT_HARD_LIMIT) this.destroy();
+    // A subscriber (RESP2 or RESP3: Redis counts both as pubsub clients) that does not read its
+    // messages is disconnected, as Redis's pubsub class limit does.
+    if (state.subscriptions > 0 && this.socket.writableLength > PUBSUB_OUTPUT_HARD_LIMIT) this.destroy();
   }
 
   private write(bytes: Buffer): void {

@@ -348,10 +348,10 @@ describe('connection behaviours', () => {
     socket.destroy();
   });
 
-  it('a RESP2 subscriber that does not read is disconnected past the pub/sub output limit (32 MB)', async () => {
+  it.each([2, 3])('a RESP%i subscriber that does not read is disconnected past the pub/sub output limit (32 MB)', async (resp) => {
     const conn = await RawConnection.connect(server.port);
-    conn.send(encodeCommand(['SUBSCRIBE', 'flood']));
-    await conn.read();
+    conn.send(Buffer.concat([encodeCommand(['HELLO', String(resp)]), encodeCommand(['SUBSCRIBE', 'flood'])]));
+    await conn.read(2);
     conn.raw.pause();
     const payload = 'y'.repeat(1024 * 1024);
     let delivered = 0;
