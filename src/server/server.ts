@@ -230,6 +230,8 @@ class Session {
 
   /** Runs the requests received so far, in order, until one blocks or the client stops reading. */
   private process(): void {
+    // The replies of a pipeline go out in one write (corked until the batch is done).
+    this.socket.cork();
     while (!this.blocked && !this.backlogged && !this.ending && !this.closed) {
       const request = this.parser.next();
       if (request === null) break;
@@ -240,6 +242,7 @@ class Session {
       }
       this.run(request);
     }
+    this.socket.uncork();
     this.updateReading();
   }
 
