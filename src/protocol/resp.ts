@@ -59,6 +59,9 @@ export interface ParserContext {
 export class RequestParser {
   private buffer: Buffer = Buffer.alloc(0);
   private pos = 0;
+  /** Chunks received after `buffer`, joined only when needed (a long argument is joined once). */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
   /** Arguments still expected in the multibulk request being read (0: between requests). */
   private multibulk = 0;
   /** Length of the bulk argument being read, or -1 before its `$` line. */
@@ -70,20 +73,28 @@ export class RequestParser {
 
   /** Bytes received but not yet consumed. */
   get pending(): number {
-    return this.buffer.length - this.pos;
+    return this.buffer.length - this.pos + this.chunkBytes;
   }
 
   push(chunk: Buffer): void {
-    if (this.pos >= this.buffer.length) {
-      this.buffer = chunk;
-    } else {
-      this.buffer = Buffer.concat([this.buffer.subarray(this.pos), chunk]);
-    }
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
+  }
+
+  private join(): void {
+    if (this.chunks.length === 0) return;
+    const parts = this.pos < this.buffer.length ? [this.buffer.subarray(this.pos), ...this.chunks] : this.chunks;
+    this.buffer = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     this.pos = 0;
+    this.chunks = [];
+    this.chunkBytes = 0;
   }
 
   next(): Bytes[] | ProtocolError | null {
     if (this.failed !== null) return this.failed;
+    // A bulk argument still arriving: wait until all of it is here, then join the chunks once.
+    if (this.bulk >= 0 && this.pending < this.bulk + 2) return null;
+    this.join();
     while (this.pos < this.buffer.length) {
       const result = this.multibulk > 0 || this.buffer[this.pos] === 0x2a /* '*' */ ? this.readMultibulk() : this.readInline();
       if (result === null) return null;

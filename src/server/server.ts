@@ -53,7 +53,7 @@ export interface NodeEndpoint {
  * (back-pressure: a client that pipelines without reading cannot grow the server's memory).
  */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
-/** Unread request bytes past which the socket is paused (a blocked connection keeps reading up to this). */
+/** Unread request bytes past which a blocked connection stops reading (it keeps reading up to this to see a disconnect). */
 const INPUT_HIGH_WATER = 1024 * 1024;
 /**
  * Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60` hard limit: a subscriber whose
@@ -249,7 +249,7 @@ class Session {
   /** Reads from the socket only while there is room for more requests and their replies. */
   private updateReading(): void {
     if (this.closed) return;
-    const full = this.backlogged || this.parser.pending > INPUT_HIGH_WATER;
+    const full = this.backlogged || (this.blocked && this.parser.pending > INPUT_HIGH_WATER);
     if (full && !this.socket.isPaused()) this.socket.pause();
     else if (!full && this.socket.isPaused()) this.socket.resume();
   }

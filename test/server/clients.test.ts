@@ -71,6 +71,15 @@ describe('node-redis over TCP', () => {
         expect(Buffer.isBuffer(got) && got.equals(bytes)).toBe(true);
       });
 
+      it('a 20 MB value round-trips', async () => {
+        const client = await open();
+        const big = 'v'.repeat(20 * 1024 * 1024);
+        expect(await client.set(k('big'), big)).toBe('OK');
+        expect(await client.strLen(k('big'))).toBe(big.length);
+        expect((await client.get(k('big')))?.length).toBe(big.length);
+        await client.del(k('big'));
+      });
+
       it('HGETALL is an object, __proto__ included as data', async () => {
         const client = await open();
         await client.hSet(k('h'), { f: 'v', g: 'w' });

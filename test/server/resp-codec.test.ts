@@ -68,6 +68,22 @@ describe('request parser', () => {
     expect(Buffer.isBuffer(big[0]) && big[0].toString() === long).toBe(true);
   });
 
+  it('reads a long argument arriving in many chunks', () => {
+    const value = Buffer.alloc(8 * 1024 * 1024, 0x61);
+    value[0] = 0xff; // not ASCII: kept as bytes
+    const input = Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${value.length}\r\n`), value, Buffer.from('\r\n*1\r\n$4\r\nPING\r\n')]);
+    const p = parser();
+    const requests: Bytes[][] = [];
+    for (let i = 0; i < input.length; i += 65536) {
+      p.push(input.subarray(i, i + 65536));
+      for (let r = p.next(); r !== null; r = p.next()) requests.push(r as Bytes[]);
+    }
+    expect(requests.length).toBe(2);
+    expect(Buffer.isBuffer(requests[0][2]) && (requests[0][2] as Buffer).equals(value)).toBe(true);
+    expect(requests[1]).toEqual(['PING']);
+    expect(p.pending).toBe(0);
+  });
+
   it('takes the two bytes after a bulk argument as its CRLF without checking them', () => {
     expect(parseAll('*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n').map(text)).toEqual([['PING'], ['PING']]);
   });
