@@ -113,6 +113,11 @@ export interface ClientState {
   monitoring?: boolean;
   /** True for the connection scripts' commands run on (MONITOR shows it as `lua`, SLOWLOG as `?:0`). */
   readonly lua?: boolean;
+  /**
+   * Called once when the cache closes this connection (QUIT, CLIENT KILL, a facade's close), so a
+   * facade holding a real socket closes it too (src/server). Absent: nothing to do.
+   */
+  onClose?: (() => void) | null;
 }
 
 /** One queued command of a transaction. */

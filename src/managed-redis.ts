@@ -36,6 +36,7 @@ import { keySlot } from './cluster/slots.js';
 import { dropTracking, type ClientTracking } from './tracking.js';
 import { resolveModules, type LoadedModule, type ModuleName, type ModuleSpec } from './modules.js';
 import { EntraAuth, type EntraOptions } from './entra.js';
+import type { ListenOptions, RespServer } from './server/server.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -184,6 +185,8 @@ export class ManagedRedis implements CacheCore {
   private readonly defaultClient: ClientState;
   private activeExpiryTimer: TimerHandle | null = null;
   private closed = false;
+  /** RESP servers started by {@link listen} and still listening. */
+  private readonly servers = new Set<RespServer>();
   /**
    * Replicas, replication offsets and lag, replica views, dataset digests (see docs/failover.md).
    * Present with and without high availability (without it no shard has a replica).
@@ -365,8 +368,29 @@ export class ManagedRedis implements CacheCore {
     return createClient(this, options);
   }
 
+  /**
+   * Serves this cache over TCP with the Redis protocol (RESP2 and RESP3), on `127.0.0.1` and a
+   * free port by default, so any Redis client — node-redis, ioredis, redis-cli — can use it. Each
+   * TCP connection is one emulated client (MULTI/EXEC, WATCH, pub/sub, blocking commands, AUTH
+   * with the `accessKey`, HELLO 3, CLIENT …). `close()` on the result, or on the cache, stops it.
+   * See docs/resp-server.md.
+   *
+   * ```ts
+   * const server = await cache.listen();
+   * const client = createClient({ url: server.url }); // node-redis
+   * ```
+   */
+  async listen(options: ListenOptions = {}): Promise<RespServer> {
+    // Loaded on demand: the cache itself never needs node:net.
+    const { listen } = await import('./server/server.js');
+    const server = await listen(this, options);
+    this.servers.add(server);
+    server.closed.then(() => this.servers.delete(server));
+    return server;
+  }
+
   /** Registers a connection (facades call this; CLIENT LIST shows it). */
-  openClient(init: { name: string | null; node?: number; authenticated?: boolean }): ClientState {
+  openClient(init: { name: string | null; node?: number; authenticated?: boolean; addr?: string }): ClientState {
     const id = this.nextClientId++;
     // A node without primary shards (the replica-only node of a one-shard SKU) serves nothing
     // itself: the connection behaves as one to the bootstrap endpoint.
@@ -379,7 +403,7 @@ export class ManagedRedis implements CacheCore {
       createdAt: this.clock.now(),
       lastInteraction: this.clock.now(),
       lastCommand: 'NULL',
-      addr: `127.0.0.1:${40000 + id}`,
+      addr: init.addr ?? `127.0.0.1:${40000 + id}`,
       laddr: node ? `${node.ip}:${node.port}` : `${this.topology.hostname}:${this.topology.port}`,
       libName: '',
       libVersion: '',
@@ -415,11 +439,17 @@ export class ManagedRedis implements CacheCore {
     dropSubscriptions(this, client);
     dropTracking(this, client);
     this.commandLog.removeMonitor(client);
+    const onClose = client.onClose;
+    if (onClose) {
+      client.onClose = null;
+      onClose();
+    }
   }
 
-  /** Stops background timers (active expiry). The cache stays usable. */
+  /** Stops background timers (active expiry) and the RESP servers of {@link listen}. The cache stays usable. */
   close(): void {
     this.closed = true;
+    for (const server of this.servers) void server.close();
     this.activeExpiryTimer?.cancel();
     this.activeExpiryTimer = null;
     this.replication.stop();

@@ -35,6 +35,8 @@ export interface ConnectionInit {
   /** CLIENT SETINFO LIB-NAME / LIB-VER, as ioredis sends them at connect. */
   libName?: string;
   libVersion?: string;
+  /** The client's `ip:port` as CLIENT LIST shows it (the RESP server gives the socket's peer). */
+  addr?: string;
 }
 
 export class Connection {
@@ -57,7 +59,7 @@ export class Connection {
     readonly cache: ManagedRedis,
     init: ConnectionInit,
   ) {
-    this.state = cache.openClient({ name: init.name, node: init.node });
+    this.state = cache.openClient({ name: init.name, node: init.node, addr: init.addr });
     if (init.libName !== undefined) this.state.libName = init.libName;
     if (init.libVersion !== undefined) this.state.libVersion = init.libVersion;
     this.state.canBlock = true; // an async client waits for blocking commands (src/blocking.ts)

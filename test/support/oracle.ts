@@ -157,9 +157,9 @@ export interface ReplayOptions {
   cacheOptions?: ConstructorParameters<typeof ManagedRedis>[0];
 }
 
-/** Runs one sequence on a fresh NoCluster cache; returns the first mismatching step, or null. */
-export function replaySequence(sequence: Sequence, resp: 2 | 3, options: ReplayOptions = {}): StepMismatch | null {
-  const cache = new ManagedRedis({
+/** A fresh cache as the recording server was for `sequence`: NoCluster, virtual clock at its t0, its seed. */
+export function cacheForSequence(sequence: Sequence, options: ReplayOptions = {}): ManagedRedis {
+  return new ManagedRedis({
     clusterPolicy: 'NoCluster',
     clock: 'virtual',
     startTime: sequence.t0,
@@ -168,6 +168,11 @@ export function replaySequence(sequence: Sequence, resp: 2 | 3, options: ReplayO
     evictionPolicy: 'noeviction',
     ...options.cacheOptions,
   });
+}
+
+/** Runs one sequence on a fresh NoCluster cache; returns the first mismatching step, or null. */
+export function replaySequence(sequence: Sequence, resp: 2 | 3, options: ReplayOptions = {}): StepMismatch | null {
+  const cache = cacheForSequence(sequence, options);
   try {
     const client = cache.openClient({ name: null });
     client.resp = resp;

@@ -1,0 +1,361 @@
+/**
+ * The RESP server facade: a `net.Server` on loopback whose every TCP connection is one emulated
+ * client of a {@link ManagedRedis}, so any Redis client (node-redis, ioredis, redis-cli, other
+ * languages) talks to the emulated cache over RESP2 or RESP3 with its own reply handling.
+ *
+ * Each socket gets a {@link Connection} (the machinery the ioredis-compatible client uses), and
+ * every request goes through the cache's one synchronous dispatch path. Requests of a connection
+ * run one at a time in arrival order: a blocked command (BLPOP …) holds back the replies to later
+ * ones, as in Redis. The only module of the package that imports `node:net`.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { ManagedRedis } from '../managed-redis.js';
+import type { Bytes } from '../keyspace/bytes.js';
+import { Connection } from '../client/connection.js';
+import { isBlockedReply, waitForReply, type BlockedReply } from '../blocking.js';
+import { ReplyError } from '../protocol/errors.js';
+import { encodePush, encodeReply, ProtocolError, RequestParser, ReplyWriter } from '../protocol/resp.js';
+import { NO_REPLY, status, type Reply } from '../protocol/reply.js';
+import { namesEndpoints, rewriteEndpoints, type EndpointMap, type ListeningEndpoint } from './endpoints.js';
+
+/** Options of {@link ManagedRedis.listen}. */
+export interface ListenOptions {
+  /** Interface to bind (default `127.0.0.1`). */
+  host?: string;
+  /** TCP port (default 0: any free port; read the chosen one from {@link RespServer.port}). */
+  port?: number;
+  /**
+   * Connect every client to this node's endpoint instead of the bootstrap endpoint (port 10000):
+   * whole-database commands (DBSIZE, KEYS, SCAN, FLUSHALL …) then cover that node's shards only,
+   * and connections are refused while the node is down.
+   */
+  node?: number;
+  /**
+   * OSS cluster policy only: also listen on one free port per node (see {@link RespServer.nodes})
+   * and answer CLUSTER SLOTS / SHARDS / NODES with those ports, so cluster-aware clients
+   * (node-redis `createCluster`, ioredis `Cluster`) can follow the topology. Default false.
+   */
+  cluster?: boolean;
+}
+
+/** One node endpoint of a cluster-mode server (`listen({ cluster: true })`). */
+export interface NodeEndpoint {
+  /** The emulated node's index in `cache.topology.nodes`. */
+  readonly node: number;
+  readonly host: string;
+  readonly port: number;
+  /** `redis://host:port`. */
+  readonly url: string;
+}
+
+/**
+ * Unwritten reply bytes past which a connection stops reading requests until the client reads
+ * (back-pressure: a client that pipelines without reading cannot grow the server's memory).
+ */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
+/** Unread request bytes past which a blocked connection stops reading (it keeps reading up to this to see a disconnect). */
+const INPUT_HIGH_WATER = 1024 * 1024;
+/**
+ * Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60` hard limit: a subscriber whose
+ * unread messages exceed it is disconnected. Normal clients have no limit (they are paused instead).
+ */
+const PUBSUB_OUTPUT_HARD_LIMIT = 32 * 1024 * 1024;
+
+/** Redis closes, without a reply, a connection whose first word is one of these (an HTTP request). */
+const SECURITY_WARNING_COMMANDS = new Set(['post', 'host:']);
+
+/** A running RESP server (what {@link ManagedRedis.listen} resolves with). */
+export class RespServer {
+  /** The address it listens on. */
+  readonly host: string;
+  /** The TCP port it listens on. */
+  readonly port: number;
+  /** `redis://host:port`, for `createClient({ url })` (node-redis) or `new Redis(url)` (ioredis). */
+  readonly url: string;
+  /** With `cluster: true`: one listening endpoint per node of the topology; else empty. */
+  readonly nodes: readonly NodeEndpoint[];
+  /** Resolves once the server has stopped listening and its connections are closed. */
+  readonly closed: Promise<void>;
+  private readonly sessions = new Set<Session>();
+  private closing = false;
+
+  /** @internal Use {@link ManagedRedis.listen}. */
+  constructor(
+    /** The cache it serves. */
+    readonly cache: ManagedRedis,
+    private readonly listeners: ReadonlyArray<{ server: Server; node: number | undefined }>,
+    private readonly endpoints: EndpointMap | null,
+  ) {
+    const [main, ...nodes] = listeners.map(({ server, node }) => ({ node, ...addressOf(server) }));
+    this.host = main.host;
+    this.port = main.port;
+    this.url = main.url;
+    this.nodes = nodes.map((n) => ({ node: n.node!, host: n.host, port: n.port, url: n.url }));
+    this.closed = Promise.all(listeners.map(({ server }) => new Promise<void>((resolve) => server.once('close', () => resolve())))).then(() => {});
+    for (const { server, node } of listeners) server.on('connection', (socket) => this.accept(socket, node));
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  /** Stops listening and closes every connection (their blocked commands are dropped). Idempotent. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      for (const { server } of this.listeners) server.close();
+      for (const session of this.sessions) session.destroy();
+    }
+    return this.closed;
+  }
+
+  private accept(socket: Socket, node: number | undefined): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const session = new Session(this.cache, socket, node, this.endpoints, (closed) => this.sessions.delete(closed));
+    if (!session.closed) this.sessions.add(session);
+  }
+}
+
+function addressOf(server: Server): { host: string; port: number; url: string } {
+  const address = server.address() as AddressInfo;
+  const host = address.address;
+  return { host, port: address.port, url: `redis://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}` };
+}
+
+function startListening(host: string, port: number): Promise<Server> {
+  const server = createServer({ noDelay: true });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** Starts a RESP server for `cache` (see {@link ManagedRedis.listen}). */
+export async function listen(cache: ManagedRedis, options: ListenOptions = {}): Promise<RespServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (options.cluster && cache.policy !== 'OSS') {
+    throw new Error(`listen({ cluster: true }) needs the OSS cluster policy (this cache uses ${cache.policy}): other policies have one endpoint`);
+  }
+  const listeners = [{ server: await startListening(host, options.port ?? 0), node: options.node }];
+  let endpoints: Map<string, ListeningEndpoint> | null = null;
+  if (options.cluster) {
+    endpoints = new Map();
+    try {
+      // Every node, also one holding only replicas now: a failover can make it an endpoint.
+      for (const node of cache.topology.nodes) {
+        const server = await startListening(host, 0);
+        listeners.push({ server, node: node.index });
+        endpoints.set(`${node.ip}:${node.port}`, { host, port: (server.address() as AddressInfo).port });
+      }
+    } catch (error) {
+      for (const { server } of listeners) server.close();
+      throw error;
+    }
+  }
+  return new RespServer(cache, listeners, endpoints);
+}
+
+/** One TCP connection: a socket, a request parser and the emulated connection it drives. */
+class Session {
+  private readonly conn: Connection;
+  private readonly parser: RequestParser;
+  /** A blocked command is waiting: later requests wait for its reply. */
+  private blocked = false;
+  /** Paused because the client does not read its replies. */
+  private backlogged = false;
+  /** A request of this connection is executing. */
+  private running = false;
+  /** The cache closed this connection while its own command ran: close once its reply is out. */
+  private closeAfterReply = false;
+  /** Replies are done (QUIT, protocol error, CLIENT KILL): the socket ends once written. */
+  private ending = false;
+  closed = false;
+
+  constructor(
+    private readonly cache: ManagedRedis,
+    private readonly socket: Socket,
+    node: number | undefined,
+    private readonly endpoints: EndpointMap | null,
+    private readonly onClosed: (session: Session) => void,
+  ) {
+    socket.setNoDelay(true);
+    this.conn = new Connection(cache, {
+      name: null,
+      node,
+      addr: `${socket.remoteAddress ?? '127.0.0.1'}:${socket.remotePort ?? 0}`,
+    });
+    const state = this.conn.state;
+    this.parser = new RequestParser({
+      authRequired: () => !state.authenticated,
+      maxBulkLength: () => Number(cache.settings.get('proto-max-bulk-len') ?? 536870912),
+    });
+    socket.on('close', () => this.cleanUp());
+    socket.on('error', () => this.destroy());
+    // A node endpoint that is down refuses the connection (closes it at once).
+    if (this.conn.refusal !== null) {
+      this.destroy();
+      return;
+    }
+    // Messages go out as they happen, in order with the replies (before the reply of a PUBLISH
+    // this connection sent to itself, as in Redis): a push in RESP3, an array in RESP2.
+    state.push = (message) => this.writeMessage(message);
+    // CLIENT KILL (or the cache) closed it: at once, or after the reply to its own CLIENT KILL.
+    state.onClose = () => {
+      if (this.running) this.closeAfterReply = true;
+      else this.end();
+    };
+    this.conn.events = {
+      confirmations: () => {}, // written with the reply itself (encodeReply)
+      message: (message) => this.writeMessage(message),
+      // A failover (or an expired Entra token) closed the connection: the socket closes, a
+      // blocked command gets no reply.
+      dropped: () => this.destroy(),
+      // MONITOR: each command others run, as a status line (src/command-log.ts formats it).
+      monitor: (line) => this.write(encodeReply(status(line), this.conn.state.resp)),
+    };
+    socket.on('data', (chunk: Buffer) => {
+      this.parser.push(chunk);
+      this.process();
+    });
+    socket.on('drain', () => {
+      if (!this.backlogged) return;
+      this.backlogged = false;
+      this.process();
+    });
+  }
+
+  /** Runs the requests received so far, in order, until one blocks or the client stops reading. */
+  private process(): void {
+    // The replies of a pipeline go out in one write (corked until the batch is done).
+    this.socket.cork();
+    while (!this.blocked && !this.backlogged && !this.ending && !this.closed) {
+      const request = this.parser.next();
+      if (request === null) break;
+      if (request instanceof ProtocolError) {
+        this.write(new ReplyWriter().error(request.message).take());
+        this.end();
+        break;
+      }
+      this.run(request);
+    }
+    this.socket.uncork();
+    this.updateReading();
+  }
+
+  /** Reads from the socket only while there is room for more requests and their replies. */
+  private updateReading(): void {
+    if (this.closed) return;
+    const full = this.backlogged || (this.blocked && this.parser.pending > INPUT_HIGH_WATER);
+    if (full && !this.socket.isPaused()) this.socket.pause();
+    else if (!full && this.socket.isPaused()) this.socket.resume();
+  }
+
+  private run(argv: Bytes[]): void {
+    const name = typeof argv[0] === 'string' ? argv[0].toLowerCase() : argv[0].toString('latin1').toLowerCase();
+    if (SECURITY_WARNING_COMMANDS.has(name)) {
+      this.destroy();
+      return;
+    }
+    let reply: Reply;
+    this.running = true;
+    try {
+      reply = this.conn.execute(argv);
+    } catch (error) {
+      this.running = false;
+      this.fail(error);
+      if (this.closeAfterReply) this.end();
+      return;
+    }
+    this.running = false;
+    if (isBlockedReply(reply)) {
+      this.waitFor(argv, reply);
+      return;
+    }
+    if (this.endpoints !== null && namesEndpoints(argv)) reply = rewriteEndpoints(reply, this.endpoints);
+    // CLIENT REPLY OFF / SKIP: nothing goes out for this command.
+    if (reply !== NO_REPLY) this.write(encodeReply(reply, this.conn.state.resp));
+    if (name === 'quit' || this.closeAfterReply) this.end();
+  }
+
+  /** Holds later requests until the blocked command is served, times out or is cancelled. */
+  private waitFor(argv: Bytes[], marker: BlockedReply): void {
+    this.blocked = true;
+    waitForReply(this.cache, this.conn.state, argv, marker).then(
+      (reply) => {
+        if (this.closed) return;
+        this.blocked = false;
+        if (reply !== NO_REPLY) this.write(encodeReply(reply, this.conn.state.resp));
+        this.process();
+      },
+      (error) => {
+        if (this.closed) return;
+        this.blocked = false;
+        this.fail(error);
+        this.process();
+      },
+    );
+  }
+
+  /**
+   * An error reply; or, for a connection-level error (a shard with no serving primary, a reset in
+   * a failover: errors with a `syscall`, not replies), the socket closes as AMR's node closes it.
+   */
+  private fail(error: unknown): void {
+    if (error instanceof ReplyError) {
+      this.write(new ReplyWriter().error(error.message).take());
+    } else if (error instanceof Error && 'syscall' in error) {
+      this.destroy();
+    } else {
+      this.write(new ReplyWriter().error(`ERR ${error instanceof Error ? error.message : String(error)}`).take());
+    }
+  }
+
+  private writeMessage(message: Reply[]): void {
+    if (this.closed || this.ending) return;
+    const state = this.conn.state;
+    this.write(encodePush(message, state.resp));
+    // A subscriber (RESP2 or RESP3: Redis counts both as pubsub clients) that does not read its
+    // messages is disconnected, as Redis's pubsub class limit does.
+    if (state.subscriptions > 0 && this.socket.writableLength > PUBSUB_OUTPUT_HARD_LIMIT) this.destroy();
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.closed || this.ending) return;
+    this.socket.write(bytes);
+    if (this.socket.writableLength > OUTPUT_HIGH_WATER) this.backlogged = true;
+  }
+
+  /** Closes after the replies written so far (QUIT, protocol error, CLIENT KILL). */
+  end(): void {
+    if (this.closed || this.ending) return;
+    this.ending = true;
+    this.socket.end();
+    this.release();
+  }
+
+  /** Closes at once, dropping unwritten replies. */
+  destroy(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+    this.cleanUp();
+  }
+
+  private release(): void {
+    this.conn.state.onClose = null;
+    this.conn.close();
+  }
+
+  private cleanUp(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.release();
+    this.onClosed(this);
+  }
+}
