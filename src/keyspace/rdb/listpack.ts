@@ -17,13 +17,35 @@ const LP_HDR_SIZE = 6;
 const LP_EOF = 0xff;
 const LP_HDR_NUMELE_UNKNOWN = 65535;
 
-/** Bytes the back-length of an entry of `l` header+data bytes takes. */
-function backlenSize(l: number): number {
+/** Bytes the back-length of an entry of `l` encoding+data bytes takes. */
+export function backlenSize(l: number): number {
   if (l <= 127) return 1;
   if (l < 16383) return 2;
   if (l < 2097151) return 3;
   if (l < 268435455) return 4;
   return 5;
+}
+
+/** Bytes of an integer's encoding (7-bit, 13-bit, 16/24/32/64-bit forms), back-length excluded. */
+function intEncodingBytes(n: number | bigint): number {
+  if (typeof n === 'bigint') return n >= -2147483648n && n <= 2147483647n ? intEncodingBytes(Number(n)) : 9;
+  if (n >= 0 && n <= 127) return 1;
+  if (n >= -4096 && n <= 4095) return 2;
+  if (n >= -32768 && n <= 32767) return 3;
+  if (n >= -8388608 && n <= 8388607) return 4;
+  if (n >= -2147483648 && n <= 2147483647) return 5;
+  return 9;
+}
+
+/** Bytes one listpack entry holding the integer `n` takes (encoding and its 1-byte back-length). */
+export function intEntrySize(n: number | bigint): number {
+  return intEncodingBytes(n) + 1;
+}
+
+/** Bytes one listpack entry holding a string of `len` bytes takes (header, data, back-length). */
+export function stringEntrySize(len: number): number {
+  const enc = len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
+  return enc + backlenSize(enc);
 }
 
 /** Writes one listpack into a growing array of chunks. */

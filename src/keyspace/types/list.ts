@@ -21,42 +21,25 @@ import { RedisObject, type StoredValue } from '../keyspace.js';
 import { parseInt64 } from '../../protocol/numbers.js';
 import type { Config, SettingDef } from '../../config.js';
 import { allocSize, ROBJ } from '../memory.js';
+import { intEntrySize, stringEntrySize } from '../rdb/listpack.js';
 
 // --- listpack entry sizes -----------------------------------------------------------------------
 
 /** Bytes of an empty listpack: 4-byte total length, 2-byte element count, 1-byte terminator. */
 const LP_EMPTY = 7;
 
-/** Bytes of the back-length field that follows an entry of `len` encoding+data bytes. */
-function backlenBytes(len: number): number {
-  if (len <= 127) return 1;
-  if (len < 16383) return 2;
-  if (len < 2097151) return 3;
-  if (len < 268435455) return 4;
-  return 5;
-}
-
 /** Size in bytes of one listpack entry holding `value` (header, data and back-length). */
 export function entrySize(value: Bytes): number {
   return entrySizeOf(value, byteLength(value));
 }
 
-/** {@link entrySize} when the byte length of `value` is known. */
+/** {@link entrySize} when the byte length of `value` is known (integer-looking values are stored as integers). */
 function entrySizeOf(value: Bytes, len: number): number {
   if (len <= 20) {
     const n = parseInt64(value);
-    if (n !== null) {
-      if (typeof n === 'bigint') return 10;
-      if (n >= 0 && n <= 127) return 2;
-      if (n >= -4096 && n <= 4095) return 3;
-      if (n >= -32768 && n <= 32767) return 4;
-      if (n >= -8388608 && n <= 8388607) return 5;
-      if (n >= -2147483648 && n <= 2147483647) return 6;
-      return 10;
-    }
+    if (n !== null) return intEntrySize(n);
   }
-  const enc = len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
-  return enc + backlenBytes(enc);
+  return stringEntrySize(len);
 }
 
 // --- quicklist limits (quicklist.c) -------------------------------------------------------------

@@ -18,6 +18,7 @@ import { RedisObject } from '../keyspace.js';
 import type { Config } from '../../config.js';
 import { parseInt64 } from '../../protocol/numbers.js';
 import { ROBJ, allocSize } from '../memory.js';
+import { intEntrySize, stringEntrySize } from '../rdb/listpack.js';
 
 // ---------------------------------------------------------------------------------------------
 // IDs
@@ -118,36 +119,13 @@ export function parseStreamId(
 // ---------------------------------------------------------------------------------------------
 // Listpack size model (for node boundaries and the memory estimate)
 
-function backlenSize(l: number): number {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
-
-/** The bytes one listpack element takes holding an integer. */
-function intElementSize(v: bigint | number): number {
-  const n = typeof v === 'bigint' ? v : BigInt(v);
-  let enc: number;
-  if (n >= 0n && n <= 127n) enc = 1;
-  else if (n >= -4096n && n <= 4095n) enc = 2;
-  else if (n >= -32768n && n <= 32767n) enc = 3;
-  else if (n >= -8388608n && n <= 8388607n) enc = 4;
-  else if (n >= -2147483648n && n <= 2147483647n) enc = 5;
-  else enc = 9;
-  return enc + backlenSize(enc);
-}
-
 /** The bytes one listpack element takes holding these bytes (integers are stored as integers). */
 function stringElementSize(s: string): number {
   if (s.length > 0 && s.length <= 20) {
     const n = parseInt64(s);
-    if (n !== null) return intElementSize(n);
+    if (n !== null) return intEntrySize(n);
   }
-  const len = s.length;
-  const enc = len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
-  return enc + backlenSize(enc);
+  return stringEntrySize(s.length);
 }
 
 /** The maximum listpack size Redis lets a node grow to (`STREAM_LISTPACK_MAX_SIZE`). */
@@ -183,10 +161,10 @@ export function entryListpackBytes(id: StreamId, master: StreamId, fields: reado
   const numFields = fields.length / 2;
   const msDiff = BigInt.asIntN(64, idMs(id) - idMs(master));
   const seqDiff = BigInt.asIntN(64, idSeq(id) - idSeq(master));
-  let bytes = intElementSize(same ? 2 : 0) + intElementSize(msDiff) + intElementSize(seqDiff);
-  if (!same) bytes += intElementSize(numFields);
+  let bytes = intEntrySize(same ? 2 : 0) + intEntrySize(msDiff) + intEntrySize(seqDiff);
+  if (!same) bytes += intEntrySize(numFields);
   for (let i = 0; i < fields.length; i++) if (!same || i % 2 === 1) bytes += stringElementSize(fields[i]);
-  return bytes + intElementSize(same ? numFields + 3 : numFields * 2 + 4);
+  return bytes + intEntrySize(same ? numFields + 3 : numFields * 2 + 4);
 }
 
 export class StreamNode {
@@ -202,14 +180,14 @@ export class StreamNode {
     readonly master: StreamId,
     readonly masterFields: readonly string[],
   ) {
-    let bytes = intElementSize(masterFields.length) + intElementSize(0);
+    let bytes = intEntrySize(masterFields.length) + intEntrySize(0);
     for (const f of masterFields) bytes += stringElementSize(f);
     this.masterBytes = bytes;
   }
 
   /** `lpBytes` of this node's listpack. */
   get bytes(): number {
-    return 7 + intElementSize(this.live) + intElementSize(this.deleted) + this.masterBytes + this.entryBytes;
+    return 7 + intEntrySize(this.live) + intEntrySize(this.deleted) + this.masterBytes + this.entryBytes;
   }
 
   get lastId(): StreamId {
