@@ -13,6 +13,7 @@ import xxhashInit from 'xxhash-wasm';
 import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
 import { RedisObject } from '../keyspace/keyspace.js';
 import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
+import type { TimeSeries } from '../keyspace/types/timeseries.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -198,6 +199,19 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       w.tag(0x6a);
       w.bytes(Buffer.from(stringifyJson((value as JsonDocument).root), 'utf8'));
       return;
+    case 'TSDB-TYPE': {
+      // RedisTimeSeries series: samples, then the options and labels that are part of the value.
+      const series = value as TimeSeries;
+      w.tag(0x74);
+      w.number(series.size);
+      for (let i = 0; i < series.size; i++) w.latin1(`${series.timestamps[i]} ${series.values[i]}`);
+      w.latin1(`${series.retention} ${series.duplicatePolicy ?? ''} ${series.srcKey ?? ''}`);
+      w.number(series.labels.length);
+      for (const [k, v] of series.labels) w.latin1(`${k}=${v}`);
+      w.number(series.rules.length);
+      for (const r of series.rules) w.latin1(`${r.dest} ${r.bucket} ${r.aggregator} ${r.align}`);
+      return;
+    }
     default:
       // A type without a canonical form yet: its type name and encoding stand in.
       w.tag(0x3f);
