@@ -13,6 +13,7 @@ import { buildCommandTable } from '../src/commands/index.js';
 import { ManagedRedis } from '../src/managed-redis.js';
 import { AMR_BLOCKED, laterNote } from './compat-status.js';
 import { jsonCommands } from '../src/commands/json.js';
+import { timeseriesCommands } from '../src/commands/timeseries.js';
 import { MODULE_NAMES } from '../src/modules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -79,13 +80,18 @@ export function renderCompat(): string {
   for (const [group, list] of byGroup) {
     sections.push(`## ${group}\n\n| command | status |\n|---|---|\n${list.sort().join('\n')}\n`);
   }
-  const moduleRows = jsonCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisJSON']\`) |`).sort();
-  const otherModules = MODULE_NAMES.filter((m) => m !== 'RedisJSON').join(', ');
+  const moduleRows = [
+    ...jsonCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisJSON']\`) |`),
+    ...timeseriesCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisTimeSeries']\`) |`),
+  ].sort();
+  const emulatedModules = ['RedisJSON', 'RedisTimeSeries'];
+  const otherModules = MODULE_NAMES.filter((m) => !emulatedModules.includes(m)).join(', ');
   sections.push(`## Modules
 
 AMR loads modules chosen at creation; the emulator does too, through the \`modules\` option (see
 [modules.md](modules.md)). Without a module its commands answer \`ERR unknown command\`, as on a
-cache created without it. RedisJSON 2.8 is emulated (${jsonCommands.length} commands); ${otherModules}
+cache created without it. RedisJSON 2.8 (${jsonCommands.length} commands) and RedisTimeSeries 1.12
+(${timeseriesCommands.length} commands) are emulated; ${otherModules}
 are valid AMR modules but not emulated yet: asking for them is a construction error rather than a
 cache whose module commands are missing.
 

@@ -98,10 +98,10 @@ export interface ManagedRedisOptions {
   accessKey?: string;
   /**
    * Modules chosen at creation, by their ARM names: `['RedisJSON']` adds the RedisJSON 2.8
-   * commands (`JSON.SET`, `JSON.GET` …), MODULE LIST's entry and INFO's modules line. AMR's rules
-   * apply (RediSearch needs the Enterprise policy and noeviction, only RedisJSON runs on Flash,
-   * RedisBloom and RedisTimeSeries not with geo-replication); `RediSearch`, `RedisBloom` and
-   * `RedisTimeSeries` are valid on AMR but not emulated, and are refused. Default: none. See
+   * commands (`JSON.SET`, `JSON.GET` …), `['RedisTimeSeries']` the RedisTimeSeries 1.12 `TS.*`
+   * commands, with MODULE LIST's entry and INFO's modules line. AMR's rules apply (RediSearch
+   * needs the Enterprise policy and noeviction, only RedisJSON runs on Flash, RedisBloom and
+   * RedisTimeSeries not with geo-replication); modules valid on AMR but not emulated are refused. Default: none. See
    * docs/modules.md.
    */
   modules?: readonly ModuleName[];
