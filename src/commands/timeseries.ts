@@ -443,9 +443,23 @@ function incrby(name: string, sign: 1 | -1): CommandSpec {
     else series = createSeries(ctx, key, o);
     // The sample at the newest timestamp is replaced: INCRBY always stores base + delta there.
     addSample(ctx, key, series, ts, value, 'last', name);
-    if (ctx.recording) ctx.propagate(['TS.ADD', argv[1], String(ts), String(value), 'ON_DUPLICATE', 'LAST']);
+    // Replicas get the resolved timestamp (placed before LABELS, which takes the rest) and the
+    // same create options; from the same prior state they compute the same value.
+    if (ctx.recording) ctx.propagate([argv[0], argv[1], argv[2], 'TIMESTAMP', String(ts), ...withoutTimestamp(argv.slice(3))]);
     return ts;
   });
+}
+
+/** Options without their `TIMESTAMP ts` pair (LABELS and what follows it kept as they are). */
+function withoutTimestamp(options: readonly Bytes[]): Bytes[] {
+  const out: Bytes[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const word = upper(options[i]);
+    if (word === 'LABELS') return [...out, ...options.slice(i)];
+    if (word === 'TIMESTAMP') i++;
+    else out.push(options[i]);
+  }
+  return out;
 }
 
 // ---- TS.GET / TS.INFO -----------------------------------------------------------------------------

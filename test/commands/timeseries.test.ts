@@ -382,6 +382,9 @@ describe('keyspace, events, replication', () => {
     h.r('TS.INCRBY', 'k', '1');
     expect(h.events()).toEqual(['k:ts.create', 'k:ts.add', 'dst:ts.create', 'k:ts.createrule:src', 'dst:ts.createrule:dest', 'k:ts.incrby']);
     expect(h.changes[0].effects).toEqual([['TS.ADD', 'k', String(h.cache.clock.now()), '1']]);
+    h.r('TS.INCRBY', 'n', '2', 'LABELS', 'TIMESTAMP', 'x', 'RETENTION', '5');
+    expect(h.changes.at(-1)!.effects).toEqual([['TS.INCRBY', 'n', '2', 'TIMESTAMP', String(h.cache.clock.now()), 'LABELS', 'TIMESTAMP', 'x', 'RETENTION', '5']]);
+    expect((h.r('TS.INFO', 'n') as unknown[])[19]).toEqual([['TIMESTAMP', 'x'], ['RETENTION', '5']]);
   });
 
   it('replicas converge; failover keeps the series', async () => {
