@@ -541,11 +541,12 @@ function chunksReply(ctx: CommandContext, s: TimeSeries): Reply {
     const b = Math.min(s.size, a + per);
     const n = Math.max(0, b - a);
     const fields: Array<[string, Reply]> = [
-      ['startTimestamp', n > 0 ? s.timestamps[a] : -1],
-      ['endTimestamp', n > 0 ? s.timestamps[b - 1] : -1],
+      ['startTimestamp', n > 0 ? s.timestamps[a] : 0],
+      ['endTimestamp', n > 0 ? s.timestamps[b - 1] : 0],
       ['samples', n],
       ['size', s.chunkSize],
-      ['bytesPerSample', valueReply(ctx, n > 0 ? s.chunkSize / n : 0)],
+      // RedisModule_ReplyWithDouble: a bulk string in RESP2 (`inf` for an empty chunk).
+      ['bytesPerSample', new DoubleReply(s.chunkSize / n)],
     ];
     out.push(resp3(ctx) ? new MapReply(fields.map(([k, v]) => [new StatusReply(k), v])) : fields.flatMap(([k, v]) => [new StatusReply(k), v]));
   }

@@ -76,6 +76,23 @@ describe('TS.CREATE / TS.ALTER / TS.INFO', () => {
     expect(debug[30]).toBe('+Chunks');
   });
 
+  it('docs ts.info example: an empty series with two labels, with DEBUG', () => {
+    const h = ts();
+    h.r('TS.CREATE', 'telemetry:kitchen:temperature', 'LABELS', 'room', 'kitchen', 'type', 'temperature');
+    const head = [
+      '+totalSamples', 0, '+memoryUsage', 4246, '+firstTimestamp', 0, '+lastTimestamp', 0, '+retentionTime', 0,
+      '+chunkCount', 1, '+chunkSize', 4096, '+chunkType', 'compressed', '+duplicatePolicy', null,
+      '+labels', [['room', 'kitchen'], ['type', 'temperature']], '+sourceKey', null, '+rules', [],
+    ];
+    // 1.12's IGNORE fields follow (not in the docs example, which predates them).
+    const ignore = ['+ignoreMaxTimeDiff', 0, '+ignoreMaxValDiff', '+0'];
+    expect(h.r('TS.INFO', 'telemetry:kitchen:temperature')).toEqual([...head, ...ignore]);
+    expect(h.r('TS.INFO', 'telemetry:kitchen:temperature', 'DEBUG')).toEqual([
+      ...head, ...ignore, '+keySelfName', 'telemetry:kitchen:temperature', '+Chunks',
+      [['+startTimestamp', 0, '+endTimestamp', 0, '+samples', 0, '+size', 4096, '+bytesPerSample', 'inf']],
+    ]);
+  });
+
   it('answers the module errors (source query_language.c / module.c)', () => {
     const h = ts();
     h.r('TS.CREATE', 't');
