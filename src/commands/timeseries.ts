@@ -922,6 +922,8 @@ function reduce(reducer: Reducer, vs: number[]): number {
 
 // ---- TS.CREATERULE / TS.DELETERULE ----------------------------------------------------------------
 
+const BOTH_KEYS = { first: 1, last: 2, step: 1 };
+
 const createrule = tsCommand('ts.createrule', 'write deny-oom', [1, 2, 1], (ctx, argv) => {
   if (argv.length !== 6 && argv.length !== 7) throw wrongArity('ts.createrule');
   const srcKey = keyName(argv[1]);
@@ -945,7 +947,7 @@ const createrule = tsCommand('ts.createrule', 'write deny-oom', [1, 2, 1], (ctx,
   ctx.changed(srcKey, 'ts.createrule:src');
   ctx.changed(destKey, 'ts.createrule:dest');
   return OK;
-});
+}, BOTH_KEYS);
 
 const deleterule = tsCommand('ts.deleterule', 'write', [1, 2, 1], (ctx, argv) => {
   if (argv.length !== 3) throw wrongArity('ts.deleterule');
@@ -961,7 +963,7 @@ const deleterule = tsCommand('ts.deleterule', 'write', [1, 2, 1], (ctx, argv) =>
   ctx.changed(srcKey, 'ts.deleterule:src');
   if (dest !== undefined) ctx.changed(destKey, 'ts.deleterule:dest');
   return OK;
-});
+}, BOTH_KEYS);
 
 /** The 16 commands of RedisTimeSeries 1.12. */
 export const timeseriesCommands: readonly CommandSpec[] = [

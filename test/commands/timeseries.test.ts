@@ -259,6 +259,16 @@ describe('TS.RANGE / TS.REVRANGE', () => {
     expect(h.r('TS.REVRANGE', 'x', '-', '+', 'AGGREGATION', 'sum', '10')).toEqual([[30, '+10'], [0, '+9']]);
   });
 
+  it('ALIGN end and a numeric alignment', () => {
+    const h = ts();
+    h.r('TS.CREATE', 'x');
+    h.r('TS.MADD', 'x', '10', '1', 'x', '14', '2', 'x', '16', '4');
+    // end: buckets aligned to the query's end (17): 7…11, 12…16.
+    expect(h.r('TS.RANGE', 'x', '0', '17', 'AGGREGATION', 'sum', '5', 'ALIGN', 'end')).toEqual([[7, '+1'], [12, '+6']]);
+    expect(h.r('TS.RANGE', 'x', '0', '17', 'AGGREGATION', 'sum', '5', 'ALIGN', '1')).toEqual([[6, '+1'], [11, '+2'], [16, '+4']]);
+    expect(h.r('TS.RANGE', 'x', '-', '+', 'AGGREGATION', 'sum', '5', 'ALIGN', 'x')).toBe('-ERR TSDB: unknown ALIGN parameter');
+  });
+
   it('range errors (source query_language.c)', () => {
     const h = ts();
     h.r('TS.CREATE', 'x');
@@ -307,6 +317,31 @@ describe('compaction rules', () => {
     expect(h.r('TS.DELETERULE', 'raw', 'avg')).toBe(OK);
     expect(h.r('TS.DELETERULE', 'raw', 'avg')).toBe('-ERR TSDB: compaction rule does not exist');
     expect((h.r('TS.INFO', 'avg') as unknown[])[21]).toBeNull();
+  });
+
+  it('TS.DEL recomputes or removes the closed buckets it touches; MGET/MRANGE LATEST', () => {
+    const h = ts();
+    h.r('TS.CREATE', 'raw');
+    h.r('TS.CREATE', 'max', 'LABELS', 'kind', 'max');
+    h.r('TS.CREATERULE', 'raw', 'max', 'AGGREGATION', 'max', '10');
+    h.r('TS.MADD', 'raw', '1', '5', 'raw', '2', '9', 'raw', '11', '1', 'raw', '25', '7');
+    expect(h.r('TS.RANGE', 'max', '-', '+')).toEqual([[0, '+9'], [10, '+1']]);
+    expect(h.r('TS.DEL', 'raw', '2', '2')).toBe(1);
+    expect(h.r('TS.RANGE', 'max', '-', '+')).toEqual([[0, '+5'], [10, '+1']]);
+    expect(h.r('TS.DEL', 'raw', '10', '19')).toBe(1);
+    expect(h.r('TS.RANGE', 'max', '-', '+')).toEqual([[0, '+5']]);
+    expect(h.r('TS.MGET', 'LATEST', 'FILTER', 'kind=max')).toEqual([['max', [], [20, '+7']]]);
+    expect(h.r('TS.MGET', 'FILTER', 'kind=max')).toEqual([['max', [], [0, '+5']]]);
+    expect(h.r('TS.MRANGE', '-', '+', 'LATEST', 'FILTER', 'kind=max')).toEqual([['max', [], [[0, '+5'], [20, '+7']]]]);
+  });
+
+  it('source and destination must share a slot under OSS (keys 1 and 2 of TS.CREATERULE)', () => {
+    const h = ts({ policy: 'OSS' });
+    expect(h.r('TS.CREATERULE', 'a', 'b', 'AGGREGATION', 'avg', '10')).toBe("-CROSSSLOT Keys in request don't hash to the same slot");
+    h.r('TS.CREATE', '{t}a');
+    h.r('TS.CREATE', '{t}b');
+    expect(h.r('TS.CREATERULE', '{t}a', '{t}b', 'AGGREGATION', 'avg', '10')).toBe(OK);
+    expect(h.r('TS.MADD', 'a', '1', '1', 'b', '1', '1')).toBe("-CROSSSLOT Keys in request don't hash to the same slot");
   });
 
   it('alignTimestamp shifts the buckets', () => {
@@ -375,6 +410,18 @@ describe('TS.MGET / TS.MRANGE / TS.QUERYINDEX', () => {
       ['metric=cpu', [], [[1548149180000, '+189'], [1548149185000, '+45']]],
     ]);
     expect(h.r('TS.MRANGE', '-', '+', 'FILTER', 'metric=cpu', 'GROUPBY', 'metric', 'REDUCE', 'median')).toBe('-ERR TSDB: failed parsing reducer');
+  });
+
+  it('RESP3: TS.MGET and TS.MRANGE are maps keyed by series', () => {
+    const h = ts({ resp: 3 });
+    h.r('TS.ADD', 'a', '1', '1.5', 'LABELS', 'g', 'x');
+    expect(h.r('TS.MGET', 'WITHLABELS', 'FILTER', 'g=x')).toEqual([['a', [[['g', 'x']], [1, ',1.5']]]]);
+    expect(h.r('TS.MRANGE', '-', '+', 'AGGREGATION', 'max', '10', 'FILTER', 'g=x')).toEqual([
+      ['a', [[], [['aggregators', ['max']]], [[0, ',1.5']]]],
+    ]);
+    expect(h.r('TS.MRANGE', '-', '+', 'FILTER', 'g=x', 'GROUPBY', 'g', 'REDUCE', 'sum')).toEqual([
+      ['g=x', [[], [['reducers', ['sum']]], [['sources', ['a']]], [[1, ',1.5']]]],
+    ]);
   });
 
   it('fans out over every shard under OSS and Enterprise (keyless commands)', () => {
