@@ -633,8 +633,10 @@ function rangeArgs(argv: readonly Bytes[], start: number): { args: RangeArgs; re
       else if (b === '~' || b === 'mid') bt = 'mid';
       else throw E.bucketTs;
     } else if (word === 'EMPTY') empty = true;
-    else if (word === 'WITHLABELS' || word === 'SELECTED_LABELS' || word === 'FILTER' || word === 'GROUPBY') break;
-    else if (!RANGE_WORDS.has(word)) continue;
+    else if (word === 'SELECTED_LABELS') {
+      // TS.MRANGE's label names (read by mrangeLabels); the range options may follow them.
+      while (i + 1 < argv.length && !RANGE_WORDS.has(upper(argv[i + 1]))) i++;
+    } else if (word === 'FILTER' || word === 'GROUPBY') break;
   }
   if (args.aggregation === null) {
     if (alignGiven) throw E.alignNeedsAgg;
@@ -826,23 +828,11 @@ function mrangeCommand(name: string, reverse: boolean): CommandSpec {
   return tsCommand(name, 'readonly', [0, 0, 0], (ctx, argv) => {
     if (argv.length < 4) throw wrongArity(name);
     const { args } = rangeArgs(argv, 1);
-    // Label options and FILTER may come after the range options.
+    // FILTER comes last (before GROUPBY); WITHLABELS / SELECTED_LABELS sit among the range options.
     let filterAt = -1;
-    let choice: LabelChoice = { kind: 'none' };
-    for (let i = 3; i < argv.length; i++) {
-      const w = upper(argv[i]);
-      if (w === 'FILTER') {
-        filterAt = i;
-        break;
-      }
-      if (w === 'WITHLABELS' || w === 'SELECTED_LABELS') {
-        const c = labelChoice(argv, i);
-        choice = c.choice;
-        filterAt = c.filterAt;
-        break;
-      }
-    }
+    for (let i = 3; i < argv.length && filterAt < 0; i++) if (upper(argv[i]) === 'FILTER') filterAt = i;
     if (filterAt < 0) throw E.filterMissing;
+    const choice = mrangeLabels(argv, 3, filterAt);
     const { filters: fs, end } = filters(argv, filterAt + 1);
     let group: { label: string; reducer: Reducer } | null = null;
     if (end < argv.length) {
@@ -868,6 +858,25 @@ function mrangeCommand(name: string, reverse: boolean): CommandSpec {
     }
     return groupedReply(ctx, series, args, reverse, group, choice);
   });
+}
+
+/** WITHLABELS / SELECTED_LABELS among TS.MRANGE's options (names run to the next keyword). */
+function mrangeLabels(argv: readonly Bytes[], start: number, filterAt: number): LabelChoice {
+  let choice: LabelChoice = { kind: 'none' };
+  for (let i = start; i < filterAt; i++) {
+    const word = upper(argv[i]);
+    if (word === 'WITHLABELS') {
+      if (choice.kind === 'selected') throw E.withLabelsBoth;
+      choice = { kind: 'all' };
+    } else if (word === 'SELECTED_LABELS') {
+      if (choice.kind === 'all') throw E.withLabelsBoth;
+      const names: string[] = [];
+      while (i + 1 < filterAt && !RANGE_WORDS.has(upper(argv[i + 1]))) names.push(text(argv[++i]));
+      if (names.length === 0) throw wrongArity('ts.mrange');
+      choice = { kind: 'selected', names };
+    }
+  }
+  return choice;
 }
 
 function groupedReply(

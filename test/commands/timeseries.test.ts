@@ -395,6 +395,14 @@ describe('TS.MGET / TS.MRANGE / TS.QUERYINDEX', () => {
       ['stock:A', [], [[1000, '+120']]],
       ['stock:B', [], [[1000, '+120']]],
     ]);
+    // docs ts.mrange syntax: WITHLABELS | SELECTED_LABELS before COUNT, ALIGN and AGGREGATION.
+    expect(h.r('TS.MRANGE', '-', '+', 'WITHLABELS', 'COUNT', '1', 'AGGREGATION', 'min', '10', 'FILTER', 'name=A')).toEqual([
+      ['stock:A', [['type', 'stock'], ['name', 'A']], [[1000, '+100']]],
+    ]);
+    expect(h.r('TS.MREVRANGE', '-', '+', 'SELECTED_LABELS', 'name', 'COUNT', '1', 'FILTER', 'type=stock')).toEqual([
+      ['stock:A', [['name', 'A']], [[1020, '+120']]],
+      ['stock:B', [['name', 'B']], [[1020, '+100']]],
+    ]);
     expect(h.r('TS.MREVRANGE', '-', '+', 'COUNT', '1', 'SELECTED_LABELS', 'name', 'FILTER', 'type=stock')).toEqual([
       ['stock:A', [['name', 'A']], [[1020, '+120']]],
       ['stock:B', [['name', 'B']], [[1020, '+100']]],
