@@ -254,10 +254,9 @@ function createSeries(ctx: CommandContext, key: string, o: SeriesOptions): TimeS
 
 /** Stores a sample and runs the series' compaction rules (writes to their destinations). */
 function addSample(ctx: CommandContext, key: string, series: TimeSeries, ts: number, value: number, override: DuplicatePolicy | null, event: string): void {
-  const newest = series.size === 0 || ts > series.lastTimestamp;
   series.upsert(ts, value, override);
   ctx.changed(key, event);
-  for (const rule of series.rules) compact(ctx, series, rule, ts, newest);
+  for (const rule of series.rules) compact(ctx, series, rule, ts);
 }
 
 function destination(ctx: CommandContext, rule: CompactionRule): TimeSeries | undefined {
@@ -283,7 +282,7 @@ function writeBucket(ctx: CommandContext, source: TimeSeries, rule: CompactionRu
  * A rule sees a new sample: a sample in a later bucket closes the open one (its aggregate goes to
  * the destination); a sample in an already closed bucket recomputes that bucket.
  */
-function compact(ctx: CommandContext, source: TimeSeries, rule: CompactionRule, ts: number, newest: boolean): void {
+function compact(ctx: CommandContext, source: TimeSeries, rule: CompactionRule, ts: number): void {
   const start = bucketStart(ts, rule.bucket, rule.align);
   if (rule.open === -1) {
     rule.open = start;
@@ -293,7 +292,7 @@ function compact(ctx: CommandContext, source: TimeSeries, rule: CompactionRule, 
   if (start > rule.open) {
     writeBucket(ctx, source, rule, rule.open);
     rule.open = start;
-  } else if (start < rule.open && !newest) {
+  } else if (start < rule.open) {
     writeBucket(ctx, source, rule, start);
   }
 }
@@ -358,13 +357,21 @@ const del = tsCommand('ts.del', 'write', [1, 1, 1], (ctx, argv) => {
   const from = timestamp(argv[2], E.fromTs, E.fromTs);
   const to = timestamp(argv[3], E.toTs, E.toTs);
   const series = existing(ctx, key, true);
+  const [a, b] = series.span(from, to);
+  const gone = series.timestamps.slice(a, b);
   const removed = series.deleteRange(from, to);
   if (removed > 0) {
     ctx.changed(key, 'ts.del');
-    // Closed buckets of the rules that the range touched are recomputed (or removed when empty).
+    // The closed buckets of each rule that held removed samples are recomputed (or removed when
+    // empty): only those, so a wide range costs what it removed, not its width in buckets.
     for (const rule of series.rules) {
       if (rule.open === -1) continue;
-      for (let b = bucketStart(from, rule.bucket, rule.align); b <= to && b < rule.open; b += rule.bucket) writeBucket(ctx, series, rule, b);
+      const buckets = new Set<number>();
+      for (const t of gone) {
+        const start = bucketStart(t, rule.bucket, rule.align);
+        if (start < rule.open) buckets.add(start);
+      }
+      for (const start of buckets) writeBucket(ctx, series, rule, start);
     }
   }
   return removed;

@@ -330,6 +330,10 @@ describe('compaction rules', () => {
     expect(h.r('TS.RANGE', 'max', '-', '+')).toEqual([[0, '+5'], [10, '+1']]);
     expect(h.r('TS.DEL', 'raw', '10', '19')).toBe(1);
     expect(h.r('TS.RANGE', 'max', '-', '+')).toEqual([[0, '+5']]);
+    // A range millions of buckets wide touches only the buckets that lost samples.
+    expect(h.r('TS.DEL', 'raw', '0', '9007199254740991')).toBe(2);
+    expect(h.r('TS.RANGE', 'max', '-', '+')).toEqual([]);
+    h.r('TS.MADD', 'raw', '1', '5', 'raw', '25', '7');
     expect(h.r('TS.MGET', 'LATEST', 'FILTER', 'kind=max')).toEqual([['max', [], [20, '+7']]]);
     expect(h.r('TS.MGET', 'FILTER', 'kind=max')).toEqual([['max', [], [0, '+5']]]);
     expect(h.r('TS.MRANGE', '-', '+', 'LATEST', 'FILTER', 'kind=max')).toEqual([['max', [], [[0, '+5'], [20, '+7']]]]);
