@@ -269,12 +269,13 @@ function writeBucket(ctx: CommandContext, source: TimeSeries, rule: CompactionRu
   const dest = destination(ctx, rule);
   if (dest === undefined) return;
   const value = source.ruleBucket(rule, start);
+  const at = Math.max(0, start);
   if (value === undefined) {
-    if (dest.deleteRange(start, start) > 0) ctx.changed(rule.dest, 'ts.del');
+    if (dest.deleteRange(at, at) > 0) ctx.changed(rule.dest, 'ts.del');
     return;
   }
-  if (dest.indexOf(start) >= 0) dest.values[dest.indexOf(start)] = value;
-  else dest.upsert(start, value, 'last');
+  if (dest.indexOf(at) >= 0) dest.values[dest.indexOf(at)] = value;
+  else dest.upsert(at, value, 'last');
   ctx.changed(rule.dest, 'ts.add');
 }
 
@@ -284,7 +285,7 @@ function writeBucket(ctx: CommandContext, source: TimeSeries, rule: CompactionRu
  */
 function compact(ctx: CommandContext, source: TimeSeries, rule: CompactionRule, ts: number): void {
   const start = bucketStart(ts, rule.bucket, rule.align);
-  if (rule.open === -1) {
+  if (rule.open === null) {
     rule.open = start;
     rule.since = ts;
     return;
@@ -365,7 +366,7 @@ const del = tsCommand('ts.del', 'write', [1, 1, 1], (ctx, argv) => {
     // The closed buckets of each rule that held removed samples are recomputed (or removed when
     // empty): only those, so a wide range costs what it removed, not its width in buckets.
     for (const rule of series.rules) {
-      if (rule.open === -1) continue;
+      if (rule.open === null) continue;
       const buckets = new Set<number>();
       for (const t of gone) {
         const start = bucketStart(t, rule.bucket, rule.align);
@@ -477,9 +478,9 @@ function latestSample(ctx: CommandContext, key: string, series: TimeSeries): [nu
   const value = ctx.db.read(series.srcKey, ctx.now);
   if (!(value instanceof TimeSeries)) return undefined;
   const rule = value.rules.find((r) => r.dest === key);
-  if (rule === undefined || rule.open === -1) return undefined;
+  if (rule === undefined || rule.open === null) return undefined;
   const v = value.ruleBucket(rule, rule.open);
-  return v === undefined ? undefined : [rule.open, v];
+  return v === undefined ? undefined : [Math.max(0, rule.open), v];
 }
 
 const get = tsCommand('ts.get', 'readonly', [1, 1, 1], (ctx, argv) => {
@@ -662,7 +663,7 @@ function runRange(ctx: CommandContext, key: string, series: TimeSeries, args: Ra
   let ts = series.timestamps;
   let vs = series.values;
   const latest = args.latest ? latestSample(ctx, key, series) : undefined;
-  if (latest !== undefined && latest[0] > series.lastTimestamp) {
+  if (latest !== undefined && (series.size === 0 || latest[0] > series.lastTimestamp)) {
     ts = [...ts, latest[0]];
     vs = [...vs, latest[1]];
   }
@@ -956,7 +957,7 @@ const createrule = tsCommand('ts.createrule', 'write deny-oom', [1, 2, 1], (ctx,
   if (dest.srcKey !== null) throw E.destHasSrc;
   if (src.srcKey !== null) throw E.srcIsDest;
   if (dest.rules.length > 0) throw E.destHasRules;
-  src.rules.push({ dest: destKey, bucket, aggregator: agg, align, since: -1, open: -1 });
+  src.rules.push({ dest: destKey, bucket, aggregator: agg, align, since: -1, open: null });
   dest.srcKey = srcKey;
   src.touched();
   dest.touched();

@@ -7,6 +7,7 @@
  * `source`). RESP2 values are `%.15g` simple strings (reply.c ReplyWithSample), so `'+30'`.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import { formatValue } from '../../src/keyspace/types/timeseries.js';
 import { harness, type Harness } from '../support/command-harness.js';
@@ -494,5 +495,31 @@ describe('keyspace, events, replication', () => {
     expect(h.r('TS.GET', 'k3')).toEqual([2, '+2']);
     expect(h.r('DEL', 'k3')).toBe(1);
     expect(h.r('TS.QUERYINDEX', 'a=b')).toEqual([]);
+  });
+});
+
+describe('properties', () => {
+  it('a compaction (with LATEST) equals the aggregated range of its source, whatever the order samples arrive in', () => {
+    const aggs = ['avg', 'sum', 'min', 'max', 'range', 'count', 'first', 'last', 'std.p', 'std.s', 'var.p', 'var.s'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...aggs),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: -50, max: 50 })), { minLength: 1, maxLength: 40 }),
+        (agg, bucket, align, samples) => {
+          const h = ts();
+          h.r('TS.CREATE', 'src', 'DUPLICATE_POLICY', 'LAST');
+          h.r('TS.CREATE', 'dst');
+          h.r('TS.CREATERULE', 'src', 'dst', 'AGGREGATION', agg, String(bucket), String(align));
+          // The first sample is the earliest: the rule compacts what arrives after it was created.
+          h.r('TS.ADD', 'src', '0', '1');
+          for (const [t, v] of samples) h.r('TS.ADD', 'src', String(t), String(v));
+          const expected = h.r('TS.RANGE', 'src', '-', '+', 'AGGREGATION', agg, String(bucket), 'ALIGN', String(align));
+          expect(h.r('TS.RANGE', 'dst', '-', '+', 'LATEST')).toEqual(expected);
+        },
+      ),
+      { numRuns: 150, seed: 7 },
+    );
   });
 });

@@ -48,8 +48,8 @@ export interface CompactionRule {
   readonly align: number;
   /** The first sample the rule saw (samples before the rule existed are not compacted), or -1. */
   since: number;
-  /** Start of the bucket still open (not yet written to the destination), or -1 before any sample. */
-  open: number;
+  /** Start of the bucket still open (not yet written to the destination; may be below 0), or null before any sample. */
+  open: number | null;
 }
 
 /** `printf("%.15g")`: how RedisTimeSeries writes a value in RESP2 (NaN as `NaN`). */
@@ -67,10 +67,13 @@ export function formatValue(value: number): string {
   return trim(value.toFixed(Math.max(0, 14 - exp)));
 }
 
-/** Start of the bucket holding `ts` (buckets of `bucket` ms aligned to `align`; never below 0). */
+/**
+ * Start of the bucket holding `ts` (buckets of `bucket` ms aligned to `align`). The first bucket
+ * may start below 0; replies report such a start as 0 (the module's normalisation), but its end
+ * stays where the alignment puts it.
+ */
 export function bucketStart(ts: number, bucket: number, align: number): number {
-  const offset = (((ts - align) % bucket) + bucket) % bucket;
-  return Math.max(0, ts - offset);
+  return ts - ((((ts - align) % bucket) + bucket) % bucket);
 }
 
 /** Index of the first sample at or after `ts`. */
