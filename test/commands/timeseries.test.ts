@@ -482,6 +482,16 @@ describe('keyspace, events, replication', () => {
     expect((cache.execute(['TS.INFO', 's']) as unknown[])[1]).toBe(2);
   });
 
+  it('Lua and the ioredis-compatible client reach TS.* (as on a server, through call())', async () => {
+    const h = ts();
+    expect(h.r('EVAL', "return redis.call('TS.ADD', KEYS[1], '5', '2.5')", '1', 'k')).toBe(5);
+    // Lua turns the simple-string value into a status reply.
+    expect(h.r('EVAL', "return redis.call('TS.GET', KEYS[1])", '1', 'k')).toEqual([5, '+2.5']);
+    const redis = h.cache.createClient();
+    expect(await redis.call('TS.RANGE', 'k', '-', '+')).toEqual([[5, '2.5']]);
+    await redis.quit();
+  });
+
   it('MULTI/EXEC, COPY, RENAME and DEL treat a series like any value', () => {
     const h = ts();
     h.r('MULTI');
@@ -499,6 +509,37 @@ describe('keyspace, events, replication', () => {
 });
 
 describe('properties', () => {
+  it('TS.REVRANGE is TS.RANGE reversed, COUNT takes the head of either', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.option(fc.integer({ min: 1, max: 25 }), { nil: undefined }),
+        (samples, count, bucket) => {
+          const h = ts();
+          h.r('TS.CREATE', 'k', 'DUPLICATE_POLICY', 'LAST');
+          for (const [t, v] of samples) h.r('TS.ADD', 'k', String(t), String(v));
+          const agg = bucket === undefined ? [] : ['AGGREGATION', 'sum', String(bucket)];
+          const forward = h.r('TS.RANGE', 'k', '-', '+', ...agg) as unknown[];
+          expect(h.r('TS.REVRANGE', 'k', '-', '+', ...agg)).toEqual([...forward].reverse());
+          expect(h.r('TS.RANGE', 'k', '-', '+', 'COUNT', String(count), ...agg)).toEqual(forward.slice(0, count));
+          // Without aggregation: the last value written per timestamp (policy LAST), printed as
+          // %.15g, reads back within 15 significant digits.
+          if (bucket === undefined) {
+            const last = new Map(samples);
+            const got = forward as Array<[number, string]>;
+            expect(got.map(([t]) => t)).toEqual([...last.keys()].sort((a, b) => a - b));
+            for (const [t, text] of got) {
+              const v = last.get(t)!;
+              expect(Math.abs(Number(text.slice(1)) - v)).toBeLessThanOrEqual(Math.abs(v) * 1e-14);
+            }
+          }
+        },
+      ),
+      { numRuns: 100, seed: 11 },
+    );
+  });
+
   it('a compaction (with LATEST) equals the aggregated range of its source, whatever the order samples arrive in', () => {
     const aggs = ['avg', 'sum', 'min', 'max', 'range', 'count', 'first', 'last', 'std.p', 'std.s', 'var.p', 'var.s'];
     fc.assert(
