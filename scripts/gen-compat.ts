@@ -15,6 +15,7 @@ import { AMR_BLOCKED, laterNote } from './compat-status.js';
 import { jsonCommands } from '../src/commands/json.js';
 import { bloomCommands } from '../src/commands/bloom.js';
 import { BLOOM_NOT_YET } from './compat-status.js';
+import { timeseriesCommands } from '../src/commands/timeseries.js';
 import { MODULE_NAMES } from '../src/modules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -85,14 +86,17 @@ export function renderCompat(): string {
     ...jsonCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisJSON']\`) |`),
     ...bloomCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisBloom']\`) |`),
     ...BLOOM_NOT_YET.map((name) => `| ${name} | not yet (RedisBloom: \`ERR unknown command\`) |`),
+    ...timeseriesCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisTimeSeries']\`) |`),
   ].sort();
-  const otherModules = MODULE_NAMES.filter((m) => m !== 'RedisJSON' && m !== 'RedisBloom').join(', ');
+  const emulatedModules = ['RedisJSON', 'RedisBloom', 'RedisTimeSeries'];
+  const otherModules = MODULE_NAMES.filter((m) => !emulatedModules.includes(m)).join(', ');
   sections.push(`## Modules
 
 AMR loads modules chosen at creation; the emulator does too, through the \`modules\` option (see
 [modules.md](modules.md)). Without a module its commands answer \`ERR unknown command\`, as on a
-cache created without it. RedisJSON 2.8 is emulated (${jsonCommands.length} commands), and RedisBloom 2.8's
-Bloom filters (${bloomCommands.length} commands; its other structures are not yet); ${otherModules}
+cache created without it. RedisJSON 2.8 (${jsonCommands.length} commands), RedisBloom 2.8's Bloom
+filters (${bloomCommands.length} commands; its other structures are not yet) and RedisTimeSeries 1.12
+(${timeseriesCommands.length} commands) are emulated; ${otherModules}
 are valid AMR modules but not emulated yet: asking for them is a construction error rather than a
 cache whose module commands are missing.
 

@@ -1,13 +1,15 @@
 /**
  * Modules chosen at cache creation (AMR's `modules[]`): which names exist, AMR's rules for them,
  * which the emulator serves, and what the server reports about the loaded ones (MODULE LIST,
- * HELLO, INFO modules). RedisJSON and RedisBloom have commands here; the other names are refused
- * with a construction error rather than accepted without their commands. See docs/modules.md.
+ * HELLO, INFO modules). RedisJSON, RedisBloom and RedisTimeSeries have commands here; RediSearch
+ * is refused with a construction error rather than accepted without its commands. See
+ * docs/modules.md.
  */
 import type { ClusterPolicy } from './core-types.js';
 import type { CommandSpec } from './commands/command.js';
 import { jsonCommands, REJSON_MODULE_NAME } from './commands/json.js';
 import { bloomCommands, BLOOM_DEFAULTS, BLOOM_MODULE_NAME, type BloomConfig } from './commands/bloom.js';
+import { timeseriesCommands, TIMESERIES_MODULE_NAME } from './commands/timeseries.js';
 import { MapReply, type Reply } from './protocol/reply.js';
 
 /** AMR's module names (the ARM `modules[].name` values). */
@@ -109,6 +111,27 @@ export function parseBloomArgs(args: readonly string[]): BloomConfig {
   return { errorRate, initialSize, cfMaxExpansions };
 }
 
+/**
+ * RedisTimeSeries 1.12.3: the 1.12 line is what Redis Software bundles with database version 7.4;
+ * 1.12.3 is the patch listed with Redis Software 7.8.2. AMR does not publish its module versions.
+ */
+const REDIS_TIMESERIES: LoadedModule = {
+  armName: 'RedisTimeSeries',
+  name: TIMESERIES_MODULE_NAME,
+  ver: 11203,
+  path: '/opt/redislabs/lib/modules/redistimeseries.so',
+  args: [],
+  options: ['handle-io-errors'],
+  commands: timeseriesCommands,
+};
+
+/** The modules the emulator serves, by ARM name: each builds its entry from its ARM `args`. */
+const EMULATED: Partial<Record<ModuleName, (args: readonly string[]) => LoadedModule>> = {
+  RedisJSON: () => REDIS_JSON,
+  RedisBloom: redisBloom,
+  RedisTimeSeries: () => REDIS_TIMESERIES,
+};
+
 /** What {@link resolveModules} needs to know about the cache being created. */
 export interface ModuleContext {
   readonly sku: string;
@@ -156,14 +179,14 @@ export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | u
       }
     }
   }
-  const notEmulated = names.filter((n) => n !== 'RedisJSON' && n !== 'RedisBloom');
+  const notEmulated = names.filter((n) => EMULATED[n] === undefined);
   if (notEmulated.length > 0) {
     throw new RangeError(
       `${notEmulated.join(', ')} ${notEmulated.length === 1 ? 'is' : 'are'} valid on AMR but not emulated yet: ` +
-        `its commands do not exist here. Only RedisJSON and RedisBloom are emulated (see docs/modules.md)`,
+        `its commands do not exist here. Emulated: ${Object.keys(EMULATED).join(', ')} (see docs/modules.md)`,
     );
   }
-  return names.map((n) => (n === 'RedisBloom' ? redisBloom(moduleArgs.get(n) ?? []) : REDIS_JSON));
+  return names.map((n) => EMULATED[n]!(moduleArgs.get(n) ?? []));
 }
 
 /** One module's MODULE LIST / HELLO entry: a map of name, ver, path, args. */

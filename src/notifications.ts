@@ -113,6 +113,8 @@ export function eventClass(event: string): number {
   if (known !== undefined) return known;
   // RedisJSON raises its events (`json.set`, `json.del` …) as REDISMODULE_NOTIFY_MODULE.
   if (event.startsWith('json.')) return NOTIFY_MODULE;
+  // RedisTimeSeries likewise (`ts.add`, `ts.create`, `ts.createrule:src` …).
+  if (event.startsWith('ts.')) return NOTIFY_MODULE;
   return event.charCodeAt(0) === 0x78 /* x */ ? NOTIFY_STREAM : NOTIFY_GENERIC;
 }
 

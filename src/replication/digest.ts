@@ -14,6 +14,7 @@ import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
 import { RedisObject } from '../keyspace/keyspace.js';
 import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
 import type { ScalingBloom } from '../keyspace/types/bloom.js';
+import type { TimeSeries } from '../keyspace/types/timeseries.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -205,6 +206,19 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       w.tag(0x62);
       w.bytes(sb.encodeHeader());
       for (const link of sb.links) w.bytes(Buffer.from(link.bf));
+      return;
+    }
+    case 'TSDB-TYPE': {
+      // RedisTimeSeries series: samples, then the options and labels that are part of the value.
+      const series = value as TimeSeries;
+      w.tag(0x74);
+      w.number(series.size);
+      for (let i = 0; i < series.size; i++) w.latin1(`${series.timestamps[i]} ${series.values[i]}`);
+      w.latin1(`${series.retention} ${series.duplicatePolicy ?? ''} ${series.srcKey ?? ''}`);
+      w.number(series.labels.length);
+      for (const [k, v] of series.labels) w.latin1(`${k}=${v}`);
+      w.number(series.rules.length);
+      for (const r of series.rules) w.latin1(`${r.dest} ${r.bucket} ${r.aggregator} ${r.align}`);
       return;
     }
     default:
