@@ -456,3 +456,16 @@ describeLive('DUMP and RESTORE against a live redis-server', (redis) => {
     expect(bytesOf(h.raw('DUMP', 's'))[0]).toBe(21);
   });
 });
+
+describe('DUMP of module values', () => {
+  it('answers an error reply for RedisJSON, RedisBloom and RedisTimeSeries values instead of throwing', () => {
+    const h = harness({ modules: ['RedisJSON', 'RedisBloom', 'RedisTimeSeries'] });
+    h.run('JSON.SET', 'doc', '$', '{"a":1}');
+    h.run('BF.ADD', 'bf', 'x');
+    h.run('TS.ADD', 'ts', '1', '2');
+    expect(h.run('DUMP', 'doc')).toEqual(['-', 'ERR DUMP of a ReJSON-RL value (a module type) is not supported by the emulator']);
+    expect(h.run('DUMP', 'bf')).toEqual(['-', 'ERR DUMP of a MBbloom-- value (a module type) is not supported by the emulator']);
+    expect(h.run('DUMP', 'ts')).toEqual(['-', 'ERR DUMP of a TSDB-TYPE value (a module type) is not supported by the emulator']);
+    expect(h.run('JSON.GET', 'doc')).toEqual(['$', '{"a":1}']);
+  });
+});

@@ -27,6 +27,7 @@ import { RedisHash } from '../types/hash.js';
 import { StreamValue, idMs, idSeq, type StreamId } from '../types/stream.js';
 import { formatDouble } from '../../protocol/number-format.js';
 import { crc64 } from './crc64.js';
+import { ReplyError } from '../../protocol/errors.js';
 import { lzfCompress } from './lzf.js';
 import { ListpackWriter, listpackOf } from './listpack.js';
 import { RdbWriter } from './format.js';
@@ -103,7 +104,9 @@ export function serialiseObject(w: RdbWriter, value: StoredValue, options: DumpO
   } else if (value instanceof StreamValue) {
     writeStream(w, value);
   } else {
-    throw new Error(`DUMP: no serialisation for a ${value.type} value`);
+    // Module values (RedisJSON, RedisBloom, RedisTimeSeries): the modules' own RDB encodings are
+    // not reproduced, so DUMP answers an error reply rather than a payload no module could load.
+    throw new ReplyError(`ERR DUMP of a ${value.type} value (a module type) is not supported by the emulator`);
   }
 }
 
