@@ -13,7 +13,7 @@ import { buildCommandTable } from '../src/commands/index.js';
 import { ManagedRedis } from '../src/managed-redis.js';
 import { AMR_BLOCKED, laterNote } from './compat-status.js';
 import { jsonCommands } from '../src/commands/json.js';
-import { bloomCommands } from '../src/commands/bloom.js';
+import { redisBloomCommands } from '../src/commands/redisbloom.js';
 import { BLOOM_NOT_YET } from './compat-status.js';
 import { MODULE_NAMES } from '../src/modules.js';
 
@@ -83,7 +83,7 @@ export function renderCompat(): string {
   }
   const moduleRows = [
     ...jsonCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisJSON']\`) |`),
-    ...bloomCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisBloom']\`) |`),
+    ...redisBloomCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisBloom']\`) |`),
     ...BLOOM_NOT_YET.map((name) => `| ${name} | not yet (RedisBloom: \`ERR unknown command\`) |`),
   ].sort();
   const otherModules = MODULE_NAMES.filter((m) => m !== 'RedisJSON' && m !== 'RedisBloom').join(', ');
@@ -91,8 +91,8 @@ export function renderCompat(): string {
 
 AMR loads modules chosen at creation; the emulator does too, through the \`modules\` option (see
 [modules.md](modules.md)). Without a module its commands answer \`ERR unknown command\`, as on a
-cache created without it. RedisJSON 2.8 is emulated (${jsonCommands.length} commands), and RedisBloom 2.8's
-Bloom filters (${bloomCommands.length} commands; its other structures are not yet); ${otherModules}
+cache created without it. RedisJSON 2.8 is emulated (${jsonCommands.length} commands), and RedisBloom 2.8 in part
+(${redisBloomCommands.length} commands; the rest are listed as not yet); ${otherModules}
 are valid AMR modules but not emulated yet: asking for them is a construction error rather than a
 cache whose module commands are missing.
 

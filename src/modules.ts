@@ -7,7 +7,8 @@
 import type { ClusterPolicy } from './core-types.js';
 import type { CommandSpec } from './commands/command.js';
 import { jsonCommands, REJSON_MODULE_NAME } from './commands/json.js';
-import { bloomCommands, BLOOM_DEFAULTS, BLOOM_MODULE_NAME, type BloomConfig } from './commands/bloom.js';
+import { redisBloomCommands } from './commands/redisbloom.js';
+import { BLOOM_DEFAULTS, BLOOM_MODULE_NAME, type BloomConfig } from './commands/bloom.js';
 import { MapReply, type Reply } from './protocol/reply.js';
 
 /** AMR's module names (the ARM `modules[].name` values). */
@@ -69,7 +70,7 @@ function redisBloom(args: readonly string[]): LoadedModule {
     path: '/opt/redislabs/lib/modules/redisbloom.so',
     args,
     options: [],
-    commands: bloomCommands,
+    commands: redisBloomCommands,
     bloom: parseBloomArgs(args),
   };
 }

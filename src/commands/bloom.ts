@@ -43,25 +43,26 @@ function lookup(ctx: CommandContext, key: string, write: boolean): ScalingBloom 
 }
 
 /** `RedisModule_StringToLongLong`: a strict 64-bit integer, null otherwise. */
-function longLong(arg: Bytes): number | null {
+export function longLong(arg: Bytes): number | null {
   const n = parseInt64(arg);
   return n === null ? null : Number(n);
 }
 
 /** `RMUtil_ArgIndex`: the first argument equal (case-insensitively) to `name`, or -1. */
-function argIndex(argv: readonly Bytes[], name: string): number {
+export function argIndex(argv: readonly Bytes[], name: string): number {
   for (let i = 0; i < argv.length; i++) if (toBuffer(argv[i]).toString('latin1').toLowerCase() === name.toLowerCase()) return i;
   return -1;
 }
 
-function firstLetter(arg: Bytes, at = 0): string {
+export function firstLetter(arg: Bytes, at = 0): string {
   const b = toBuffer(arg);
   return at < b.length ? String.fromCharCode(b[at]).toLowerCase() : '';
 }
 
 // ---- declarations ------------------------------------------------------------------------------------
 
-function bloomCommand(name: string, write: boolean, exec: CommandSpec['exec']): CommandSpec {
+/** A RedisBloom command as the module registers it (`CREATE_WRCMD` / `CREATE_ROCMD`, keys 1/1/1). */
+export function bloomCommand(name: string, write: boolean, exec: CommandSpec['exec']): CommandSpec {
   return defineCommand({
     name,
     arity: -1,
@@ -109,7 +110,7 @@ function insert(ctx: CommandContext, key: string, items: readonly Bytes[], opts:
 }
 
 /** The module-wide defaults of the cache's RedisBloom (its load arguments). */
-function config(ctx: CommandContext): BloomConfig {
+export function config(ctx: CommandContext): BloomConfig {
   for (const m of ctx.cache.modules) if (m.bloom !== undefined) return m.bloom;
   return BLOOM_DEFAULTS;
 }

@@ -14,6 +14,7 @@ import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
 import { RedisObject } from '../keyspace/keyspace.js';
 import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
 import type { ScalingBloom } from '../keyspace/types/bloom.js';
+import type { CuckooFilter } from '../keyspace/types/cuckoo.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -205,6 +206,14 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       w.tag(0x62);
       w.bytes(sb.encodeHeader());
       for (const link of sb.links) w.bytes(Buffer.from(link.bf));
+      return;
+    }
+    case 'MBbloomCF': {
+      // Cuckoo filters by their SCANDUMP header and bucket arrays.
+      const cf = value as CuckooFilter;
+      w.tag(0x63);
+      w.bytes(cf.encodeHeader());
+      for (const sub of cf.filters) w.bytes(Buffer.from(sub.data));
       return;
     }
     default:

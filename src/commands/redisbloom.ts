@@ -1,0 +1,9 @@
+/**
+ * Every command of the emulated RedisBloom 2.8, by structure: what `modules: ['RedisBloom']`
+ * registers (src/modules.ts) and what docs/compat.md lists as implemented.
+ */
+import { bloomCommands } from './bloom.js';
+import type { CommandSpec } from './command.js';
+import { cuckooCommands } from './cuckoo.js';
+
+export const redisBloomCommands: readonly CommandSpec[] = [...bloomCommands, ...cuckooCommands];
