@@ -6,7 +6,7 @@
  * deny-oom` or `readonly fast` plus `module`, key range 1/1/1. Writes replicate verbatim; RedisBloom
  * 2.8 raises no keyspace events of its own. Error texts follow the module's source (rebloom.c).
  */
-import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
+import { defineCommand, type CommandContext, type CommandFlag, type CommandSpec } from './command.js';
 import { keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { ScalingBloom } from '../keyspace/types/bloom.js';
 import { ReplyError, WRONGTYPE, wrongArity } from '../protocol/errors.js';
@@ -61,12 +61,17 @@ export function firstLetter(arg: Bytes, at = 0): string {
 
 // ---- declarations ------------------------------------------------------------------------------------
 
-/** A RedisBloom command as the module registers it (`CREATE_WRCMD` / `CREATE_ROCMD`, keys 1/1/1). */
-export function bloomCommand(name: string, write: boolean, exec: CommandSpec['exec']): CommandSpec {
+/**
+ * A RedisBloom command as the module registers it, keys 1/1/1: `write` is `CREATE_WRCMD`'s
+ * `write deny-oom`, `false` is `CREATE_ROCMD`'s `readonly fast`; other modes (rmutil's) are given
+ * as flags.
+ */
+export function bloomCommand(name: string, write: boolean | readonly CommandFlag[], exec: CommandSpec['exec']): CommandSpec {
+  const flags: readonly CommandFlag[] = write === true ? ['write', 'denyoom'] : write === false ? ['readonly', 'fast'] : write;
   return defineCommand({
     name,
     arity: -1,
-    flags: write ? ['write', 'denyoom', 'module'] : ['readonly', 'fast', 'module'],
+    flags: [...flags, 'module'],
     keys: (argv) => (argv.length > 1 ? [1] : []),
     module: { name: BLOOM_MODULE_NAME, firstKey: 1, lastKey: 1, keyStep: 1 },
     exec,

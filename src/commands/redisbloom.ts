@@ -4,6 +4,7 @@
  */
 import { bloomCommands } from './bloom.js';
 import type { CommandSpec } from './command.js';
+import { countMinSketchCommands } from './count-min-sketch.js';
 import { cuckooCommands } from './cuckoo.js';
 
-export const redisBloomCommands: readonly CommandSpec[] = [...bloomCommands, ...cuckooCommands];
+export const redisBloomCommands: readonly CommandSpec[] = [...bloomCommands, ...cuckooCommands, ...countMinSketchCommands];

@@ -15,6 +15,7 @@ import { RedisObject } from '../keyspace/keyspace.js';
 import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
 import type { ScalingBloom } from '../keyspace/types/bloom.js';
 import type { CuckooFilter } from '../keyspace/types/cuckoo.js';
+import type { CountMinSketch } from '../keyspace/types/count-min-sketch.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -214,6 +215,14 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       w.tag(0x63);
       w.bytes(cf.encodeHeader());
       for (const sub of cf.filters) w.bytes(Buffer.from(sub.data));
+      return;
+    }
+    case 'CMSk-TYPE': {
+      // Count-Min sketches by their dimensions, total and counters.
+      const cms = value as CountMinSketch;
+      w.tag(0x6b);
+      w.latin1(`${cms.width} ${cms.depth} ${cms.counter}`);
+      w.bytes(Buffer.from(cms.cells.buffer, cms.cells.byteOffset, cms.cells.byteLength));
       return;
     }
     default:
