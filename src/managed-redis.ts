@@ -256,6 +256,7 @@ export class ManagedRedis implements CacheCore {
       policy: resolved.clusterPolicy,
       geoReplication: resolved.geoReplication,
       evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
+      seed: options.seed ?? 0,
     });
     this.commands = buildCommandTable(this.modules.flatMap((m) => m.commands));
     trackNotifyFlags(this, options.notifyKeyspaceEvents);

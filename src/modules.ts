@@ -62,7 +62,7 @@ const REDIS_JSON: LoadedModule = {
  * RedisBloom 2.8 (`bf`). The 2.8 line is what Redis Software bundles with database version 7.4;
  * 2.8.2 is taken as the patch beside RedisJSON 2.8.4 (an inference: AMR publishes no versions).
  */
-function redisBloom(args: readonly string[]): LoadedModule {
+function redisBloom(args: readonly string[], seed: number): LoadedModule {
   return {
     armName: 'RedisBloom',
     name: BLOOM_MODULE_NAME,
@@ -71,7 +71,7 @@ function redisBloom(args: readonly string[]): LoadedModule {
     args,
     options: [],
     commands: redisBloomCommands,
-    bloom: parseBloomArgs(args),
+    bloom: { ...parseBloomArgs(args), seed },
   };
 }
 
@@ -117,6 +117,8 @@ export interface ModuleContext {
   readonly policy: ClusterPolicy;
   readonly geoReplication: boolean;
   readonly evictionPolicy: string;
+  /** The cache's seed (RedisBloom's Top-K draws its decay chances from streams seeded by it). */
+  readonly seed?: number;
 }
 
 /**
@@ -164,7 +166,7 @@ export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | u
         `its commands do not exist here. Only RedisJSON and RedisBloom are emulated (see docs/modules.md)`,
     );
   }
-  return names.map((n) => (n === 'RedisBloom' ? redisBloom(moduleArgs.get(n) ?? []) : REDIS_JSON));
+  return names.map((n) => (n === 'RedisBloom' ? redisBloom(moduleArgs.get(n) ?? [], ctx.seed ?? 0) : REDIS_JSON));
 }
 
 /** One module's MODULE LIST / HELLO entry: a map of name, ver, path, args. */

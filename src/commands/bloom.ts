@@ -21,6 +21,8 @@ export interface BloomConfig {
   readonly errorRate: number;
   readonly initialSize: number;
   readonly cfMaxExpansions: number;
+  /** The cache's seed: Top-K structures seed their random streams from it and their key. */
+  readonly seed?: number;
 }
 
 /** RedisBloom's built-in defaults. */

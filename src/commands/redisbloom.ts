@@ -6,5 +6,6 @@ import { bloomCommands } from './bloom.js';
 import type { CommandSpec } from './command.js';
 import { countMinSketchCommands } from './count-min-sketch.js';
 import { cuckooCommands } from './cuckoo.js';
+import { topkCommands } from './topk.js';
 
-export const redisBloomCommands: readonly CommandSpec[] = [...bloomCommands, ...cuckooCommands, ...countMinSketchCommands];
+export const redisBloomCommands: readonly CommandSpec[] = [...bloomCommands, ...cuckooCommands, ...countMinSketchCommands, ...topkCommands];

@@ -16,6 +16,7 @@ import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
 import type { ScalingBloom } from '../keyspace/types/bloom.js';
 import type { CuckooFilter } from '../keyspace/types/cuckoo.js';
 import type { CountMinSketch } from '../keyspace/types/count-min-sketch.js';
+import type { TopK } from '../keyspace/types/topk.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -223,6 +224,19 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       w.tag(0x6b);
       w.latin1(`${cms.width} ${cms.depth} ${cms.counter}`);
       w.bytes(Buffer.from(cms.cells.buffer, cms.cells.byteOffset, cms.cells.byteLength));
+      return;
+    }
+    case 'TopK-TYPE': {
+      // Top-K by its parameters, buckets and heap (in heap order, which later answers depend on).
+      const topk = value as TopK;
+      w.tag(0x74);
+      w.latin1(`${topk.k} ${topk.width} ${topk.depth} ${topk.decay}`);
+      w.bytes(Buffer.from(topk.fps.buffer, topk.fps.byteOffset, topk.fps.byteLength));
+      w.bytes(Buffer.from(topk.counts.buffer, topk.counts.byteOffset, topk.counts.byteLength));
+      for (const e of topk.heap) {
+        w.number(e.count);
+        w.bytes(e.item ?? Buffer.alloc(0));
+      }
       return;
     }
     default:
