@@ -88,8 +88,5 @@ export function laterNote(name: string, group: string): string {
  * `ERR unknown command` (docs/modules.md lists them too).
  */
 export const BLOOM_NOT_YET: readonly string[] = [
-  ...['RESERVE', 'ADD', 'ADDNX', 'INSERT', 'INSERTNX', 'EXISTS', 'MEXISTS', 'DEL', 'COUNT', 'INFO', 'SCANDUMP', 'LOADCHUNK'].map((c) => `CF.${c}`),
-  ...['INITBYDIM', 'INITBYPROB', 'INCRBY', 'QUERY', 'MERGE', 'INFO'].map((c) => `CMS.${c}`),
-  ...['RESERVE', 'ADD', 'INCRBY', 'QUERY', 'COUNT', 'LIST', 'INFO'].map((c) => `TOPK.${c}`),
   ...['CREATE', 'RESET', 'ADD', 'MERGE', 'MIN', 'MAX', 'QUANTILE', 'CDF', 'TRIMMED_MEAN', 'RANK', 'REVRANK', 'BYRANK', 'BYREVRANK', 'INFO'].map((c) => `TDIGEST.${c}`),
 ];

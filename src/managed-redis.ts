@@ -272,6 +272,7 @@ export class ManagedRedis implements CacheCore {
       policy: resolved.clusterPolicy,
       geoReplication: resolved.geoReplication,
       evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
+      seed: options.seed ?? 0,
     });
     const moduleCommands = this.modules.flatMap((m) => m.commands);
     this.commands = buildCommandTable(moduleCommands);

@@ -8,7 +8,8 @@
 import type { ClusterPolicy } from './core-types.js';
 import type { CommandSpec } from './commands/command.js';
 import { jsonCommands, REJSON_MODULE_NAME } from './commands/json.js';
-import { bloomCommands, BLOOM_DEFAULTS, BLOOM_MODULE_NAME, type BloomConfig } from './commands/bloom.js';
+import { redisBloomCommands } from './commands/redisbloom.js';
+import { BLOOM_DEFAULTS, BLOOM_MODULE_NAME, type BloomConfig } from './commands/bloom.js';
 import { timeseriesCommands, TIMESERIES_MODULE_NAME } from './commands/timeseries.js';
 import { MapReply, type Reply } from './protocol/reply.js';
 
@@ -63,7 +64,7 @@ const REDIS_JSON: LoadedModule = {
  * RedisBloom 2.8 (`bf`). The 2.8 line is what Redis Software bundles with database version 7.4;
  * 2.8.2 is taken as the patch beside RedisJSON 2.8.4 (an inference: AMR publishes no versions).
  */
-function redisBloom(args: readonly string[]): LoadedModule {
+function redisBloom(args: readonly string[], seed: number): LoadedModule {
   return {
     armName: 'RedisBloom',
     name: BLOOM_MODULE_NAME,
@@ -71,8 +72,8 @@ function redisBloom(args: readonly string[]): LoadedModule {
     path: '/opt/redislabs/lib/modules/redisbloom.so',
     args,
     options: [],
-    commands: bloomCommands,
-    bloom: parseBloomArgs(args),
+    commands: redisBloomCommands,
+    bloom: { ...parseBloomArgs(args), seed },
   };
 }
 
@@ -126,7 +127,7 @@ const REDIS_TIMESERIES: LoadedModule = {
 };
 
 /** The modules the emulator serves, by ARM name: each builds its entry from its ARM `args`. */
-const EMULATED: Partial<Record<ModuleName, (args: readonly string[]) => LoadedModule>> = {
+const EMULATED: Partial<Record<ModuleName, (args: readonly string[], seed: number) => LoadedModule>> = {
   RedisJSON: () => REDIS_JSON,
   RedisBloom: redisBloom,
   RedisTimeSeries: () => REDIS_TIMESERIES,
@@ -139,6 +140,8 @@ export interface ModuleContext {
   readonly policy: ClusterPolicy;
   readonly geoReplication: boolean;
   readonly evictionPolicy: string;
+  /** The cache's seed (RedisBloom's Top-K draws its decay chances from streams seeded by it). */
+  readonly seed?: number;
 }
 
 /**
@@ -186,7 +189,7 @@ export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | u
         `its commands do not exist here. Emulated: ${Object.keys(EMULATED).join(', ')} (see docs/modules.md)`,
     );
   }
-  return names.map((n) => EMULATED[n]!(moduleArgs.get(n) ?? []));
+  return names.map((n) => EMULATED[n]!(moduleArgs.get(n) ?? [], ctx.seed ?? 0));
 }
 
 /** One module's MODULE LIST / HELLO entry: a map of name, ver, path, args. */

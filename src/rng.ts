@@ -38,6 +38,16 @@ export class Rng {
     return Math.floor(this.next() * n);
   }
 
+  /** An independent generator in the same state (a structure's own stream, copied with it). */
+  clone(): Rng {
+    const copy = new Rng(0);
+    copy.a = this.a;
+    copy.b = this.b;
+    copy.c = this.c;
+    copy.d = this.d;
+    return copy;
+  }
+
   /** `count` random bytes as lowercase hex. */
   hex(count: number): string {
     let out = '';

@@ -6,7 +6,7 @@
  * deny-oom` or `readonly fast` plus `module`, key range 1/1/1. Writes replicate verbatim; RedisBloom
  * 2.8 raises no keyspace events of its own. Error texts follow the module's source (rebloom.c).
  */
-import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
+import { defineCommand, type CommandContext, type CommandFlag, type CommandSpec } from './command.js';
 import { keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { ScalingBloom } from '../keyspace/types/bloom.js';
 import { ReplyError, WRONGTYPE, wrongArity } from '../protocol/errors.js';
@@ -21,6 +21,8 @@ export interface BloomConfig {
   readonly errorRate: number;
   readonly initialSize: number;
   readonly cfMaxExpansions: number;
+  /** The cache's seed: Top-K structures seed their random streams from it and their key. */
+  readonly seed?: number;
 }
 
 /** RedisBloom's built-in defaults. */
@@ -43,29 +45,35 @@ function lookup(ctx: CommandContext, key: string, write: boolean): ScalingBloom 
 }
 
 /** `RedisModule_StringToLongLong`: a strict 64-bit integer, null otherwise. */
-function longLong(arg: Bytes): number | null {
+export function longLong(arg: Bytes): number | null {
   const n = parseInt64(arg);
   return n === null ? null : Number(n);
 }
 
 /** `RMUtil_ArgIndex`: the first argument equal (case-insensitively) to `name`, or -1. */
-function argIndex(argv: readonly Bytes[], name: string): number {
+export function argIndex(argv: readonly Bytes[], name: string): number {
   for (let i = 0; i < argv.length; i++) if (toBuffer(argv[i]).toString('latin1').toLowerCase() === name.toLowerCase()) return i;
   return -1;
 }
 
-function firstLetter(arg: Bytes, at = 0): string {
+export function firstLetter(arg: Bytes, at = 0): string {
   const b = toBuffer(arg);
   return at < b.length ? String.fromCharCode(b[at]).toLowerCase() : '';
 }
 
 // ---- declarations ------------------------------------------------------------------------------------
 
-function bloomCommand(name: string, write: boolean, exec: CommandSpec['exec']): CommandSpec {
+/**
+ * A RedisBloom command as the module registers it, keys 1/1/1: `write` is `CREATE_WRCMD`'s
+ * `write deny-oom`, `false` is `CREATE_ROCMD`'s `readonly fast`; other modes (rmutil's) are given
+ * as flags.
+ */
+export function bloomCommand(name: string, write: boolean | readonly CommandFlag[], exec: CommandSpec['exec']): CommandSpec {
+  const flags: readonly CommandFlag[] = write === true ? ['write', 'denyoom'] : write === false ? ['readonly', 'fast'] : write;
   return defineCommand({
     name,
     arity: -1,
-    flags: write ? ['write', 'denyoom', 'module'] : ['readonly', 'fast', 'module'],
+    flags: [...flags, 'module'],
     keys: (argv) => (argv.length > 1 ? [1] : []),
     module: { name: BLOOM_MODULE_NAME, firstKey: 1, lastKey: 1, keyStep: 1 },
     exec,
@@ -109,7 +117,7 @@ function insert(ctx: CommandContext, key: string, items: readonly Bytes[], opts:
 }
 
 /** The module-wide defaults of the cache's RedisBloom (its load arguments). */
-function config(ctx: CommandContext): BloomConfig {
+export function config(ctx: CommandContext): BloomConfig {
   for (const m of ctx.cache.modules) if (m.bloom !== undefined) return m.bloom;
   return BLOOM_DEFAULTS;
 }

@@ -15,6 +15,9 @@ import { RedisObject } from '../keyspace/keyspace.js';
 import { stringifyJson, type JsonDocument } from '../keyspace/types/json.js';
 import type { ScalingBloom } from '../keyspace/types/bloom.js';
 import type { TimeSeries } from '../keyspace/types/timeseries.js';
+import type { CuckooFilter } from '../keyspace/types/cuckoo.js';
+import type { CountMinSketch } from '../keyspace/types/count-min-sketch.js';
+import type { TopK } from '../keyspace/types/topk.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
 type Stream = ReturnType<Hasher['create64']>;
@@ -211,7 +214,7 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
     case 'TSDB-TYPE': {
       // RedisTimeSeries series: samples, then the options and labels that are part of the value.
       const series = value as TimeSeries;
-      w.tag(0x74);
+      w.tag(0x54);
       w.number(series.size);
       for (let i = 0; i < series.size; i++) w.latin1(`${series.timestamps[i]} ${series.values[i]}`);
       w.latin1(`${series.retention} ${series.duplicatePolicy ?? ''} ${series.srcKey ?? ''}`);
@@ -219,6 +222,35 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       for (const [k, v] of series.labels) w.latin1(`${k}=${v}`);
       w.number(series.rules.length);
       for (const r of series.rules) w.latin1(`${r.dest} ${r.bucket} ${r.aggregator} ${r.align}`);
+      return;
+    }
+    case 'MBbloomCF': {
+      // Cuckoo filters by their SCANDUMP header and bucket arrays.
+      const cf = value as CuckooFilter;
+      w.tag(0x63);
+      w.bytes(cf.encodeHeader());
+      for (const sub of cf.filters) w.bytes(Buffer.from(sub.data));
+      return;
+    }
+    case 'CMSk-TYPE': {
+      // Count-Min sketches by their dimensions, total and counters.
+      const cms = value as CountMinSketch;
+      w.tag(0x6b);
+      w.latin1(`${cms.width} ${cms.depth} ${cms.counter}`);
+      w.bytes(Buffer.from(cms.cells.buffer, cms.cells.byteOffset, cms.cells.byteLength));
+      return;
+    }
+    case 'TopK-TYPE': {
+      // Top-K by its parameters, buckets and heap (in heap order, which later answers depend on).
+      const topk = value as TopK;
+      w.tag(0x4b);
+      w.latin1(`${topk.k} ${topk.width} ${topk.depth} ${topk.decay}`);
+      w.bytes(Buffer.from(topk.fps.buffer, topk.fps.byteOffset, topk.fps.byteLength));
+      w.bytes(Buffer.from(topk.counts.buffer, topk.counts.byteOffset, topk.counts.byteLength));
+      for (const e of topk.heap) {
+        w.number(e.count);
+        w.bytes(e.item ?? Buffer.alloc(0));
+      }
       return;
     }
     default:

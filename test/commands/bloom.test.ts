@@ -52,8 +52,8 @@ describe('the RedisBloom module', () => {
     expect(make({ modules: ['RedisBloom', 'RedisJSON'] })).not.toThrow();
     expect(make({ sku: 'FlashOptimized_A250', modules: ['RedisBloom'] })).toThrow(/not available on Flash Optimized SKUs/);
     expect(make({ geoReplication: true, modules: [{ name: 'RedisBloom' }] })).toThrow(/not available with active geo-replication/);
-    // CF/CMS/TOPK/TDIGEST are not emulated yet: unknown commands even with the module.
-    expect(bloom().run('CF.ADD', 'k', 'a')[0]).toBe('-');
+    // TDIGEST is not emulated yet: unknown commands even with the module.
+    expect(bloom().run('TDIGEST.CREATE', 'k')[0]).toBe('-');
   });
 
   it('MODULE LIST shows bf with its args; ARM args set the defaults (azure-facts §8, source: RedisModule_OnLoad)', () => {
@@ -84,7 +84,7 @@ describe('the RedisBloom module', () => {
     const exists = (h.r('COMMAND', 'INFO', 'bf.exists') as unknown[][])[0];
     expect(exists.slice(0, 3)).toEqual(['bf.exists', -1, ['+readonly', '+fast', '+module']]);
     expect(h.r('COMMAND', 'DOCS', 'bf.card')).toEqual(['bf.card', ['group', 'module', 'module', 'bf']]);
-    expect(h.r('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'bf')).toHaveLength(10);
+    expect(h.r('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'bf')).toEqual(expect.arrayContaining(['bf.add', 'cf.add']));
     h.r('BF.ADD', 'k', 'a');
     expect(h.r('TYPE', 'k')).toBe('+MBbloom--');
   });

@@ -1,0 +1,145 @@
+/**
+ * RedisBloom 2.8's Top-K (`TOPK.*`) on a cache created with `modules: ['RedisBloom']`.
+ *
+ * Expectations come from the command docs (RedisBloom `docs/commands/topk.*.md`, cited as
+ * `docs topk.x`) and the module's source (`src/rm_topk.c`, `src/topk.c`; cited as `source`). Where
+ * no bucket is shared (wide sketches), HeavyKeeper counts exactly and the answers follow from the
+ * heap rules alone; where buckets collide, decay draws from the structure's seeded stream.
+ */
+import { describe, expect, it } from 'vitest';
+import { ManagedRedis } from '../../src/managed-redis.js';
+import { harness } from '../support/command-harness.js';
+import type { Typed } from '../support/oracle.js';
+
+function simple(t: Typed): unknown {
+  switch (t[0]) {
+    case '$':
+      return t[1];
+    case ':':
+      return Number(t[1]);
+    case '_':
+      return null;
+    case ',':
+      return `,${String(t[1])}`;
+    case '+':
+      return `+${String(t[1])}`;
+    case '-':
+      return `-${String(t[1])}`;
+    case '*':
+      return (t[1] as Typed[]).map(simple);
+  }
+  throw new Error(`unexpected reply ${JSON.stringify(t)}`);
+}
+
+function bloom(options: Parameters<typeof harness>[0] = {}) {
+  const h = harness({ modules: ['RedisBloom'], ...options });
+  return Object.assign(h, { r: (...argv: string[]) => simple(h.run(...argv)) });
+}
+
+const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value';
+
+describe('Top-K', () => {
+  it('docs topk.reserve / topk.info; the short form takes width 8, depth 7, decay 0.9 (source createTopK)', () => {
+    const h = bloom();
+    expect(h.r('TOPK.RESERVE', 'topk', '50', '2000', '7', '0.925')).toBe('+OK');
+    expect(h.r('TOPK.INFO', 'topk')).toEqual(['+k', 50, '+width', 2000, '+depth', 7, '+decay', '0.925']);
+    expect(h.r('TOPK.RESERVE', 'short', '5')).toBe('+OK');
+    expect(h.r('TOPK.INFO', 'short')).toEqual(['+k', 5, '+width', 8, '+depth', 7, '+decay', '0.9']);
+    expect(h.r('TYPE', 'short')).toBe('+TopK-TYPE');
+    expect(h.r('MEMORY', 'USAGE', 'short')).toBeGreaterThanOrEqual(2088 + 8 * 7 * 8 + 5 * 24);
+    const count = (h.r('COMMAND', 'INFO', 'topk.count') as unknown[][])[0];
+    expect(count.slice(0, 6)).toEqual(['topk.count', -1, ['+write', '+module'], 1, 1, 1]);
+    const add = (h.r('COMMAND', 'INFO', 'topk.add') as unknown[][])[0];
+    expect(add.slice(0, 3)).toEqual(['topk.add', -1, ['+write', '+denyoom', '+module']]);
+    const query = (h.r('COMMAND', 'INFO', 'topk.query') as unknown[][])[0];
+    expect(query.slice(0, 3)).toEqual(['topk.query', -1, ['+readonly', '+module']]);
+  });
+
+  it('source TopK_Add: items enter while the heap has room; reaching the heap minimum expels it', () => {
+    const h = bloom();
+    h.r('TOPK.RESERVE', 't', '3', '1000', '4', '0.9');
+    expect(h.r('TOPK.INCRBY', 't', 'a', '5', 'b', '3', 'c', '1')).toEqual([null, null, null]);
+    expect(h.r('TOPK.INCRBY', 't', 'd', '2')).toEqual(['+c']);
+    expect(h.r('TOPK.LIST', 't', 'WITHCOUNT')).toEqual(['+a', 5, '+b', 3, '+d', 2]);
+    expect(h.r('TOPK.LIST', 't')).toEqual(['+a', '+b', '+d']);
+    expect(h.r('TOPK.QUERY', 't', 'a', 'c', 'zz')).toEqual([1, 0, 0]);
+    // TOPK.COUNT reads the buckets: c keeps its count outside the list.
+    expect(h.r('TOPK.COUNT', 't', 'a', 'c', 'zz')).toEqual([5, 1, 0]);
+    // c reaches the minimum (2): equal is enough to replace it.
+    expect(h.r('TOPK.ADD', 't', 'c')).toEqual(['+d']);
+    expect(h.r('TOPK.ADD', 't', 'a')).toEqual([null]);
+    expect(h.r('TOPK.LIST', 't', 'WITHCOUNT')).toEqual(['+a', 6, '+b', 3, '+c', 2]);
+    // source TOPK.LIST: any prefix of WITHCOUNT is taken (strncasecmp over the argument's length).
+    expect(h.r('TOPK.LIST', 't', 'with')).toEqual(['+a', 6, '+b', 3, '+c', 2]);
+  });
+
+  it('HeavyKeeper decay: a heavier newcomer wears down a shared bucket and takes it over; seeded runs repeat', () => {
+    const run = (seed: number) => {
+      const cache = new ManagedRedis({ clock: 'virtual', seed, modules: ['RedisBloom'] });
+      cache.execute(['TOPK.RESERVE', 'hk', '1', '1', '1', '0.9']);
+      cache.execute(['TOPK.INCRBY', 'hk', 'a', '10']);
+      const replies = [cache.execute(['TOPK.INCRBY', 'hk', 'b', '100']), cache.execute(['TOPK.LIST', 'hk', 'WITHCOUNT']), cache.execute(['TOPK.COUNT', 'hk', 'a', 'b'])];
+      for (let i = 0; i < 20; i++) replies.push(cache.execute(['TOPK.ADD', 'hk', i % 2 === 0 ? 'a' : 'x']));
+      replies.push(cache.execute(['TOPK.LIST', 'hk', 'WITHCOUNT']));
+      return replies;
+    };
+    const first = run(7);
+    expect(first[0]).toEqual(['a']);
+    const [name, count] = first[1] as [string, number];
+    expect(name).toBe('b');
+    // b took the bucket over with the units a's decay left: fewer than 100, at least a's 10.
+    expect(count).toBeGreaterThanOrEqual(10);
+    expect(count).toBeLessThan(100);
+    expect(first[2]).toEqual([0, count]);
+    expect(run(7)).toEqual(first);
+  });
+
+  it('source: errors and their texts; nothing is created or changed on an error', () => {
+    const h = bloom();
+    h.r('TOPK.RESERVE', 't', '2', '10', '2', '0.5');
+    expect(h.r('TOPK.RESERVE', 't', '2')).toBe('-TopK: key already exists');
+    expect(h.r('TOPK.RESERVE', 'n', '0')).toBe('-TopK: invalid k');
+    expect(h.r('TOPK.RESERVE', 'n', '2', '0', '2', '0.5')).toBe('-TopK: invalid width');
+    expect(h.r('TOPK.RESERVE', 'n', '2', '2', 'x', '0.5')).toBe('-TopK: invalid depth');
+    expect(h.r('TOPK.RESERVE', 'n', '2', '2', '2', '1.5')).toBe("-TopK: invalid decay value. must be '<= 1' & '> 0'");
+    expect(h.r('TOPK.RESERVE', 'n', '2', '2', '2', '0')).toBe("-TopK: invalid decay value. must be '<= 1' & '> 0'");
+    expect(h.r('TOPK.RESERVE', 'n', '2', '2')).toBe("-ERR wrong number of arguments for 'topk.reserve' command");
+    expect(h.r('TOPK.ADD', 'n', 'a')).toBe('-TopK: key does not exist');
+    expect(h.r('TOPK.LIST', 'n')).toBe('-TopK: key does not exist');
+    expect(h.r('TOPK.LIST', 't', 'WITHCOUNTS')).toBe('-WITHCOUNT keyword expected');
+    const increment = `-TopK: increment must be an integer greater or equal to 0${' '.repeat(28)}and smaller or equal to 100,000`;
+    expect(h.r('TOPK.INCRBY', 't', 'a', '1', 'b', '100001')).toBe(increment);
+    expect(h.r('TOPK.INCRBY', 't', 'a', '-1')).toBe(increment);
+    expect(h.r('TOPK.LIST', 't')).toEqual([]);
+    expect(h.r('TOPK.INCRBY', 't', 'a')).toBe("-ERR wrong number of arguments for 'topk.incrby' command");
+    expect(h.r('TOPK.QUERY', 't')).toBe("-ERR wrong number of arguments for 'topk.query' command");
+    h.r('SET', 's', 'v');
+    expect(h.r('TOPK.QUERY', 's', 'a')).toBe(WRONGTYPE);
+    expect(h.r('TOPK.ADD', 's', 'a')).toBe(WRONGTYPE);
+    expect(h.r('EXISTS', 'n')).toBe(0);
+  });
+
+  it('RESP3: TOPK.INFO stays a flat array with a double; TOPK.ADD answers nulls', () => {
+    const h = bloom({ resp: 3 });
+    h.r('TOPK.RESERVE', 't', '1', '50', '3', '0.9');
+    expect(h.r('TOPK.ADD', 't', 'a')).toEqual([null]);
+    expect(h.r('TOPK.INFO', 't')).toEqual(['+k', 1, '+width', 50, '+depth', 3, '+decay', ',0.9']);
+  });
+
+  it('replicas replay TOPK.ADD with the same random stream: digests converge; COPY takes the stream along', async () => {
+    const cache = new ManagedRedis({ modules: ['RedisBloom'], clock: 'virtual', seed: 3, activeExpiry: false, replication: { lag: 100 } });
+    await cache.ready();
+    const shard = cache.topology.slotToShard[Number(cache.execute(['CLUSTER', 'KEYSLOT', '{h}t']))];
+    cache.execute(['TOPK.RESERVE', '{h}t', '2', '2', '2', '0.9']);
+    for (let i = 0; i < 30; i++) cache.execute(['TOPK.ADD', '{h}t', `item${i % 7}`]);
+    cache.execute(['COPY', '{h}t', '{h}u']);
+    cache.clock.advance(200);
+    expect(cache.replication.replicaDigest(shard)).toBe(cache.replication.digest(shard));
+    // The copy continues the same stream: the same adds give the same answers.
+    const a = cache.execute(['TOPK.INCRBY', '{h}t', 'zz', '50']);
+    const b = cache.execute(['TOPK.INCRBY', '{h}u', 'zz', '50']);
+    expect(b).toEqual(a);
+    cache.clock.advance(200);
+    expect(cache.replication.replicaDigest(shard)).toBe(cache.replication.digest(shard));
+  });
+});
