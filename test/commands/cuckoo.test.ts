@@ -8,35 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import { harness } from '../support/command-harness.js';
-import type { Typed } from '../support/oracle.js';
+import { harness, type HarnessOptions } from '../support/command-harness.js';
+import { moduleHarness } from '../support/short-reply.js';
 
-function simple(t: Typed): unknown {
-  switch (t[0]) {
-    case '$':
-      return t[1];
-    case ':':
-      return Number(t[1]);
-    case '_':
-      return null;
-    case '+':
-      return `+${String(t[1])}`;
-    case '-':
-      return `-${String(t[1])}`;
-    case '#':
-      return `#${String(t[1])}`;
-    case '*':
-      return (t[1] as Typed[]).map(simple);
-    case '%':
-      return (t[1] as Array<[Typed, Typed]>).map(([k, v]) => [simple(k), simple(v)]);
-  }
-  throw new Error(`unexpected reply ${JSON.stringify(t)}`);
-}
-
-function bloom(options: Parameters<typeof harness>[0] = {}) {
-  const h = harness({ modules: ['RedisBloom'], ...options });
-  return Object.assign(h, { r: (...argv: string[]) => simple(h.run(...argv)) });
-}
+const bloom = (options: HarnessOptions = {}) => moduleHarness('RedisBloom', options);
 
 const infoOf = (size: number, buckets: number, filters: number, items: number, deleted: number, bucketSize: number, expansion: number, maxIter: number) => [
   '+Size', size, '+Number of buckets', buckets, '+Number of filters', filters, '+Number of items inserted', items,

@@ -10,13 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import { harness, type Harness } from '../support/command-harness.js';
-import { simple } from '../support/short-reply.js';
+import { harness, type HarnessOptions } from '../support/command-harness.js';
+import { moduleHarness, simple } from '../support/short-reply.js';
 
-function json(options: Parameters<typeof harness>[0] = {}): Harness & { r(...argv: string[]): unknown } {
-  const h = harness({ modules: ['RedisJSON'], ...options });
-  return Object.assign(h, { r: (...argv: string[]) => simple(h.run(...argv)) });
-}
+const json = (options: HarnessOptions = {}) => moduleHarness('RedisJSON', options);
 
 const OK = '+OK';
 

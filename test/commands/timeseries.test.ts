@@ -10,14 +10,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ManagedRedis } from '../../src/managed-redis.js';
 import { formatValue } from '../../src/keyspace/types/timeseries.js';
-import { harness, type Harness } from '../support/command-harness.js';
-import { simple } from '../support/short-reply.js';
+import { harness, type HarnessOptions } from '../support/command-harness.js';
+import { moduleHarness, simple } from '../support/short-reply.js';
 import { slotOfName } from '../../src/cluster/slots.js';
 
-function ts(options: Parameters<typeof harness>[0] = {}): Harness & { r(...argv: string[]): unknown } {
-  const h = harness({ modules: ['RedisTimeSeries'], ...options });
-  return Object.assign(h, { r: (...argv: string[]) => simple(h.run(...argv)) });
-}
+const ts = (options: HarnessOptions = {}) => moduleHarness('RedisTimeSeries', options);
 
 const OK = '+OK';
 

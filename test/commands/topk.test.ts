@@ -8,33 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import { harness } from '../support/command-harness.js';
-import type { Typed } from '../support/oracle.js';
+import type { HarnessOptions } from '../support/command-harness.js';
+import { moduleHarness } from '../support/short-reply.js';
 
-function simple(t: Typed): unknown {
-  switch (t[0]) {
-    case '$':
-      return t[1];
-    case ':':
-      return Number(t[1]);
-    case '_':
-      return null;
-    case ',':
-      return `,${String(t[1])}`;
-    case '+':
-      return `+${String(t[1])}`;
-    case '-':
-      return `-${String(t[1])}`;
-    case '*':
-      return (t[1] as Typed[]).map(simple);
-  }
-  throw new Error(`unexpected reply ${JSON.stringify(t)}`);
-}
-
-function bloom(options: Parameters<typeof harness>[0] = {}) {
-  const h = harness({ modules: ['RedisBloom'], ...options });
-  return Object.assign(h, { r: (...argv: string[]) => simple(h.run(...argv)) });
-}
+const bloom = (options: HarnessOptions = {}) => moduleHarness('RedisBloom', options);
 
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value';
 
