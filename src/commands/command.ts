@@ -129,6 +129,33 @@ export function defineCommand(spec: CommandSpec): CommandSpec {
   return spec;
 }
 
+/** A module command's flags as its `RedisModule_CreateCommand` strings name them. */
+export type ModuleCommandFlags = 'readonly' | 'write' | 'write deny-oom';
+
+/**
+ * Declares a module command as the module registers it: arity -1, its flag string (plus
+ * `module`), and its legacy key range `[first, last, step]` (`[0, 0, 0]`: keyless, the command
+ * finds its keys itself). Routing uses the first key unless `keys` says more.
+ */
+export function defineModuleCommand(
+  moduleName: string,
+  name: string,
+  flags: ModuleCommandFlags,
+  range: readonly [number, number, number],
+  exec: CommandSpec['exec'],
+  keys?: CommandSpec['keys'],
+): CommandSpec {
+  const first = range[0];
+  return defineCommand({
+    name,
+    arity: -1,
+    flags: flags === 'readonly' ? ['readonly', 'module'] : flags === 'write' ? ['write', 'module'] : ['write', 'denyoom', 'module'],
+    keys: first === 0 ? undefined : (keys ?? ((argv) => (argv.length > first ? [first] : []))),
+    module: { name: moduleName, firstKey: first, lastKey: range[1], keyStep: range[2] },
+    exec,
+  });
+}
+
 /** Declares a container command (OBJECT, CONFIG, CLUSTER …) from its subcommands. */
 export function defineContainer(
   name: string,

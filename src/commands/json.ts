@@ -7,7 +7,7 @@
  * `wrong number of arguments` error), the `module` flag, and legacy key ranges (COMMAND INFO).
  * Writes replicate verbatim and raise `json.<command>` keyspace events (class `d`).
  */
-import { defineCommand, type CommandContext, type CommandFlag, type CommandSpec } from './command.js';
+import { defineModuleCommand, type CommandContext, type CommandSpec, type ModuleCommandFlags } from './command.js';
 import { keyName, type Bytes } from '../keyspace/bytes.js';
 import { JsonDocument, JsonError, cloneJson, parseJson, stringifyJson, typeName, type JsonFormat, type JsonValue } from '../keyspace/types/json.js';
 import { JsonPath, LEGACY_ROOT, type Match } from '../keyspace/types/json-path.js';
@@ -148,28 +148,15 @@ function keyOf(argv: readonly Bytes[], index: number, name: string): string {
 
 // ---- declarations ---------------------------------------------------------------------------------
 
-type ModuleFlags = 'readonly' | 'write' | 'write deny-oom';
-
-function flagsOf(f: ModuleFlags): readonly CommandFlag[] {
-  return f === 'readonly' ? ['readonly', 'module'] : f === 'write' ? ['write', 'module'] : ['write', 'denyoom', 'module'];
-}
-
 /** Declares a RedisJSON command as the module registers it: name, flags, legacy key range. */
 function jsonCommand(
   name: string,
-  flags: ModuleFlags,
+  flags: ModuleCommandFlags,
   range: readonly [number, number, number],
   exec: CommandSpec['exec'],
   keys?: CommandSpec['keys'],
 ): CommandSpec {
-  return defineCommand({
-    name,
-    arity: -1,
-    flags: flagsOf(flags),
-    keys: keys ?? ((argv) => (argv.length > range[0] ? [range[0]] : [])),
-    module: { name: REJSON_MODULE_NAME, firstKey: range[0], lastKey: range[1], keyStep: range[2] },
-    exec,
-  });
+  return defineModuleCommand(REJSON_MODULE_NAME, name, flags, range, exec, keys);
 }
 
 // ---- JSON.SET / JSON.MERGE / JSON.MSET ---------------------------------------------------------------

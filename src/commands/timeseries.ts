@@ -7,7 +7,7 @@
  * TS.CREATERULE/DELETERULE 1/2/1, TS.MGET/MRANGE/MREVRANGE/QUERYINDEX keyless). Values print as
  * `%.15g` simple strings in RESP2 and as doubles in RESP3. Errors are `ERR TSDB: …`.
  */
-import { defineCommand, type CommandContext, type CommandFlag, type CommandSpec } from './command.js';
+import { defineModuleCommand, type CommandContext, type CommandSpec, type ModuleCommandFlags } from './command.js';
 import { keyName, keyReply, text, type Bytes } from '../keyspace/bytes.js';
 import {
   AGGREGATORS,
@@ -305,27 +305,15 @@ function writeTimestamp(ctx: CommandContext, arg: Bytes): number {
 
 // ---- declarations --------------------------------------------------------------------------------
 
-type ModuleFlags = 'readonly' | 'write' | 'write deny-oom';
-
-function flagsOf(f: ModuleFlags): readonly CommandFlag[] {
-  return f === 'readonly' ? ['readonly', 'module'] : f === 'write' ? ['write', 'module'] : ['write', 'denyoom', 'module'];
-}
-
+/** Declares a RedisTimeSeries command as the module registers it: name, flags, legacy key range. */
 function tsCommand(
   name: string,
-  flags: ModuleFlags,
+  flags: ModuleCommandFlags,
   range: readonly [number, number, number],
   exec: CommandSpec['exec'],
   keys?: CommandSpec['keys'],
 ): CommandSpec {
-  return defineCommand({
-    name,
-    arity: -1,
-    flags: flagsOf(flags),
-    keys: range[0] === 0 ? undefined : (keys ?? ((argv) => (argv.length > range[0] ? [range[0]] : []))),
-    module: { name: TIMESERIES_MODULE_NAME, firstKey: range[0], lastKey: range[1], keyStep: range[2] },
-    exec,
-  });
+  return defineModuleCommand(TIMESERIES_MODULE_NAME, name, flags, range, exec, keys);
 }
 
 // ---- TS.CREATE / TS.ALTER / TS.DEL -----------------------------------------------------------------
