@@ -156,6 +156,13 @@ export function defineModuleCommand(
   });
 }
 
+/** A module's declarer: {@link defineModuleCommand} with the module's name filled in. */
+export function moduleCommandDeclarer(
+  moduleName: string,
+): (name: string, flags: ModuleCommandFlags, range: readonly [number, number, number], exec: CommandSpec['exec'], keys?: CommandSpec['keys']) => CommandSpec {
+  return (name, flags, range, exec, keys) => defineModuleCommand(moduleName, name, flags, range, exec, keys);
+}
+
 /** Declares a container command (OBJECT, CONFIG, CLUSTER …) from its subcommands. */
 export function defineContainer(
   name: string,

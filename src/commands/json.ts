@@ -7,7 +7,7 @@
  * `wrong number of arguments` error), the `module` flag, and legacy key ranges (COMMAND INFO).
  * Writes replicate verbatim and raise `json.<command>` keyspace events (class `d`).
  */
-import { defineModuleCommand, type CommandContext, type CommandSpec, type ModuleCommandFlags } from './command.js';
+import { moduleCommandDeclarer, type CommandContext, type CommandSpec } from './command.js';
 import { keyName, type Bytes } from '../keyspace/bytes.js';
 import { JsonDocument, JsonError, cloneJson, parseJson, stringifyJson, typeName, type JsonFormat, type JsonValue } from '../keyspace/types/json.js';
 import { JsonPath, LEGACY_ROOT, type Match } from '../keyspace/types/json-path.js';
@@ -149,15 +149,7 @@ function keyOf(argv: readonly Bytes[], index: number, name: string): string {
 // ---- declarations ---------------------------------------------------------------------------------
 
 /** Declares a RedisJSON command as the module registers it: name, flags, legacy key range. */
-function jsonCommand(
-  name: string,
-  flags: ModuleCommandFlags,
-  range: readonly [number, number, number],
-  exec: CommandSpec['exec'],
-  keys?: CommandSpec['keys'],
-): CommandSpec {
-  return defineModuleCommand(REJSON_MODULE_NAME, name, flags, range, exec, keys);
-}
+const jsonCommand = moduleCommandDeclarer(REJSON_MODULE_NAME);
 
 // ---- JSON.SET / JSON.MERGE / JSON.MSET ---------------------------------------------------------------
 

@@ -7,7 +7,7 @@
  * TS.CREATERULE/DELETERULE 1/2/1, TS.MGET/MRANGE/MREVRANGE/QUERYINDEX keyless). Values print as
  * `%.15g` simple strings in RESP2 and as doubles in RESP3. Errors are `ERR TSDB: …`.
  */
-import { defineModuleCommand, type CommandContext, type CommandSpec, type ModuleCommandFlags } from './command.js';
+import { moduleCommandDeclarer, type CommandContext, type CommandSpec } from './command.js';
 import { keyName, keyReply, text, type Bytes } from '../keyspace/bytes.js';
 import {
   AGGREGATORS,
@@ -306,15 +306,7 @@ function writeTimestamp(ctx: CommandContext, arg: Bytes): number {
 // ---- declarations --------------------------------------------------------------------------------
 
 /** Declares a RedisTimeSeries command as the module registers it: name, flags, legacy key range. */
-function tsCommand(
-  name: string,
-  flags: ModuleCommandFlags,
-  range: readonly [number, number, number],
-  exec: CommandSpec['exec'],
-  keys?: CommandSpec['keys'],
-): CommandSpec {
-  return defineModuleCommand(TIMESERIES_MODULE_NAME, name, flags, range, exec, keys);
-}
+const tsCommand = moduleCommandDeclarer(TIMESERIES_MODULE_NAME);
 
 // ---- TS.CREATE / TS.ALTER / TS.DEL -----------------------------------------------------------------
 
