@@ -31,17 +31,25 @@ function someoneBlocked(cache: ManagedRedis): boolean {
   return !/blocked_clients:0\r\n/.test(String(cache.execute(['INFO', 'clients'])));
 }
 
-describe('node-redis over TCP', () => {
+/** A NoCluster cache served over TCP for one describe block: opened before its tests, closed after. */
+function serveForBlock(assign: (cache: ManagedRedis, server: RespServer) => void): void {
   let cache: ManagedRedis;
   let server: RespServer;
   beforeAll(async () => {
     cache = new ManagedRedis({ clusterPolicy: 'NoCluster' });
     server = await cache.listen();
+    assign(cache, server);
   });
   afterAll(async () => {
     await server.close();
     cache.close();
   });
+}
+
+describe('node-redis over TCP', () => {
+  let cache: ManagedRedis;
+  let server: RespServer;
+  serveForBlock((c, s) => ((cache = c), (server = s)));
 
   for (const RESP of [2, 3] as const) {
     describe(`RESP${RESP}`, () => {
@@ -194,14 +202,7 @@ describe('node-redis over TCP', () => {
 describe('ioredis and redis-cli over TCP', () => {
   let cache: ManagedRedis;
   let server: RespServer;
-  beforeAll(async () => {
-    cache = new ManagedRedis({ clusterPolicy: 'NoCluster' });
-    server = await cache.listen();
-  });
-  afterAll(async () => {
-    await server.close();
-    cache.close();
-  });
+  serveForBlock((c, s) => ((cache = c), (server = s)));
 
   it('ioredis: commands, pipeline, multi, hgetall, blpop and pub/sub', async () => {
     const redis = new IORedis(server.port, '127.0.0.1', { lazyConnect: true });
@@ -260,14 +261,7 @@ describe('ioredis and redis-cli over TCP', () => {
 describe('connection behaviours', () => {
   let cache: ManagedRedis;
   let server: RespServer;
-  beforeAll(async () => {
-    cache = new ManagedRedis({ clusterPolicy: 'NoCluster' });
-    server = await cache.listen();
-  });
-  afterAll(async () => {
-    await server.close();
-    cache.close();
-  });
+  serveForBlock((c, s) => ((cache = c), (server = s)));
 
   it('a blocked command holds back the replies to the requests pipelined after it', async () => {
     const conn = await RawConnection.connect(server.port);

@@ -213,7 +213,7 @@ class Parser {
     }
     for (;;) {
       if (c === -1) throw this.peekError('EOF while parsing an object');
-      if (c !== 0x22) throw this.peekError(out.size === 0 ? 'key must be a string' : 'key must be a string');
+      if (c !== 0x22) throw this.peekError('key must be a string');
       this.i++;
       const key = this.parseString();
       c = this.skipWhitespace();
