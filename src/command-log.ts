@@ -63,7 +63,7 @@ function highestEquivalent(ns: number): number {
 }
 
 /** One command's latency samples (ns values at their bucket's lowest equivalent → count). */
-type Samples = Map<number, number>;
+export type Samples = Map<number, number>;
 
 export class CommandLog {
   /** The declarations, by id. */

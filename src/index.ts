@@ -34,7 +34,7 @@ export { MODULE_NAMES } from './modules.js';
 export type { ModuleName, ModuleSpec, LoadedModule } from './modules.js';
 export type { Topology, NodeInfo, ShardPlacement } from './cluster/topology.js';
 export type { FlashTiering, FlashStats, FlashPlacement, FlashOptions } from './flash.js';
-export type { CommandLog, SlowlogEntry } from './command-log.js';
+export type { CommandLog, SlowlogEntry, Samples } from './command-log.js';
 export { RedisClient, createClient } from './client/client.js';
 export type { ClientOptions, ClientStatus } from './client/client.js';
 // The RESP server (`cache.listen()`): types only, so importing the package never loads node:net.
@@ -77,3 +77,6 @@ export type { ReplicationObserver } from './replication/types.js';
 export type { PipelineHost } from './client/pipeline.js';
 export type { Condition } from './client/subscriptions.js';
 export type { Script } from './client/script.js';
+export type { NoReply } from './protocol/reply.js';
+export type { ClientTracking, TrackingState, TrackingOptions } from './tracking.js';
+export type { BloomConfig } from './commands/bloom.js';

@@ -19,7 +19,7 @@ export interface KeyPattern {
   write: boolean;
 }
 
-/** An ACL user (a Microsoft Entra principal on AMR). Build one with {@link parseAccessString}. */
+/** An ACL user (a Microsoft Entra principal on AMR), built from its access string. */
 export interface AclUser {
   /** The user name: the principal's object ID. */
   readonly name: string;
