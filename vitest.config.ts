@@ -6,6 +6,7 @@ export default defineConfig({
     // Tests import the package by its published names (as users do), served from the sources.
     alias: [
       { find: /^azure-managed-redis-emulator\/ioredis$/, replacement: fileURLToPath(new URL('./src/ioredis.ts', import.meta.url)) },
+      { find: /^azure-managed-redis-emulator\/node-redis$/, replacement: fileURLToPath(new URL('./src/node-redis.ts', import.meta.url)) },
       { find: /^azure-managed-redis-emulator$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

@@ -25,6 +25,16 @@ export interface ListenOptions {
   /** TCP port (default 0: any free port; read the chosen one from {@link RespServer.port}). */
   port?: number;
   /**
+   * Listen on a Unix domain socket (a named pipe on Windows) at this path instead of TCP; `host`
+   * and `port` are then ignored and `cluster` is refused. The node-redis facade uses it.
+   */
+  path?: string;
+  /**
+   * Do not keep the process alive just for listening (`server.unref()`); open connections still
+   * do. The node-redis facade uses it, so a script ends once its clients quit. Default false.
+   */
+  unref?: boolean;
+  /**
    * Connect every client to this node's endpoint instead of the bootstrap endpoint (port 10000):
    * whole-database commands (DBSIZE, KEYS, SCAN, FLUSHALL …) then cover that node's shards only,
    * and connections are refused while the node is down.
@@ -68,10 +78,15 @@ const SECURITY_WARNING_COMMANDS = new Set(['post', 'host:']);
 export class RespServer {
   /** The address it listens on. */
   readonly host: string;
-  /** The TCP port it listens on. */
+  /** The TCP port it listens on (0 on a socket path). */
   readonly port: number;
-  /** `redis://host:port`, for `createClient({ url })` (node-redis) or `new Redis(url)` (ioredis). */
+  /**
+   * `redis://host:port`, for `createClient({ url })` (node-redis) or `new Redis(url)` (ioredis);
+   * on a socket path, the path itself (what `new Redis(path)` takes).
+   */
   readonly url: string;
+  /** The socket path it listens on (`listen({ path })`), or null on TCP. */
+  readonly path: string | null;
   /** With `cluster: true`: one listening endpoint per node of the topology; else empty. */
   readonly nodes: readonly NodeEndpoint[];
   /** Resolves once the server has stopped listening and its connections are closed. */
@@ -90,6 +105,7 @@ export class RespServer {
     this.host = main.host;
     this.port = main.port;
     this.url = main.url;
+    this.path = main.path;
     this.nodes = nodes.map((n) => ({ node: n.node!, host: n.host, port: n.port, url: n.url }));
     this.closed = Promise.all(listeners.map(({ server }) => new Promise<void>((resolve) => server.once('close', () => resolve())))).then(() => {});
     for (const { server, node } of listeners) server.on('connection', (socket) => this.accept(socket, node));
@@ -120,17 +136,19 @@ export class RespServer {
   }
 }
 
-function addressOf(server: Server): { host: string; port: number; url: string } {
-  const address = server.address() as AddressInfo;
+function addressOf(server: Server): { host: string; port: number; url: string; path: string | null } {
+  const address = server.address() as AddressInfo | string;
+  if (typeof address === 'string') return { host: '', port: 0, url: address, path: address };
   const host = address.address;
-  return { host, port: address.port, url: `redis://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}` };
+  return { host, port: address.port, url: `redis://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`, path: null };
 }
 
-function startListening(host: string, port: number): Promise<Server> {
+function startListening(host: string, port: number, path?: string): Promise<Server> {
   const server = createServer({ noDelay: true });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    const where = path === undefined ? { port, host } : { path };
+    server.listen(where, () => {
       server.removeListener('error', reject);
       resolve(server);
     });
@@ -140,10 +158,12 @@ function startListening(host: string, port: number): Promise<Server> {
 /** Starts a RESP server for `cache` (see {@link ManagedRedis.listen}). */
 export async function listen(cache: ManagedRedis, options: ListenOptions = {}): Promise<RespServer> {
   const host = options.host ?? '127.0.0.1';
+  if (options.cluster && options.path !== undefined) throw new Error('listen({ cluster: true }) needs TCP ports: it cannot take a socket path');
   if (options.cluster && cache.policy !== 'OSS') {
     throw new Error(`listen({ cluster: true }) needs the OSS cluster policy (this cache uses ${cache.policy}): other policies have one endpoint`);
   }
-  const listeners = [{ server: await startListening(host, options.port ?? 0), node: options.node }];
+  const listeners = [{ server: await startListening(host, options.port ?? 0, options.path), node: options.node }];
+  if (options.unref) listeners[0].server.unref();
   let endpoints: Map<string, ListeningEndpoint> | null = null;
   if (options.cluster) {
     endpoints = new Map();
@@ -151,6 +171,7 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
       // Every node, also one holding only replicas now: a failover can make it an endpoint.
       for (const node of cache.topology.nodes) {
         const server = await startListening(host, 0);
+        if (options.unref) server.unref();
         listeners.push({ server, node: node.index });
         endpoints.set(`${node.ip}:${node.port}`, { host, port: (server.address() as AddressInfo).port });
       }
