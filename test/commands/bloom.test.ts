@@ -27,8 +27,9 @@ describe('the RedisBloom module', () => {
     expect(make({ modules: ['RedisBloom', 'RedisJSON'] })).not.toThrow();
     expect(make({ sku: 'FlashOptimized_A250', modules: ['RedisBloom'] })).toThrow(/not available on Flash Optimized SKUs/);
     expect(make({ geoReplication: true, modules: [{ name: 'RedisBloom' }] })).toThrow(/not available with active geo-replication/);
-    // TDIGEST is not emulated yet: unknown commands even with the module.
-    expect(bloom().run('TDIGEST.CREATE', 'k')[0]).toBe('-');
+    // The module's other structures come with it, and only with it.
+    expect(harness().run('TDIGEST.CREATE', 'k')).toEqual(['-', "ERR unknown command 'TDIGEST.CREATE', with args beginning with: 'k' "]);
+    expect(bloom().r('TDIGEST.CREATE', 'k')).toBe('+OK');
   });
 
   it('MODULE LIST shows bf with its args; ARM args set the defaults (azure-facts §8, source: RedisModule_OnLoad)', () => {
