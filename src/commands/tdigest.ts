@@ -7,7 +7,7 @@
  * events. Doubles are replied with `RedisModule_ReplyWithDouble`: a bulk string in RESP2
  * (`nan`, `inf`, `-inf` included), a double in RESP3.
  */
-import { argIndex, bloomCommand, longLong } from './bloom.js';
+import { argIndex, bloomCommand, longLong, valueAt } from './bloom.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { parseScoreArg } from './zsets.js';
 import { keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
@@ -25,10 +25,7 @@ const LLONG_FROM_NAN = -(2n ** 63n);
 
 /** `_TDigest_KeyCheck`: the digest at a key; the module's errors for a missing key or another type. */
 function digestAt(ctx: CommandContext, key: string, write: boolean): TDigest {
-  const value = write ? ctx.db.get(key, ctx.now) : ctx.db.read(key, ctx.now);
-  if (value === undefined) throw err('key does not exist');
-  if (!(value instanceof TDigest)) throw WRONGTYPE;
-  return value;
+  return valueAt(ctx, key, write, TDigest, 'ERR T-Digest: key does not exist');
 }
 
 /** `_TDigest_ParseCompressionParameter`. */

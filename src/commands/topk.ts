@@ -3,12 +3,12 @@
  * structure is `keyspace/types/topk.ts`. Registered through rmutil as the module does (TOPK.COUNT
  * as `write`, as in its source), keys 1/1/1. Error texts follow `rm_topk.c`.
  */
-import { bloomCommand, config, longLong } from './bloom.js';
+import { bloomCommand, config, longLong, valueAt } from './bloom.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { murmurHash2 } from '../keyspace/types/count-min-sketch.js';
 import { TopK } from '../keyspace/types/topk.js';
-import { ReplyError, WRONGTYPE, wrongArity } from '../protocol/errors.js';
+import { ReplyError, wrongArity } from '../protocol/errors.js';
 import { parseDouble } from '../protocol/numbers.js';
 import { DoubleReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
 
@@ -24,10 +24,7 @@ const DEFAULT_DECAY = 0.9;
 
 /** `GetTopKKey`. */
 function topkAt(ctx: CommandContext, key: string, write: boolean): TopK {
-  const value = write ? ctx.db.get(key, ctx.now) : ctx.db.read(key, ctx.now);
-  if (value === undefined) throw err('TopK: key does not exist');
-  if (!(value instanceof TopK)) throw WRONGTYPE;
-  return value;
+  return valueAt(ctx, key, write, TopK, 'TopK: key does not exist');
 }
 
 /**
