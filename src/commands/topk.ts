@@ -10,7 +10,7 @@ import { murmurHash2 } from '../keyspace/types/count-min-sketch.js';
 import { TopK } from '../keyspace/types/topk.js';
 import { ReplyError, wrongArity } from '../protocol/errors.js';
 import { parseDouble } from '../protocol/numbers.js';
-import { DoubleReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
+import { BoolReply, DoubleReply, MapReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
 
 const err = (text: string): ReplyError => new ReplyError(text);
 const WRITE = ['write', 'denyoom'] as const;
@@ -94,7 +94,7 @@ const incrby = bloomCommand('topk.incrby', WRITE, (ctx, argv) => {
   return addAll(ctx, key, topk, pairs);
 });
 
-function perItem(name: string, flags: readonly ['readonly'] | readonly ['write'], answer: (topk: TopK, item: Buffer) => number): CommandSpec {
+function perItem(name: string, flags: readonly ['readonly'] | readonly ['write'], answer: (topk: TopK, item: Buffer) => Reply): CommandSpec {
   return bloomCommand(name, flags, (ctx, argv) => {
     if (argv.length < 3) throw wrongArity(name);
     const topk = topkAt(ctx, keyName(argv[1]), false);
@@ -102,7 +102,8 @@ function perItem(name: string, flags: readonly ['readonly'] | readonly ['write']
   });
 }
 
-const query = perItem('topk.query', ['readonly'], (topk, item) => (topk.query(item) ? 1 : 0));
+// Booleans in RESP3 (1/0 in RESP2), as RedisBloom's 2.6/2.8 RESP3 flow test records.
+const query = perItem('topk.query', ['readonly'], (topk, item) => new BoolReply(topk.query(item)));
 const count = perItem('topk.count', ['write'], (topk, item) => topk.count(item));
 
 /** `strncasecmp(arg, "WITHCOUNT", len(arg)) == 0`: any prefix of WITHCOUNT, even empty, is accepted. */
@@ -127,8 +128,13 @@ const list = bloomCommand('topk.list', ['readonly'], (ctx, argv) => {
 const info = bloomCommand('topk.info', ['readonly'], (ctx, argv) => {
   if (argv.length !== 2) throw wrongArity('topk.info');
   const topk = topkAt(ctx, keyName(argv[1]), false);
-  // A flat array in RESP3 too, as the module builds it with ReplyWithArray.
-  return [new StatusReply('k'), topk.k, new StatusReply('width'), topk.width, new StatusReply('depth'), topk.depth, new StatusReply('decay'), new DoubleReply(topk.decay)];
+  // A map in RESP3 (decay a double), as RedisBloom's 2.6/2.8 RESP3 flow test records.
+  return new MapReply([
+    [new StatusReply('k'), topk.k],
+    [new StatusReply('width'), topk.width],
+    [new StatusReply('depth'), topk.depth],
+    [new StatusReply('decay'), new DoubleReply(topk.decay)],
+  ]);
 });
 
 /** The Top-K commands of RedisBloom 2.8, in the module's registration order. */

@@ -96,11 +96,16 @@ describe('Top-K', () => {
     expect(h.r('EXISTS', 'n')).toBe(0);
   });
 
-  it('RESP3: TOPK.INFO stays a flat array with a double; TOPK.ADD answers nulls', () => {
+  it('flow resp3 (RedisBloom tests/flow/test_resp3.py, 2.6/2.8): TOPK.INFO is a map with a double decay, TOPK.QUERY answers booleans; TOPK.ADD answers nulls', () => {
     const h = bloom({ resp: 3 });
     h.r('TOPK.RESERVE', 't', '1', '50', '3', '0.9');
     expect(h.r('TOPK.ADD', 't', 'a')).toEqual([null]);
-    expect(h.r('TOPK.INFO', 't')).toEqual(['+k', 1, '+width', 50, '+depth', 3, '+decay', ',0.9']);
+    expect(h.r('TOPK.INFO', 't')).toEqual([['+k', 1], ['+width', 50], ['+depth', 3], ['+decay', ',0.9']]);
+    h.r('TOPK.RESERVE', 'topk', '2', '50', '5', '0.9');
+    h.r('TOPK.ADD', 'topk', 'foo', 'bar', 'baz', '42', 'foo', 'bar', 'baz');
+    h.r('TOPK.ADD', 'topk', 'foo', 'baz', '42', 'foo', 'baz');
+    h.r('TOPK.ADD', 'topk', 'foo', 'bar', 'baz', 'foo', 'baz');
+    expect(h.r('TOPK.QUERY', 'topk', 'foo', 'bar', 'baz', 'dan')).toEqual(['#true', '#false', '#true', '#false']);
   });
 
   it('replicas replay TOPK.ADD with the same random stream: digests converge; COPY takes the stream along', async () => {
