@@ -84,11 +84,14 @@ const incrby = bloomCommand('topk.incrby', WRITE, (ctx, argv) => {
   if (argv.length < 4 || argv.length % 2 === 1) throw wrongArity('topk.incrby');
   const key = keyName(argv[1]);
   const topk = topkAt(ctx, key, true);
-  // Increments are all checked first (the module stops midway, leaving a short reply array).
+  // The module has announced its reply array when it reads an increment, so a bad one is an
+  // error element of that array (flow test_incrby). Increments are all checked first here, and a
+  // bad one answers `[error]` with nothing added; the module adds the items before it and stops,
+  // leaving the array shorter than announced.
   const pairs: Array<[Buffer, number]> = [];
   for (let i = 2; i < argv.length; i += 2) {
     const n = longLong(argv[i + 1]);
-    if (n === null || n < 0 || n > 100000) throw err(BAD_INCREMENT);
+    if (n === null || n < 0 || n > 100000) return [err(BAD_INCREMENT)];
     pairs.push([toBuffer(argv[i]), n]);
   }
   return addAll(ctx, key, topk, pairs);
