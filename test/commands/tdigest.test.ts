@@ -141,6 +141,22 @@ describe('TDIGEST.ADD and the merging of the buffer', () => {
     expect(info(h, 'td').Observations).toBe(0);
   });
 
+  it('runs of equal values: the library quicksort order, replayed without its quadratic scans', () => {
+    // Merged-node counts from the library's plain recursive quicksort on the same input (the
+    // emulator replays its steps on equal runs in O(1); the centroids must come out the same).
+    const h = bloom();
+    h.r('TDIGEST.CREATE', 'eq', 'COMPRESSION', '10000');
+    // One command of 120000 values (an argv array: too many to spread into a call).
+    h.cache.execute(['TDIGEST.ADD', 'eq'].concat(Array<string>(120000).fill('5')));
+    h.r('TDIGEST.CREATE', 'two', 'COMPRESSION', '10000');
+    h.cache.execute(['TDIGEST.ADD', 'two'].concat(Array.from({ length: 120000 }, (_, i) => (i % 3 === 0 ? '1' : '2'))));
+    h.r('TDIGEST.CDF', 'eq', '5');
+    h.r('TDIGEST.CDF', 'two', '1');
+    expect(info(h, 'eq')).toMatchObject({ 'Merged nodes': 1643, 'Total compressions': 3, Observations: 120000 });
+    expect(info(h, 'two')).toMatchObject({ 'Merged nodes': 1212, 'Total compressions': 3 });
+    expect(h.r('TDIGEST.QUANTILE', 'two', '0.3', '0.34', '0.9')).toEqual(['1', '2', '2']);
+  });
+
   it('issue #870 (RedisBloom 2.8): one observation stays unmerged, so QUANTILE, CDF and TRIMMED_MEAN answer nan', () => {
     const h = bloom();
     h.r('TDIGEST.CREATE', 'one');

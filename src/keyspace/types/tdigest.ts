@@ -314,8 +314,13 @@ function weightedAverage(x1: number, w1: number, x2: number, w2: number): number
 /**
  * The library's `td_qsort` over the first `n` slots: a quicksort with the middle element as pivot
  * and a Lomuto partition on `<`, moving weights with their means. Ranges go on an explicit stack
- * (the C recursion goes as deep as the run of equal means); the two sides are disjoint, so the
- * order they are sorted in does not change the result.
+ * (the C recursion goes as deep as a run of equal means); the two sides are disjoint, so the order
+ * they are sorted in does not change the result.
+ *
+ * On a range of equal means the partition scans everything to move only the pivot, which makes
+ * the library quadratic there (many equal values and a large compression). Such a range is
+ * recognised during its parent's scan and its steps are replayed in O(1) each: swap the middle
+ * slot with the last, then the first with the last, and continue one slot further.
  */
 function sortByMean(means: Float64Array, weights: Float64Array, n: number): void {
   const swap = (a: number, b: number): void => {
@@ -326,10 +331,20 @@ function sortByMean(means: Float64Array, weights: Float64Array, n: number): void
     weights[a] = weights[b];
     weights[b] = w;
   };
-  const stack: number[] = [0, n - 1];
+  // Triples: start, end, 1 when every mean in the range is known equal.
+  const stack: number[] = [0, n - 1, 0];
   while (stack.length > 0) {
+    const equal = stack.pop()!;
     const end = stack.pop()!;
-    const start = stack.pop()!;
+    let start = stack.pop()!;
+    if (equal === 1) {
+      // What the partition does on equal means: the pivot lands at `start`, the rest follows.
+      for (; end - start > 1; start++) {
+        swap((start + end) >>> 1, end);
+        swap(start, end);
+      }
+      continue;
+    }
     if (!(start < end)) continue;
     if (end - start === 1) {
       if (means[start] > means[end]) swap(start, end);
@@ -339,12 +354,20 @@ function sortByMean(means: Float64Array, weights: Float64Array, n: number): void
     const pivot = means[pivotIndex];
     swap(pivotIndex, end);
     let i = start - 1;
+    let leftEqual = 1;
+    let rightEqual = 1;
     for (let j = start; j < end; j++) {
-      if (means[j] < pivot) swap(++i, j);
+      const m = means[j];
+      if (m < pivot) {
+        if (i >= start && m !== means[start]) leftEqual = 0;
+        swap(++i, j);
+      } else if (m > pivot) {
+        rightEqual = 0;
+      }
     }
     swap(i + 1, end);
     const p = i + 1;
-    if (p > start) stack.push(start, p - 1);
-    stack.push(p + 1, end);
+    if (p > start) stack.push(start, p - 1, leftEqual);
+    stack.push(p + 1, end, rightEqual);
   }
 }
