@@ -93,7 +93,7 @@ export function renderCompat(): string {
 AMR loads modules chosen at creation; the emulator does too, through the \`modules\` option (see
 [modules.md](modules.md)). Without a module its commands answer \`ERR unknown command\`, as on a
 cache created without it. RedisJSON 2.8 (${jsonCommands.length} commands), RedisBloom 2.8
-(${redisBloomCommands.length} commands) and RedisTimeSeries 1.12
+(${redisBloomCommands.length} commands; its undocumented BF.DEBUG, CF.DEBUG and CF.COMPACT are not served) and RedisTimeSeries 1.12
 (${timeseriesCommands.length} commands) are emulated; ${otherModules}
 are valid AMR modules but not emulated yet: asking for them is a construction error rather than a
 cache whose module commands are missing.
