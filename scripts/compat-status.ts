@@ -82,11 +82,3 @@ export function laterNote(name: string, group: string): string {
   if (['notify-keyspace-events'].includes(name)) return 'issue 4';
   return '';
 }
-
-/**
- * RedisBloom 2.8 commands not emulated yet: with `modules: ['RedisBloom']` they answer
- * `ERR unknown command` (docs/modules.md lists them too).
- */
-export const BLOOM_NOT_YET: readonly string[] = [
-  ...['CREATE', 'RESET', 'ADD', 'MERGE', 'MIN', 'MAX', 'QUANTILE', 'CDF', 'TRIMMED_MEAN', 'RANK', 'REVRANK', 'BYRANK', 'BYREVRANK', 'INFO'].map((c) => `TDIGEST.${c}`),
-];

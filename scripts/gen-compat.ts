@@ -14,7 +14,6 @@ import { ManagedRedis } from '../src/managed-redis.js';
 import { AMR_BLOCKED, laterNote } from './compat-status.js';
 import { jsonCommands } from '../src/commands/json.js';
 import { redisBloomCommands } from '../src/commands/redisbloom.js';
-import { BLOOM_NOT_YET } from './compat-status.js';
 import { timeseriesCommands } from '../src/commands/timeseries.js';
 import { MODULE_NAMES } from '../src/modules.js';
 
@@ -85,7 +84,6 @@ export function renderCompat(): string {
   const moduleRows = [
     ...jsonCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisJSON']\`) |`),
     ...redisBloomCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisBloom']\`) |`),
-    ...BLOOM_NOT_YET.map((name) => `| ${name} | not yet (RedisBloom: \`ERR unknown command\`) |`),
     ...timeseriesCommands.map((spec) => `| ${spec.name.toUpperCase()} | implemented (with \`modules: ['RedisTimeSeries']\`) |`),
   ].sort();
   const emulatedModules = ['RedisJSON', 'RedisBloom', 'RedisTimeSeries'];
@@ -94,8 +92,8 @@ export function renderCompat(): string {
 
 AMR loads modules chosen at creation; the emulator does too, through the \`modules\` option (see
 [modules.md](modules.md)). Without a module its commands answer \`ERR unknown command\`, as on a
-cache created without it. RedisJSON 2.8 (${jsonCommands.length} commands), RedisBloom 2.8 in part
-(${redisBloomCommands.length} commands; the rest are listed as not yet) and RedisTimeSeries 1.12
+cache created without it. RedisJSON 2.8 (${jsonCommands.length} commands), RedisBloom 2.8
+(${redisBloomCommands.length} commands; its undocumented BF.DEBUG, CF.DEBUG and CF.COMPACT are not served) and RedisTimeSeries 1.12
 (${timeseriesCommands.length} commands) are emulated; ${otherModules}
 are valid AMR modules but not emulated yet: asking for them is a construction error rather than a
 cache whose module commands are missing.

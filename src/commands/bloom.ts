@@ -44,6 +44,17 @@ function lookup(ctx: CommandContext, key: string, write: boolean): ScalingBloom 
   return value;
 }
 
+/**
+ * The module value of class `kind` at a key (the CMS, Top-K and T-Digest `Get…Key` helpers): the
+ * module's `missing` error when there is none, WRONGTYPE for another type.
+ */
+export function valueAt<T>(ctx: CommandContext, key: string, write: boolean, kind: { prototype: T }, missing: string): T {
+  const value = write ? ctx.db.get(key, ctx.now) : ctx.db.read(key, ctx.now);
+  if (value === undefined) throw err(missing);
+  if (!(value instanceof (kind as unknown as abstract new () => T))) throw WRONGTYPE;
+  return value as T;
+}
+
 /** `RedisModule_StringToLongLong`: a strict 64-bit integer, null otherwise. */
 export function longLong(arg: Bytes): number | null {
   const n = parseInt64(arg);

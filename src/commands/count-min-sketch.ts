@@ -4,11 +4,11 @@
  * rmutil as the module does: `write deny-oom` or `readonly`, keys 1/1/1 (CMS.MERGE declares only
  * its destination). Error texts follow `rm_cms.c`.
  */
-import { argIndex, bloomCommand, longLong } from './bloom.js';
+import { argIndex, bloomCommand, longLong, valueAt } from './bloom.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { CountMinSketch, dimensionsFromProbability } from '../keyspace/types/count-min-sketch.js';
-import { ReplyError, WRONGTYPE, wrongArity } from '../protocol/errors.js';
+import { ReplyError, wrongArity } from '../protocol/errors.js';
 import { parseDouble, parseInt64Big } from '../protocol/numbers.js';
 import { MapReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
 
@@ -19,10 +19,7 @@ const UINT32_MAX = 0xffffffff;
 
 /** `GetCMSKey`: the sketch at a key; the module's errors for a missing key or another type. */
 function sketchAt(ctx: CommandContext, key: string, write: boolean): CountMinSketch {
-  const value = write ? ctx.db.get(key, ctx.now) : ctx.db.read(key, ctx.now);
-  if (value === undefined) throw err('CMS: key does not exist');
-  if (!(value instanceof CountMinSketch)) throw WRONGTYPE;
-  return value;
+  return valueAt(ctx, key, write, CountMinSketch, 'CMS: key does not exist');
 }
 
 /** `parseCreateArgs` for CMS.INITBYDIM / CMS.INITBYPROB. */

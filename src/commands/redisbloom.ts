@@ -6,6 +6,7 @@ import { bloomCommands } from './bloom.js';
 import type { CommandSpec } from './command.js';
 import { countMinSketchCommands } from './count-min-sketch.js';
 import { cuckooCommands } from './cuckoo.js';
+import { tdigestCommands } from './tdigest.js';
 import { topkCommands } from './topk.js';
 
-export const redisBloomCommands: readonly CommandSpec[] = [...bloomCommands, ...cuckooCommands, ...countMinSketchCommands, ...topkCommands];
+export const redisBloomCommands: readonly CommandSpec[] = [...bloomCommands, ...cuckooCommands, ...countMinSketchCommands, ...topkCommands, ...tdigestCommands];

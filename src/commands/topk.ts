@@ -3,14 +3,14 @@
  * structure is `keyspace/types/topk.ts`. Registered through rmutil as the module does (TOPK.COUNT
  * as `write`, as in its source), keys 1/1/1. Error texts follow `rm_topk.c`.
  */
-import { bloomCommand, config, longLong } from './bloom.js';
+import { bloomCommand, config, longLong, valueAt } from './bloom.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { murmurHash2 } from '../keyspace/types/count-min-sketch.js';
 import { TopK } from '../keyspace/types/topk.js';
-import { ReplyError, WRONGTYPE, wrongArity } from '../protocol/errors.js';
+import { ReplyError, wrongArity } from '../protocol/errors.js';
 import { parseDouble } from '../protocol/numbers.js';
-import { DoubleReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
+import { BoolReply, DoubleReply, MapReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
 
 const err = (text: string): ReplyError => new ReplyError(text);
 const WRITE = ['write', 'denyoom'] as const;
@@ -24,10 +24,7 @@ const DEFAULT_DECAY = 0.9;
 
 /** `GetTopKKey`. */
 function topkAt(ctx: CommandContext, key: string, write: boolean): TopK {
-  const value = write ? ctx.db.get(key, ctx.now) : ctx.db.read(key, ctx.now);
-  if (value === undefined) throw err('TopK: key does not exist');
-  if (!(value instanceof TopK)) throw WRONGTYPE;
-  return value;
+  return valueAt(ctx, key, write, TopK, 'TopK: key does not exist');
 }
 
 /**
@@ -87,17 +84,20 @@ const incrby = bloomCommand('topk.incrby', WRITE, (ctx, argv) => {
   if (argv.length < 4 || argv.length % 2 === 1) throw wrongArity('topk.incrby');
   const key = keyName(argv[1]);
   const topk = topkAt(ctx, key, true);
-  // Increments are all checked first (the module stops midway, leaving a short reply array).
+  // The module has announced its reply array when it reads an increment, so a bad one is an
+  // error element of that array (flow test_incrby). Increments are all checked first here, and a
+  // bad one answers `[error]` with nothing added; the module adds the items before it and stops,
+  // leaving the array shorter than announced.
   const pairs: Array<[Buffer, number]> = [];
   for (let i = 2; i < argv.length; i += 2) {
     const n = longLong(argv[i + 1]);
-    if (n === null || n < 0 || n > 100000) throw err(BAD_INCREMENT);
+    if (n === null || n < 0 || n > 100000) return [err(BAD_INCREMENT)];
     pairs.push([toBuffer(argv[i]), n]);
   }
   return addAll(ctx, key, topk, pairs);
 });
 
-function perItem(name: string, flags: readonly ['readonly'] | readonly ['write'], answer: (topk: TopK, item: Buffer) => number): CommandSpec {
+function perItem(name: string, flags: readonly ['readonly'] | readonly ['write'], answer: (topk: TopK, item: Buffer) => Reply): CommandSpec {
   return bloomCommand(name, flags, (ctx, argv) => {
     if (argv.length < 3) throw wrongArity(name);
     const topk = topkAt(ctx, keyName(argv[1]), false);
@@ -105,7 +105,8 @@ function perItem(name: string, flags: readonly ['readonly'] | readonly ['write']
   });
 }
 
-const query = perItem('topk.query', ['readonly'], (topk, item) => (topk.query(item) ? 1 : 0));
+// Booleans in RESP3 (1/0 in RESP2), as RedisBloom's 2.6/2.8 RESP3 flow test records.
+const query = perItem('topk.query', ['readonly'], (topk, item) => new BoolReply(topk.query(item)));
 const count = perItem('topk.count', ['write'], (topk, item) => topk.count(item));
 
 /** `strncasecmp(arg, "WITHCOUNT", len(arg)) == 0`: any prefix of WITHCOUNT, even empty, is accepted. */
@@ -130,8 +131,13 @@ const list = bloomCommand('topk.list', ['readonly'], (ctx, argv) => {
 const info = bloomCommand('topk.info', ['readonly'], (ctx, argv) => {
   if (argv.length !== 2) throw wrongArity('topk.info');
   const topk = topkAt(ctx, keyName(argv[1]), false);
-  // A flat array in RESP3 too, as the module builds it with ReplyWithArray.
-  return [new StatusReply('k'), topk.k, new StatusReply('width'), topk.width, new StatusReply('depth'), topk.depth, new StatusReply('decay'), new DoubleReply(topk.decay)];
+  // A map in RESP3 (decay a double), as RedisBloom's 2.6/2.8 RESP3 flow test records.
+  return new MapReply([
+    [new StatusReply('k'), topk.k],
+    [new StatusReply('width'), topk.width],
+    [new StatusReply('depth'), topk.depth],
+    [new StatusReply('decay'), new DoubleReply(topk.decay)],
+  ]);
 });
 
 /** The Top-K commands of RedisBloom 2.8, in the module's registration order. */

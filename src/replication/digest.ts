@@ -17,6 +17,7 @@ import type { ScalingBloom } from '../keyspace/types/bloom.js';
 import type { TimeSeries } from '../keyspace/types/timeseries.js';
 import type { CuckooFilter } from '../keyspace/types/cuckoo.js';
 import type { CountMinSketch } from '../keyspace/types/count-min-sketch.js';
+import type { TDigest } from '../keyspace/types/tdigest.js';
 import type { TopK } from '../keyspace/types/topk.js';
 
 type Hasher = Awaited<ReturnType<typeof xxhashInit>>;
@@ -251,6 +252,14 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
         w.number(e.count);
         w.bytes(e.item ?? Buffer.alloc(0));
       }
+      return;
+    }
+    case 'TDIS-TYPE': {
+      // T-digests by what merging cannot change: reads merge the buffer on the primary only (as
+      // in the module), so the centroids of a caught-up replica may differ while the data agrees.
+      const td = value as TDigest;
+      w.tag(0x64);
+      w.latin1(`${td.compression} ${td.size()} ${td.min} ${td.max}`);
       return;
     }
     default:

@@ -27,8 +27,9 @@ describe('the RedisBloom module', () => {
     expect(make({ modules: ['RedisBloom', 'RedisJSON'] })).not.toThrow();
     expect(make({ sku: 'FlashOptimized_A250', modules: ['RedisBloom'] })).toThrow(/not available on Flash Optimized SKUs/);
     expect(make({ geoReplication: true, modules: [{ name: 'RedisBloom' }] })).toThrow(/not available with active geo-replication/);
-    // TDIGEST is not emulated yet: unknown commands even with the module.
-    expect(bloom().run('TDIGEST.CREATE', 'k')[0]).toBe('-');
+    // The module's other structures come with it, and only with it.
+    expect(harness().run('TDIGEST.CREATE', 'k')).toEqual(['-', "ERR unknown command 'TDIGEST.CREATE', with args beginning with: 'k' "]);
+    expect(bloom().r('TDIGEST.CREATE', 'k')).toBe('+OK');
   });
 
   it('MODULE LIST shows bf with its args; ARM args set the defaults (azure-facts §8, source: RedisModule_OnLoad)', () => {
@@ -260,5 +261,36 @@ describe('keyspace and replication', () => {
     cache.clock.advance(Math.max(0, done - cache.clock.now()) + 1);
     expect(cache.execute(['BF.CARD', 'f'])).toBe(7);
     expect(cache.execute(['BF.INFO', 'f', 'FILTERS'])).toEqual([2]);
+  });
+});
+
+describe("RedisBloom's flow tests (tests/flow/test_overall.py)", () => {
+  it('test_info, test_expansion, test_nonscaling_err, test_insert, test_multi: exact sizes, filter counts and replies', () => {
+    const h = bloom();
+    h.r('BF.RESERVE', 'bf', '0.001', '100');
+    expect(h.r('BF.INFO', 'bf')).toEqual(infoOf(100, 296, 1, 0, 2));
+    expect(h.r('BF.INFO', 'bf', 'capacity', 'size')).toBe("-ERR wrong number of arguments for 'bf.info' command");
+    expect(h.r('BF.INFO', 'bf', 'wrong_value')).toBe('-Invalid information value');
+    // test_expansion: 100 items into capacity 4 grow 23, 5 and 4 sub-filters.
+    for (const [expansion, filters] of [['1', 23], ['2', 5], ['4', 4]] as const) {
+      h.r('BF.RESERVE', `exp${expansion}`, '0.01', '4', 'expansion', expansion);
+      for (let i = 0; i < 100; i++) h.r('BF.ADD', `exp${expansion}`, String(i));
+      expect((h.r('BF.INFO', `exp${expansion}`) as unknown[])[5]).toBe(filters);
+    }
+    // test_nonscaling_err: the fourth item fails, the rest are not tried; no expansion rate.
+    expect(h.r('BF.INSERT', 'ns', 'CAPACITY', '3', 'NONSCALING', 'ITEMS', 'a', 'b', 'c')).toEqual([1, 1, 1]);
+    expect(h.r('BF.INSERT', 'ns', 'ITEMS', 'a', 'b', 'c', 'd', 'd')).toEqual([0, 0, 0, '-ERR non scaling filter is full']);
+    expect(h.r('BF.INFO', 'ns')).toEqual(infoOf(3, 104, 1, 3, null));
+    // test_insert: BF.DEBUG is not served; its `bytes:98880` is BF.INFO's Size less the 96-byte headers.
+    expect(h.r('BF.INSERT', 'mf', 'ERROR', '0.001', 'CAPACITY', '50000', 'EXPANSION', '2', 'ITEMS', 'foo')).toEqual([1]);
+    expect(h.r('BF.INSERT', 'mf', 'ERROR', '0.1', 'ITEMS', 'foo', 'bar', 'baz')).toEqual([0, 1, 1]);
+    expect(h.r('BF.INFO', 'mf')).toEqual(infoOf(50000, 98880 + 96, 1, 3, 2));
+    // test_multi
+    expect(h.r('BF.MADD', 'm', 'foo', 'bar', 'baz')).toEqual([1, 1, 1]);
+    expect(h.r('BF.MADD', 'm', 'foo', 'new1', 'bar')).toEqual([0, 1, 0]);
+    expect(h.r('BF.MEXISTS', 'm', 'nonexist', 'foo')).toEqual([0, 1]);
+    // test_very_high_error_rate: accepted, and adds work.
+    h.r('BF.RESERVE', 'bf3', '0.9999999999999999', '100', 'NONSCALING');
+    expect(h.r('BF.ADD', 'bf3', '1')).toBe(1);
   });
 });

@@ -141,3 +141,37 @@ describe('Count-Min Sketch', () => {
     expect(cache.execute(['MEMORY', 'USAGE', 'c'])).toBeGreaterThan(50 * 4 * 8);
   });
 });
+
+describe("RedisBloom's flow tests (tests/flow/test_cms.py of the 2.8 line)", () => {
+  it('test_simple, test_overflow, test_smallset, test_merge_success: exact counts and replies', () => {
+    const h = bloom();
+    h.r('CMS.INITBYPROB', 'cms2', '0.001', '0.01');
+    expect(h.r('CMS.INCRBY', 'cms2', 'a', '5')).toEqual([5]);
+    expect(h.r('CMS.INFO', 'cms2')).toEqual(['+width', 2000, '+depth', 7, '+count', 5]);
+    // test_overflow: 5×2 counters, 2^31 − 1 three times over.
+    const large = String(2 ** 31 - 1);
+    h.r('CMS.INITBYDIM', 'cms', '5', '2');
+    expect(h.r('CMS.INCRBY', 'cms', 'a', large, 'b', '10', 'c', '7', 'd', '5')).toEqual([2 ** 31 - 1, 10, 17, 5]);
+    expect(h.r('CMS.QUERY', 'cms', 'a', 'b', 'c', 'd')).toEqual([2 ** 31 - 1, 17, 17, 5]);
+    expect(h.r('CMS.INCRBY', 'cms', 'a', large, 'b', '10', 'c', '7', 'd', '5')).toEqual([2 ** 32 - 2, 27, 34, 10]);
+    expect(h.r('CMS.INCRBY', 'cms', 'a', large, 'b', '10', 'c', '7', 'd', '5')).toEqual(['-CMS: INCRBY overflow', 44, 51, 15]);
+    expect(h.r('CMS.QUERY', 'cms', 'a', 'b', 'c', 'd')).toEqual([2 ** 32 - 1, 51, 51, 15]);
+    // test_smallset
+    h.r('CMS.INITBYDIM', 'small', '2', '2');
+    expect(h.r('CMS.INCRBY', 'small', 'foo', '10', 'bar', '42')).toEqual([10, 42]);
+    expect(h.r('CMS.INFO', 'small')).toEqual(['+width', 2, '+depth', 2, '+count', 52]);
+    expect(h.r('CMS.INCRBY', 'small', 'foo', '0', 'bar', '0')).toEqual([10, 42]);
+    // test_merge_success: subtracting a merged-in sketch, and refusing to subtract it twice.
+    for (const k of ['1', '2', '3', '5', '6']) h.r('CMS.INITBYDIM', `cms${k}{t}`, '1000', '5');
+    for (let i = 0; i < 100; i++) {
+      h.r('CMS.INCRBY', 'cms1{t}', `foo${i}`, '1');
+      h.r('CMS.INCRBY', 'cms2{t}', `bar${i}`, '1');
+      h.r('CMS.INCRBY', 'cms3{t}', `baz${i}`, '1');
+    }
+    expect(h.r('CMS.MERGE', 'cms5{t}', '3', 'cms1{t}', 'cms2{t}', 'cms3{t}', 'WEIGHTS', '1', '1', '1')).toBe('+OK');
+    expect(h.r('CMS.MERGE', 'cms6{t}', '2', 'cms5{t}', 'cms3{t}', 'WEIGHTS', '1', '-1')).toBe('+OK');
+    expect(h.r('CMS.INFO', 'cms6{t}')).toEqual(['+width', 1000, '+depth', 5, '+count', 200]);
+    expect(h.r('CMS.QUERY', 'cms6{t}', 'foo7', 'bar7', 'baz7')).toEqual([1, 1, 0]);
+    expect(h.r('CMS.MERGE', 'cms6{t}', '2', 'cms6{t}', 'cms3{t}', 'WEIGHTS', '1', '-1')).toBe('-CMS: MERGE overflow');
+  });
+});

@@ -255,3 +255,35 @@ describe('Cuckoo filters: keyspace and replication', () => {
     expect(cache.replication.replicaDigest(shard)).toBe(cache.replication.digest(shard));
   });
 });
+
+describe("RedisBloom's flow tests (tests/flow/test_cuckoo.py)", () => {
+  it('test_bucket_size, test_expansion, test_max_expansions, test_expansion_0, test_info, test_insert, test_mem_usage', () => {
+    const h = bloom();
+    // CF.DEBUG is not served: its `buckets:` and `filters:` are CF.INFO's.
+    const filtersAfter1000 = (key: string, capacity: string, ...options: string[]) => {
+      h.r('CF.RESERVE', key, capacity, ...options);
+      for (let i = 0; i < 1000; i++) h.r('CF.ADD', key, String(i));
+      const info = h.r('CF.INFO', key) as unknown[];
+      return [info[3], info[5]];
+    };
+    expect(filtersAfter1000('a', '64', 'BUCKETSIZE', '1')).toEqual([64, 18]);
+    expect(filtersAfter1000('b', '64', 'BUCKETSIZE', '2')).toEqual([32, 17]);
+    expect(filtersAfter1000('c', '256', 'BUCKETSIZE', '4', 'MAXITERATIONS', '500')).toEqual([64, 4]);
+    expect(filtersAfter1000('e1', '64', 'EXPANSION', '1')).toEqual([32, 17]);
+    expect(filtersAfter1000('e2', '64', 'EXPANSION', '2')).toEqual([32, 5]);
+    expect(filtersAfter1000('e4', '64', 'EXPANSION', '4', 'MAXITERATIONS', '500')).toEqual([32, 3]);
+    h.r('CF.RESERVE', 'max', '4');
+    for (let i = 0; i < 124; i++) expect(h.r('CF.ADD', 'max', String(i))).toBe(1);
+    expect(h.r('CF.ADD', 'max', '2048')).toBe('-Maximum expansions reached');
+    h.r('CF.RESERVE', 'z', '4', 'EXPANSION', '0');
+    for (const item of ['1', '2', '3', '4']) expect(h.r('CF.ADD', 'z', item)).toBe(1);
+    expect(h.r('CF.INSERT', 'z', 'ITEMS', '5', '6')).toEqual([-1, -1]);
+    h.r('CF.RESERVE', 'i', '1000');
+    expect(h.r('CF.INFO', 'i')).toEqual(infoOf(1080, 512, 1, 0, 0, 2, 1, 20));
+    expect(h.r('MEMORY', 'USAGE', 'i')).toBe(1112);
+    expect(h.r('CF.INSERT', 'f3', 'CAPACITY', '10000', 'ITEMS', 'foo')).toEqual([1]);
+    expect((h.r('CF.INFO', 'f3') as unknown[])[3]).toBe(8192);
+    expect(h.r('CF.INSERTNX', 'f3', 'ITEMS', 'foo', 'bar', 'baz')).toEqual([0, 1, 1]);
+    expect(h.r('CF.INSERT', 'f4', 'nocreate', 'items', 'foo')).toBe('-ERR not found');
+  });
+});

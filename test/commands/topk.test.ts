@@ -85,8 +85,10 @@ describe('Top-K', () => {
     expect(h.r('TOPK.LIST', 'n')).toBe('-TopK: key does not exist');
     expect(h.r('TOPK.LIST', 't', 'WITHCOUNTS')).toBe('-WITHCOUNT keyword expected');
     const increment = `-TopK: increment must be an integer greater or equal to 0${' '.repeat(28)}and smaller or equal to 100,000`;
-    expect(h.r('TOPK.INCRBY', 't', 'a', '1', 'b', '100001')).toBe(increment);
-    expect(h.r('TOPK.INCRBY', 't', 'a', '-1')).toBe(increment);
+    // flow test_incrby: the error is the first element of the reply array.
+    expect(h.r('TOPK.INCRBY', 't', 'a', '-1')).toEqual([increment]);
+    expect(h.r('TOPK.INCRBY', 't', 'a', '123456')).toEqual([increment]);
+    expect(h.r('TOPK.INCRBY', 't', 'a', '1', 'b', '100001')).toEqual([increment]);
     expect(h.r('TOPK.LIST', 't')).toEqual([]);
     expect(h.r('TOPK.INCRBY', 't', 'a')).toBe("-ERR wrong number of arguments for 'topk.incrby' command");
     expect(h.r('TOPK.QUERY', 't')).toBe("-ERR wrong number of arguments for 'topk.query' command");
@@ -96,11 +98,51 @@ describe('Top-K', () => {
     expect(h.r('EXISTS', 'n')).toBe(0);
   });
 
-  it('RESP3: TOPK.INFO stays a flat array with a double; TOPK.ADD answers nulls', () => {
+  it('flow test_topk.py: test_incrby, test_list_info, test_no_init_params, test_list_with_count, test_empty_string', () => {
+    const h = bloom();
+    h.r('TOPK.RESERVE', 'inc', '3', '10', '3', '1');
+    expect(h.r('TOPK.INCRBY', 'inc', 'bar', '3', 'baz', '6', '42', '2')).toEqual([null, null, null]);
+    expect(h.r('TOPK.INCRBY', 'inc', '42', '8', 'xyzzy', '4')).toEqual([null, '+bar']);
+    expect(h.r('TOPK.COUNT', 'inc', 'bar', 'baz', '42', 'xyzzy', '4')).toEqual([3, 6, 10, 4, 0]);
+    h.r('TOPK.RESERVE', 'li', '2', '50', '5', '0.9');
+    h.r('TOPK.ADD', 'li', 'foo', 'bar', 'baz', '42', 'foo', 'bar', 'baz');
+    h.r('TOPK.ADD', 'li', 'foo', 'baz', '42', 'foo', 'baz');
+    h.r('TOPK.ADD', 'li', 'foo', 'bar', 'baz', 'foo', 'baz');
+    expect(h.r('TOPK.LIST', 'li')).toEqual(['+foo', '+baz']);
+    expect(h.r('TOPK.ADD', 'li', 'bar', 'bar', 'bar', 'bar', 'bar')).toEqual([null, null, '+foo', null, null]);
+    expect(h.r('TOPK.LIST', 'li')).toEqual(['+bar', '+baz']);
+    expect(h.r('TOPK.LIST', 'li', '_topk_')).toBe('-WITHCOUNT keyword expected');
+    h.r('TOPK.RESERVE', 'ni', '3');
+    h.r('TOPK.ADD', 'ni', ...'foo bar baz 42 foo bar baz foo foo foo foo'.split(' '));
+    h.r('TOPK.ADD', 'ni', ...'foo baz 42 foo baz foo foo foo foo foo'.split(' '));
+    h.r('TOPK.ADD', 'ni', ...'foo bar baz foo baz baz baz baz'.split(' '));
+    expect(h.r('TOPK.LIST', 'ni')).toEqual(['+foo', '+baz', '+bar']);
+    h.r('TOPK.RESERVE', 'wc', '3');
+    h.r('TOPK.ADD', 'wc', ...'foo bar baz 42 foo bar baz'.split(' '));
+    h.r('TOPK.ADD', 'wc', ...'foo baz 42 foo'.split(' '));
+    h.r('TOPK.ADD', 'wc', ...'foo bar baz foo'.split(' '));
+    expect(h.r('TOPK.LIST', 'wc', 'WITHCOUNT')).toEqual(['+foo', 6, '+baz', 4, '+bar', 3]);
+    h.r('TOPK.RESERVE', 'e', '3');
+    h.r('TOPK.ADD', 'e', '');
+    expect(h.r('TOPK.LIST', 'e', 'withcount')).toEqual(['+', 1]);
+    h.r('TOPK.INCRBY', 'e', '', '100');
+    for (const items of ['foo bar baz', 'foo bar baz ', 'foo bar ', 'foo ']) h.r('TOPK.ADD', 'e', ...items.split(' '));
+    expect(h.r('TOPK.LIST', 'e', 'WITHCOUNT')).toEqual(['+', 104, '+foo', 4, '+bar', 3]);
+    expect(h.r('TOPK.QUERY', 'e', 'bla', 'foo', '')).toEqual([0, 1, 1]);
+    h.r('TOPK.INCRBY', 'e', 'foo', '500', 'bar', '500', 'baz', '500');
+    expect(h.r('TOPK.LIST', 'e', 'WITHCOUNT')).toEqual(['+foo', 504, '+bar', 503, '+baz', 502]);
+  });
+
+  it('flow resp3 (RedisBloom tests/flow/test_resp3.py, 2.6/2.8): TOPK.INFO is a map with a double decay, TOPK.QUERY answers booleans; TOPK.ADD answers nulls', () => {
     const h = bloom({ resp: 3 });
     h.r('TOPK.RESERVE', 't', '1', '50', '3', '0.9');
     expect(h.r('TOPK.ADD', 't', 'a')).toEqual([null]);
-    expect(h.r('TOPK.INFO', 't')).toEqual(['+k', 1, '+width', 50, '+depth', 3, '+decay', ',0.9']);
+    expect(h.r('TOPK.INFO', 't')).toEqual([['+k', 1], ['+width', 50], ['+depth', 3], ['+decay', ',0.9']]);
+    h.r('TOPK.RESERVE', 'topk', '2', '50', '5', '0.9');
+    h.r('TOPK.ADD', 'topk', 'foo', 'bar', 'baz', '42', 'foo', 'bar', 'baz');
+    h.r('TOPK.ADD', 'topk', 'foo', 'baz', '42', 'foo', 'baz');
+    h.r('TOPK.ADD', 'topk', 'foo', 'bar', 'baz', 'foo', 'baz');
+    expect(h.r('TOPK.QUERY', 'topk', 'foo', 'bar', 'baz', 'dan')).toEqual(['#true', '#false', '#true', '#false']);
   });
 
   it('replicas replay TOPK.ADD with the same random stream: digests converge; COPY takes the stream along', async () => {
