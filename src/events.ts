@@ -93,6 +93,18 @@ export interface CacheEvents {
     newEndpoint: string;
   };
   'maintenance-completed': { steps: number };
+  /** `cache.exportRdb()` wrote the dataset: `keys` keys in a file of `bytes` bytes (gzipped or not). */
+  'rdb-exported': { keys: number; bytes: number; gzip: boolean };
+  /** `cache.importRdb()` replaced the dataset with `files` RDB files: keys loaded, keys dropped as expired, function libraries. */
+  'rdb-imported': { files: number; keysLoaded: number; keysExpired: number; functions: number };
+  /** An RDB backup (the `persistence: { rdb }` option) completed: forked at `startedAt`, taking `durationMs`. */
+  'rdb-snapshot': { startedAt: number; durationMs: number; keys: number; bytes: number };
+  /**
+   * A shard that lost every copy came back from persistence (after its `shard-up`): `source` the
+   * RDB snapshot (as of `asOf`, its fork time) or the AOF; `keysRecovered` keys restored;
+   * `writesLost` acknowledged writes not in it and `keysLost` the keys they touched.
+   */
+  'shard-recovered': { shard: number; node: number; source: 'rdb' | 'aof'; asOf: number; keysRecovered: number; writesLost: number; keysLost: Buffer[] };
   /**
    * A connection authenticated as a Microsoft Entra principal did not re-AUTH before its token
    * expired: the server closed it (AMR's `MicrosoftEntraTokenExpired`). `client` is its CLIENT ID.

@@ -404,6 +404,7 @@ export class Faults {
     const fromNode = placement.primaryNode;
     this.keysAtLoss[shard] = this.cache.shards[shard].keyspace.size;
     this.tails[shard] = replication.enabled ? replication.cutStream(link, now) : null;
+    this.cache.persistence.primaryLost(shard);
     // A replica still loading its full copy has nothing to take over with: its source is gone.
     replication.abandonResync(link);
     this.cancelRecreation(shard);
@@ -441,6 +442,7 @@ export class Faults {
     const toNode = placement.replicaNode!;
     this.replication.promote(link);
     this.swapPlacement(shard);
+    this.cache.persistence.promoted(shard);
     link.state = 'up';
     this.updateGate(shard);
     const tail = this.tails[shard] ?? { effects: 0, keys: [], from: link.primaryOffset, to: link.primaryOffset };
@@ -565,18 +567,32 @@ export class Faults {
       }
       return;
     }
-    // No copy survived: this one comes back empty, as the primary.
+    // No copy survived: this one comes back as the primary, from persistence or empty.
     if (placement.primaryNode !== node) this.swapPlacement(shard);
-    const fresh = new Keyspace();
-    this.cache.installKeyspace(this.cache.shards[shard], fresh);
+    const recovery = this.cache.persistence.recover(shard);
+    this.cache.installKeyspace(this.cache.shards[shard], recovery?.keyspace ?? new Keyspace());
     link.primaryOffset = 0;
     link.replicaOffset = 0;
     link.replid = replidOf(`${link.replid}:lost`);
     link.state = 'up';
     this.updateGate(shard);
-    const keysLost = this.keysAtLoss[shard];
     this.tails[shard] = null;
-    this.cache.events.emit('shard-up', this.cache.clock.now(), { shard, node, dataLost: true, keysLost });
+    const now = this.cache.clock.now();
+    if (recovery === null) {
+      this.cache.events.emit('shard-up', now, { shard, node, dataLost: true, keysLost: this.keysAtLoss[shard] });
+    } else {
+      const { source, asOf, writesLost, keysLost } = recovery;
+      this.cache.events.emit('shard-up', now, { shard, node, dataLost: writesLost > 0, keysLost: keysLost.length });
+      this.cache.events.emit('shard-recovered', now, {
+        shard,
+        node,
+        source,
+        asOf,
+        keysRecovered: recovery.keyspace.size,
+        writesLost,
+        keysLost: keysLost.map((k) => Buffer.from(k, 'latin1')),
+      });
+    }
     const other = placement.replicaNode;
     if (this.replication.enabled && other !== null && !dead.has(other) && this.nodeUp[other]) {
       this.replication.fullResync(link, 'replica-returned');

@@ -101,7 +101,7 @@ export interface LostTail {
 }
 
 /** @internal The replication state of one shard. */
-export class ShardLink {
+export class ShardLink implements ReplayTarget {
   /**
    * The replica's keyspace, or null while there is no live replica. While {@link mirror} is true
    * it is the primary's own keyspace (never written through this field).
@@ -141,9 +141,9 @@ export class ShardLink {
     template: ClientState,
   ) {
     this.replid = replid;
-    this.replicaShard = { index, keyspace: new Keyspace(), gate: null, tier: null };
-    // A private connection for replaying effects: a fresh connection's fields, not registered.
-    this.replicaClient = { ...template, id: 0, name: null, shards: [this.replicaShard], closed: false, canBlock: false };
+    const target = replayTarget(index, new Keyspace(), template);
+    this.replicaShard = target.replicaShard;
+    this.replicaClient = target.replicaClient;
   }
 
   get pendingEffects(): number {
@@ -160,6 +160,36 @@ export class ShardLink {
   setMirror(primary: Keyspace): void {
     this.replica = primary;
     this.mirror = true;
+  }
+}
+
+/** A keyspace that effects are replayed on (a replica, an AOF image), with its stand-in shard and connection. */
+export interface ReplayTarget {
+  readonly replicaShard: Shard;
+  readonly replicaClient: ClientState;
+}
+
+/** A stand-in shard and private connection (a fresh connection's fields, not registered) over `keyspace`. */
+export function replayTarget(index: number, keyspace: Keyspace, template: ClientState): ReplayTarget {
+  const replicaShard: Shard = { index, keyspace, gate: null, tier: null };
+  return { replicaShard, replicaClient: { ...template, id: 0, name: null, shards: [replicaShard], closed: false, canBlock: false } };
+}
+
+/**
+ * Replays normalised effects on a target's keyspace through the command table (`core`: the
+ * cache's). A unit's MULTI/EXEC frame is skipped (the batch is applied whole anyway); an effect the
+ * emulator cannot replay is skipped, as a replica applies what it can.
+ */
+export function replayEffects(core: ManagedRedis, target: ReplayTarget, effects: readonly (readonly Bytes[])[], now: number): void {
+  for (const effect of effects) {
+    if (effect.length === 1 && (effect[0] === 'MULTI' || effect[0] === 'EXEC')) continue;
+    try {
+      const spec = lookupCommand(core, effect);
+      const ctx = new ExecContext(core, target.replicaClient, target.replicaShard, target.replicaShard.keyspace, now);
+      spec.exec(ctx, effect);
+    } catch {
+      // skipped (see above)
+    }
   }
 }
 
@@ -626,18 +656,7 @@ export class Replication implements ReplicationObserver {
 
   /** Replays effects on the replica keyspace through the command table. */
   private replay(link: ShardLink, effects: readonly (readonly Bytes[])[], now: number): void {
-    const core = this.core;
-    for (const effect of effects) {
-      // A unit's MULTI/EXEC frame: the batch is applied whole anyway.
-      if (effect.length === 1 && (effect[0] === 'MULTI' || effect[0] === 'EXEC')) continue;
-      try {
-        const spec = lookupCommand(core, effect);
-        const ctx = new ExecContext(core, link.replicaClient, link.replicaShard, link.replicaShard.keyspace, now);
-        spec.exec(ctx, effect);
-      } catch {
-        // A replica applies what it can; an effect the emulator cannot replay is skipped.
-      }
-    }
+    replayEffects(this.core, link, effects, now);
   }
 
   /** @internal Applies every queued batch due at `now` (Infinity: everything). */
