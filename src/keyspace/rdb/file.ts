@@ -85,7 +85,13 @@ export function writeRdbFile(input: RdbFileInput, options: DumpOptions): Buffer 
     else if (input.access === 'lfu') w.byte(OPCODE_FREQ).byte(entry.freq ?? 0);
     // The key goes between the value's type byte and its body (rdbSaveKeyValuePair).
     const value = new RdbWriter(options.compress);
-    serialiseObject(value, entry.value, options);
+    try {
+      serialiseObject(value, entry.value, options);
+    } catch (error) {
+      // Module values (RedisJSON, RedisBloom, RedisTimeSeries) have no serialisation here.
+      if (error instanceof ReplyError) throw new RdbFileError(`key '${entry.key}' cannot be written: ${error.message.replace(/^ERR /, '')}`);
+      throw error;
+    }
     const body = value.finish();
     w.raw(body.subarray(0, 1)).string(Buffer.from(entry.key, 'latin1')).raw(body.subarray(1));
   }
