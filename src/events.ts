@@ -41,7 +41,7 @@ export interface CacheEvents {
   'shard-down': {
     shard: number;
     node: number;
-    reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover';
+    reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover' | 'scaling';
   };
   /** A shard serves again. `dataLost` when it came back empty (no copy survived); `keysLost` counts the keys lost then. */
   'shard-up': { shard: number; node: number; dataLost: boolean; keysLost: number };
@@ -80,7 +80,7 @@ export interface CacheEvents {
   /** The grace period passed: a new replica of `shard` is being created on `node` (a full resync follows). */
   'replica-recreation-started': { shard: number; node: number; previousNode: number | null };
   /** Connections reaching a shard were closed by the server (failover): `connections` of them. */
-  'connections-dropped': { shard: number; connections: number; reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover' };
+  'connections-dropped': { shard: number; connections: number; reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover' | 'scaling' };
   /** A maintenance run (patching) started: nodes are replaced one at a time. */
   'maintenance-started': { nodes: number };
   /** One node was replaced: new id and endpoint; CLUSTER SLOTS/SHARDS/NODES show the new node. */
@@ -93,6 +93,35 @@ export interface CacheEvents {
     newEndpoint: string;
   };
   'maintenance-completed': { steps: number };
+  /**
+   * `cache.scale()` started: the cache is `Scaling` until `scaling-completed` (estimated at
+   * `endsAt`). `highAvailability` false: the cache is offline and its data is lost meanwhile.
+   */
+  'scaling-started': {
+    fromSku: string;
+    toSku: string;
+    fromPolicy: string;
+    toPolicy: string;
+    fromShards: number;
+    toShards: number;
+    highAvailability: boolean;
+    endsAt: number;
+  };
+  /** One node was replaced by a VM of the new size (the node-by-node part of an HA scaling, as in maintenance). */
+  'scaling-step': {
+    step: number;
+    node: number;
+    oldId: string;
+    newId: string;
+    oldEndpoint: string;
+    newEndpoint: string;
+  };
+  /**
+   * The new layout took over: `toShards` primaries on `nodes` nodes with new ids and endpoints;
+   * `keysMoved` keys changed shard (resharding); the cache is `Running` again. `keysLost` counts
+   * the keys dropped by a scaling without HA.
+   */
+  'scaling-completed': { sku: string; policy: string; shards: number; nodes: number; keysMoved: number; keysLost: number; durationMs: number };
   /** `cache.exportRdb()` wrote the dataset: `keys` keys in a file of `bytes` bytes (gzipped or not). */
   'rdb-exported': { keys: number; bytes: number; gzip: boolean };
   /** `cache.importRdb()` replaced the dataset with `files` RDB files: keys loaded, keys dropped as expired, function libraries. */

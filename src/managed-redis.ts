@@ -38,6 +38,7 @@ import { resolveModules, type LoadedModule, type ModuleName, type ModuleSpec } f
 import { EntraAuth, type EntraOptions } from './entra.js';
 import type { ListenOptions, RespServer } from './server/server.js';
 import { Persistence, resolvePersistence, type PersistenceOptions } from './persistence/persistence.js';
+import { Scaling, type ScaleTarget, type ScalingRun } from './cluster/scaling.js';
 import { exportRdb, importRdb, type ExportRdbOptions, type ImportRdbResult } from './persistence/import-export.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
@@ -212,6 +213,10 @@ export class ManagedRedis implements CacheCore {
    * (`mode` null). See docs/persistence.md.
    */
   readonly persistence: Persistence;
+  /** Scaling (`cache.scale()`): the run in progress, `status`, `skusForScaling()`. See docs/scaling.md. */
+  readonly scaling: Scaling;
+  /** @internal The `maxmemoryBytes` option (a whole-cache figure), or undefined for the SKU's. */
+  readonly maxmemoryOption: number | undefined;
   /**
    * Flash Optimized SKUs: where values are (RAM or NVMe) and each shard's Auto Tiering figures
    * (src/flash.ts, docs/flash.md). Null on the in-memory tiers.
@@ -259,6 +264,7 @@ export class ManagedRedis implements CacheCore {
       return shard;
     });
     const maxmemoryPerShard = maxmemoryPerShardOf(options.maxmemoryBytes, this.shards.length, resolved.maxmemoryPerShardBytes);
+    this.maxmemoryOption = options.maxmemoryBytes;
     this.settings = defaultConfig({
       evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
       notifyKeyspaceEvents: options.notifyKeyspaceEvents ?? '',
@@ -303,6 +309,7 @@ export class ManagedRedis implements CacheCore {
     this.replication = new Replication(this, options.replication ?? {}, maxmemoryPerShard || resolved.maxmemoryPerShardBytes, this.defaultClient);
     this.persistence = new Persistence(this, persistence, this.defaultClient);
     this.faults = new Faults(this, this.replication);
+    this.scaling = new Scaling(this);
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();
   }
 
@@ -476,6 +483,25 @@ export class ManagedRedis implements CacheCore {
     this.activeExpiryTimer = null;
     this.replication.stop();
     this.persistence.stop();
+  }
+
+  /**
+   * Scales the cache to another SKU (and, for a NoCluster cache, to the OSS or Enterprise policy),
+   * on the cache's clock, as AMR does: AMR's rules are checked first (no move between in-memory
+   * and Flash tiers; a scale-down only to the same shard count, when the used memory fits, and not
+   * with geo-replication; the policy changes only from NoCluster) — a RangeError says which one
+   * failed. With high availability the nodes are replaced one by one (data kept, short connection
+   * blips) and the data is resharded over the new SKU's shards; without it the cache is offline
+   * and loses its data until the run ends. {@link status} is `Scaling` meanwhile. Events
+   * `scaling-started`, `scaling-step`, `scaling-completed`. See docs/scaling.md.
+   */
+  scale(target: ScaleTarget): ScalingRun {
+    return this.scaling.start(target);
+  }
+
+  /** ARM's `resourceState`: `Scaling` while {@link scale} runs, else `Running`. */
+  get status(): 'Running' | 'Scaling' {
+    return this.scaling.status;
   }
 
   /**

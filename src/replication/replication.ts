@@ -263,6 +263,8 @@ export class Replication implements ReplicationObserver {
   /** @internal The change hook listener. */
   readonly listener = (change: ChangeRecord): void => this.onChange(change);
 
+  private readonly template: ClientState;
+
   /** @internal Made by ManagedRedis. */
   constructor(
     private readonly cache: ManagedRedis,
@@ -299,6 +301,7 @@ export class Replication implements ReplicationObserver {
       value: { ...cache.stats, errorCounts: new Map(), commandsProcessed: 0 },
     });
     this.core = core;
+    this.template = template;
     this.links = cache.shards.map((shard) => {
       const link = new ShardLink(shard.index, replidOf(`replid:${cache.topology.shards[shard.index].id}`), template);
       if (this.enabled) {
@@ -776,6 +779,31 @@ export class Replication implements ReplicationObserver {
   }
 
   // ------------------------------------------------------------------------------ primitives for faults
+
+  /**
+   * @internal The shards were laid out anew (scaling): one link per shard, every shard up, each
+   * replica an in-sync copy of its primary's new data (the scaling synced them), replication ids
+   * new; a shard keeps its stream offset, a new one starts at 0.
+   */
+  reshape(): void {
+    for (const link of this.links) {
+      this.abandonResync(link);
+      this.clearQueue(link);
+    }
+    this.views.clear();
+    const shards = this.cache.shards;
+    this.links.length = Math.min(this.links.length, shards.length);
+    for (let i = this.links.length; i < shards.length; i++) this.links.push(new ShardLink(i, '', this.template));
+    for (const link of this.links) {
+      link.state = 'up';
+      link.above = false;
+      link.replid = replidOf(`replid:${this.cache.topology.shards[link.index].id}`);
+      link.replid2 = '0000000000000000000000000000000000000000';
+      link.secondOffset = -1;
+      link.setReplica(null);
+      if (this.enabled) this.attachInSync(link, this.zeroLag ? null : copyKeyspace(shards[link.index].keyspace));
+    }
+  }
 
   /** @internal */
   link(shard: number): ShardLink {
