@@ -101,6 +101,7 @@ function* keysOf(shards: readonly Shard[], now: number): Generator<RdbKey> {
 export function importRdb(cache: ManagedRedis, blobs: Buffer | readonly Buffer[]): ImportRdbResult {
   const files = Buffer.isBuffer(blobs) ? [blobs] : [...blobs];
   if (files.length === 0 || !files.every((b) => Buffer.isBuffer(b))) throw new TypeError('importRdb takes a Buffer or a non-empty array of Buffers');
+  if (cache.status !== 'Running') throw new Error('cannot import while the cache is Scaling: wait for scaling-completed');
   for (const link of cache.replication.links) {
     if (link.state !== 'up') throw new Error(`cannot import while shard ${link.index} is ${link.state}: the cache must be running`);
   }

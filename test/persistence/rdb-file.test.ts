@@ -263,11 +263,14 @@ describe('importRdb', () => {
     expect(to.run('GET', 'k')).toEqual(['$', 'new']);
   });
 
-  it('refuses while a shard is not serving', () => {
+  it('refuses while a shard is not serving or the cache is scaling', () => {
     const cache = new ManagedRedis({ clock: 'virtual' });
     const file = cache.exportRdb();
     cache.faults.failShard(1);
     expect(() => cache.importRdb(file)).toThrow('cannot import while shard 1 is failing-over: the cache must be running');
+    const scaling = new ManagedRedis({ clock: 'virtual' });
+    scaling.scale({ sku: 'Balanced_B10' });
+    expect(() => scaling.importRdb(file)).toThrow('cannot import while the cache is Scaling: wait for scaling-completed');
   });
 });
 
