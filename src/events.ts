@@ -2,6 +2,16 @@
  * The typed event bus of a cache. Emitting costs one check when nobody listens and history is off.
  */
 
+/** A node replaced by a new VM (a maintenance or scaling step): its old and new id and endpoint. */
+export interface NodeReplaced {
+  step: number;
+  node: number;
+  oldId: string;
+  newId: string;
+  oldEndpoint: string;
+  newEndpoint: string;
+}
+
 /** Every event the cache emits, by name. Later features add their own. */
 export interface CacheEvents {
   /** A key was removed because its TTL passed (lazily or by active expiry). */
@@ -84,14 +94,7 @@ export interface CacheEvents {
   /** A maintenance run (patching) started: nodes are replaced one at a time. */
   'maintenance-started': { nodes: number };
   /** One node was replaced: new id and endpoint; CLUSTER SLOTS/SHARDS/NODES show the new node. */
-  'maintenance-step': {
-    step: number;
-    node: number;
-    oldId: string;
-    newId: string;
-    oldEndpoint: string;
-    newEndpoint: string;
-  };
+  'maintenance-step': NodeReplaced;
   'maintenance-completed': { steps: number };
   /**
    * `cache.scale()` started: the cache is `Scaling` until `scaling-completed` (estimated at
@@ -108,14 +111,7 @@ export interface CacheEvents {
     endsAt: number;
   };
   /** One node was replaced by a VM of the new size (the node-by-node part of an HA scaling, as in maintenance). */
-  'scaling-step': {
-    step: number;
-    node: number;
-    oldId: string;
-    newId: string;
-    oldEndpoint: string;
-    newEndpoint: string;
-  };
+  'scaling-step': NodeReplaced;
   /**
    * The new layout took over: `toShards` primaries on `nodes` nodes with new ids and endpoints;
    * `keysMoved` keys changed shard (resharding); the cache is `Running` again. `keysLost` counts

@@ -11,7 +11,7 @@ export type { AclUser, KeyPattern } from './acl/user.js';
 export { VirtualClock, RealClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { EventBus } from './events.js';
-export type { CacheEvents, RecordedEvent } from './events.js';
+export type { CacheEvents, RecordedEvent, NodeReplaced } from './events.js';
 export { ReplyError } from './protocol/errors.js';
 export {
   StatusReply,
