@@ -21,7 +21,7 @@ import { ReplyError } from '../protocol/errors.js';
 
 export { RdbFileError };
 
-/** Options of {@link exportRdb}. */
+/** Options of `cache.exportRdb()`. */
 export interface ExportRdbOptions {
   /** Gzip the file, as AMR writes its export blobs (`.gz`). Default false. */
   gzip?: boolean;

@@ -300,7 +300,7 @@ export class Faults {
 
   /** @internal Throws while a maintenance or scaling run is in progress. */
   requireIdle(): void {
-    if (this.maintenanceRunning) throw new Error('a maintenance or scaling run is already in progress');
+    if (this.maintenanceRunning || this.cache.scaling.run !== null) throw new Error('a maintenance or scaling run is already in progress');
   }
 
   /** @internal Clock time a rolling replacement of every node would take, estimated from the data now. */
@@ -404,7 +404,7 @@ export class Faults {
     for (let shard = 0; shard < n; shard++) this.updateGate(shard);
   }
 
-  /** Takes shards off the air (scaling without HA): their data is gone and they are down until {@link restore}. */
+  /** @internal Takes every shard off the air (scaling without HA): down until the new layout replaces them. */
   takeDown(reason: 'scaling'): void {
     const now = this.cache.clock.now();
     for (let shard = 0; shard < this.cache.shards.length; shard++) {

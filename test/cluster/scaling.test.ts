@@ -87,6 +87,10 @@ describe('AMR scaling rules', () => {
     c.scale({ sku: 'Balanced_B10' });
     expect(() => c.scale({ sku: 'Balanced_B20' })).toThrow('a scaling run is already in progress (Balanced_B5 → Balanced_B10)');
     expect(() => c.faults.maintenance()).toThrow('a maintenance or scaling run is already in progress');
+    // Also while the reshard that follows the node-by-node part runs.
+    c.clock.advance(c.scaling.run!.endsAt - c.clock.now() - 10);
+    expect(c.status).toBe('Scaling');
+    expect(() => c.faults.maintenance()).toThrow('a maintenance or scaling run is already in progress');
     const sick = cache();
     sick.faults.failNode(1);
     expect(() => sick.scale({ sku: 'Balanced_B10' })).toThrow('the cache has failed nodes');
@@ -209,6 +213,15 @@ describe('scaling with high availability', () => {
     expect(c.flash!.stats()).toHaveLength(12);
     for (let i = 0; i < 100; i++) expect(c.flash!.placement(`f${i}`)).toBe('ram');
     expect(c.execute(['GET', 'f7'])).toBe('x'.repeat(100));
+  });
+
+  it('a maxmemoryBytes option is split over the new shard count', () => {
+    const c = cache({ maxmemoryBytes: 60_000_000 });
+    c.settings.exposeAll = true;
+    expect(c.execute(['CONFIG', 'GET', 'maxmemory'])).toEqual(['maxmemory', '30000000']);
+    scaled(c, { sku: 'Balanced_B20' });
+    expect(c.execute(['CONFIG', 'GET', 'maxmemory'])).toEqual(['maxmemory', '10000000']);
+    expect(String(c.execute(['INFO', 'memory']))).toContain('maxmemory:60000000\r\n');
   });
 
   it('the same seed gives the same story', () => {
