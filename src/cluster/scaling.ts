@@ -271,11 +271,7 @@ function relayout(cache: ManagedRedis, sku: SkuInfo, policy: ClusterPolicy): num
 
   // Move each key whose slot now belongs to another shard.
   let moved = 0;
-  const silenced = shards.map((s) => [s.keyspace.onAdded, s.keyspace.onCreated] as const);
-  for (const shard of shards) {
-    shard.keyspace.onAdded = null; // a moved key is not a new key
-    shard.keyspace.onCreated = null;
-  }
+  // (No keyspace event: keys stored outside a command send none.)
   const now = cache.clock.now();
   for (const source of old) {
     const db = source.keyspace;
@@ -299,10 +295,6 @@ function relayout(cache: ManagedRedis, sku: SkuInfo, policy: ClusterPolicy): num
       moved++;
     }
   }
-  shards.forEach((shard, i) => {
-    shard.keyspace.onAdded = silenced[i][0];
-    shard.keyspace.onCreated = silenced[i][1];
-  });
 
   // Each shard's share of the memory: the option's total over the new count, or the SKU's.
   const total = cache.maxmemoryOption;

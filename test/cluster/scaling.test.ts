@@ -215,6 +215,19 @@ describe('scaling with high availability', () => {
     expect(c.execute(['GET', 'f7'])).toBe('x'.repeat(100));
   });
 
+  it('moving keys sends no keyspace event', () => {
+    const c = cache({ notifyKeyspaceEvents: 'KEAn' });
+    for (let i = 0; i < 20; i++) c.execute(['SET', `k${i}`, 'v']);
+    const seen: unknown[] = [];
+    const sub = c.openClient({ name: null });
+    sub.push = (message) => seen.push(message);
+    c.executeReply(['PSUBSCRIBE', '__key*__:*'], sub);
+    seen.length = 0;
+    scaled(c, { sku: 'Balanced_B20' });
+    expect(seen).toEqual([]);
+    expect(c.execute(['DBSIZE'])).toBe(20);
+  });
+
   it('a maxmemoryBytes option is split over the new shard count', () => {
     const c = cache({ maxmemoryBytes: 60_000_000 });
     c.settings.exposeAll = true;

@@ -263,6 +263,22 @@ describe('importRdb', () => {
     expect(to.run('GET', 'k')).toEqual(['$', 'new']);
   });
 
+  it('sends no keyspace event for the keys it loads (Redis sends none on load)', () => {
+    const from = harness();
+    from.run('SET', 'k', 'v');
+    const to = harness({ notifyKeyspaceEvents: 'KEAn' });
+    const seen: unknown[] = [];
+    const sub = to.cache.openClient({ name: null });
+    sub.push = (message) => seen.push(message);
+    to.cache.executeReply(['PSUBSCRIBE', '__key*__:*'], sub);
+    seen.length = 0;
+    to.cache.importRdb(from.cache.exportRdb());
+    expect(to.run('GET', 'k')).toEqual(['$', 'v']);
+    expect(seen).toEqual([]);
+    to.run('SET', 'n', '1');
+    expect(seen.length).toBeGreaterThan(0); // the subscription still works
+  });
+
   it('refuses while a shard is not serving or the cache is scaling', () => {
     const cache = new ManagedRedis({ clock: 'virtual' });
     const file = cache.exportRdb();
