@@ -21,7 +21,7 @@
  */
 import type { ManagedRedis } from '../managed-redis.js';
 import type { ClusterPolicy, Shard } from '../core-types.js';
-import { getSku, NON_CLUSTERED_MAX_GB, type SkuInfo, type SkuName, SKU_NAMES } from './skus.js';
+import { getSku, NON_CLUSTERED_MAX_GB, usableBytes, type SkuInfo, type SkuName, SKU_NAMES } from './skus.js';
 import { buildTopology } from './topology.js';
 import { slotOfName } from './slots.js';
 import { Keyspace, type StoredValue } from '../keyspace/keyspace.js';
@@ -51,9 +51,6 @@ export interface ScalingRun {
  * says ([inference]: the split between provisioning and data transfer is not published).
  */
 export const SCALING_NODE_MS = 290_000;
-
-/** Share of a SKU's size usable for data (the maxmemory the emulator gives a cache). */
-const USABLE_MEMORY_RATIO = 0.8;
 
 /** The cache as the rules see it. */
 export interface ScaleSource {
@@ -98,7 +95,7 @@ export function checkScale(from: ScaleSource, target: ScaleTarget): { sku: SkuIn
           `${shards(sku, policy)}; a scale-down needs a compatible shard configuration (see skusForScaling())`,
       );
     }
-    const target = Math.floor(sku.sizeGB * 1024 ** 3 * USABLE_MEMORY_RATIO);
+    const target = usableBytes(sku);
     if (from.usedBytes >= target) {
       throw new RangeError(
         `Used memory (${from.usedBytes} bytes) must be below ${sku.name}'s capacity (${target} bytes) to scale down; flush or delete keys first`,
@@ -280,9 +277,7 @@ function relayout(cache: ManagedRedis, sku: SkuInfo, policy: ClusterPolicy): num
     for (const [key, value, when] of db.entries()) {
       if (topology.slotToShard[slotOfName(key)] === source.index && source.index < count) continue;
       // Stamps count from their tracker's start: carried over as idle time / LFU counter.
-      const stamp = tracker === null ? undefined : db.stampOf(key);
-      const idle = tracker?.mode === 'lru' ? Math.floor(tracker.idleMs(stamp, now) / 1000) : null;
-      const freq = tracker?.mode === 'lfu' ? tracker.frequency(stamp, now) : null;
+      const [idle, freq] = tracker === null ? [null, null] : tracker.figures(db.stampOf(key), now);
       leaving.push([key, value, when, idle, freq]);
     }
     for (const [key, value, when, idle, freq] of leaving) {
@@ -298,7 +293,7 @@ function relayout(cache: ManagedRedis, sku: SkuInfo, policy: ClusterPolicy): num
 
   // Each shard's share of the memory: the option's total over the new count, or the SKU's.
   const total = cache.maxmemoryOption;
-  const perShard = total === undefined ? Math.floor((sku.sizeGB * 1024 ** 3 * USABLE_MEMORY_RATIO) / count) : total === 0 ? 0 : Math.floor(total / count);
+  const perShard = Math.floor((total ?? usableBytes(sku)) / count);
   // (The cache applies a changed maxmemory to every shard.)
   if (total === undefined || total === 0 || perShard > STARTUP_BYTES) cache.settings.setInternal('maxmemory', String(perShard));
 

@@ -79,14 +79,8 @@ function* keysOf(shards: readonly Shard[], now: number): Generator<RdbKey> {
     const db = shard.keyspace;
     const tracker = db.access;
     for (const [key, value, when] of db.entries()) {
-      const stamp = tracker === null ? undefined : db.stampOf(key);
-      yield {
-        key,
-        value,
-        expiresAt: when,
-        idleSeconds: tracker?.mode === 'lru' ? Math.floor(tracker.idleMs(stamp, now) / 1000) : null,
-        freq: tracker?.mode === 'lfu' ? tracker.frequency(stamp, now) : null,
-      };
+      const [idleSeconds, freq] = tracker === null ? [null, null] : tracker.figures(db.stampOf(key), now);
+      yield { key, value, expiresAt: when, idleSeconds, freq };
     }
   }
 }
