@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { ManagedRedis, type ManagedRedisOptions } from '../../src/managed-redis.js';
 import { checkScale, SCALING_NODE_MS } from '../../src/cluster/scaling.js';
 import { slotOfName } from '../../src/cluster/slots.js';
+import { getSku } from '../../src/cluster/skus.js';
+import { CASES } from '../support/dump-cases.js';
 import { Cluster, useEmulator } from '../../src/ioredis.js';
 
 function cache(options: ManagedRedisOptions = {}): ManagedRedis {
@@ -235,6 +237,26 @@ describe('scaling with high availability', () => {
     scaled(c, { sku: 'Balanced_B20' });
     expect(c.execute(['CONFIG', 'GET', 'maxmemory'])).toEqual(['maxmemory', '10000000']);
     expect(String(c.execute(['INFO', 'memory']))).toContain('maxmemory:60000000\r\n');
+  });
+
+  it('to every SKU it may scale to: the same data (digest), each key in its shard, the SKU\'s shard count', async () => {
+    const base = cache({ sku: 'Balanced_B10', replication: { lag: 5 } });
+    await base.ready();
+    const targets = base.scaling.skusForScaling();
+    expect(targets.length).toBeGreaterThan(20);
+    for (const target of targets) {
+      const c = cache({ sku: 'Balanced_B10', replication: { lag: 5 } });
+      for (let i = 0; i < CASES.length; i++) for (const argv of CASES[i].build) c.execute(argv.map((a, j) => (j === 1 && a === 'k' ? `case:${i}` : a)));
+      c.execute(['SET', 'ttl', 'x', 'PX', '86400000']);
+      const before = c.replication.digest();
+      scaled(c, { sku: target.name });
+      expect(c.replication.digest(), target.name).toBe(before);
+      expect(c.shards, target.name).toHaveLength(getSku(target.name).primaryShards);
+      for (const shard of c.shards) {
+        for (const key of shard.keyspace.keys()) expect(c.topology.slotToShard[slotOfName(key)]).toBe(shard.index);
+        expect(c.replication.replicaDigest(shard.index)).toBe(c.replication.digest(shard.index));
+      }
+    }
   });
 
   it('the same seed gives the same story', () => {

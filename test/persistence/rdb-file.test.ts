@@ -151,7 +151,7 @@ describe('exportRdb: the file Redis 7.4 writes', () => {
 });
 
 describe('importRdb', () => {
-  it('round-trips every type and encoding into a cache of another shape, each key in its shard, TTLs kept', () => {
+  it('round-trips every type and encoding into a cache of another shape, each key in its shard, TTLs kept', async () => {
     const from = harness({ evictionPolicy: 'noeviction' });
     buildAll(from);
     from.run('PEXPIRE', caseKey(0), '50000');
@@ -170,6 +170,8 @@ describe('importRdb', () => {
       expect(owner.keyspace.holds(keyName(key))).toBe(true);
     });
     expect(to.run('PTTL', caseKey(0))).toEqual([':', '50000']);
+    await Promise.all([from.cache.ready(), to.cache.ready()]);
+    expect(to.cache.replication.digest()).toBe(from.cache.replication.digest());
     expect(to.run('PTTL', '__proto__')).toEqual([':', '7000']);
     expect(to.run('DBSIZE')).toEqual([':', String(CASES.length + 1)]);
   });
