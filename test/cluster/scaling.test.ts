@@ -11,6 +11,7 @@ import { slotOfName } from '../../src/cluster/slots.js';
 import { getSku } from '../../src/cluster/skus.js';
 import { CASES } from '../support/dump-cases.js';
 import { Cluster, useEmulator } from '../../src/ioredis.js';
+import { at, runScenario } from '../../src/replication/index.js';
 
 function cache(options: ManagedRedisOptions = {}): ManagedRedis {
   const c = new ManagedRedis({ clock: 'virtual', seed: 7, activeExpiry: false, ...options });
@@ -267,6 +268,33 @@ describe('scaling with high availability', () => {
       return JSON.stringify(c.events.history()) + JSON.stringify(c.execute(['CLUSTER', 'NODES']));
     };
     expect(story()).toBe(story());
+  });
+});
+
+describe('scaling under a workload (runScenario)', () => {
+  const drill = async (highAvailability: boolean) => {
+    const c = new ManagedRedis({ clock: 'virtual', seed: 1, highAvailability, replication: { lag: 50 } });
+    await c.ready();
+    return runScenario(c, {
+      durationMs: 11 * 60_000,
+      actions: [at(1_000, (cache) => void cache.scale({ sku: 'Balanced_B20' }), 'scale to B20')],
+      workload: { everyMs: 100, command: (i) => ['SET', `k:${i}`, String(i)] },
+    });
+  };
+
+  it('with HA: nothing acknowledged is lost; only the planned failovers blip', async () => {
+    const report = await drill(true);
+    expect(report.lost).toBe(0);
+    expect(report.failed).toBeGreaterThan(0);
+    expect(report.failed).toBeLessThan(30); // 4 planned failovers of 500 ms, one write every 100 ms
+    expect(report.downtimeMs).toEqual([1_000, 1_000]);
+  });
+
+  it('without HA: the writes before are lost, the ones during fail', async () => {
+    const report = await drill(false);
+    expect(report.lost).toBe(10); // t = 0 … 900 ms
+    expect(report.failed).toBeGreaterThan(2_900);
+    for (const ms of report.downtimeMs) expect(ms).toBeGreaterThanOrEqual(SCALING_NODE_MS);
   });
 });
 
