@@ -18,6 +18,7 @@ import { librariesPayload, restoreLibraries } from '../scripting/function-dump.j
 import { trackingFlushed } from '../tracking.js';
 import { copyKeyspace } from '../replication/replication.js';
 import { ReplyError } from '../protocol/errors.js';
+import { RedisHash } from '../keyspace/types/hash.js';
 
 export { RdbFileError };
 
@@ -33,7 +34,7 @@ export interface ImportRdbResult {
   files: number;
   /** Keys now in the cache. */
   keysLoaded: number;
-  /** Keys skipped because their TTL had passed. */
+  /** Keys skipped because their TTL had passed (hashes whose every field had expired are skipped, not counted). */
   keysExpired: number;
   /** Function libraries loaded. */
   functions: number;
@@ -132,12 +133,21 @@ export function importRdb(cache: ManagedRedis, blobs: Buffer | readonly Buffer[]
   for (const shard of cache.shards) shard.keyspace.clear();
   const added: string[][] = cache.shards.map(() => []);
   let expired = 0;
+  let emptied = 0;
   for (const file of contents) {
     for (const entry of file.keys) {
       // A primary loading an RDB skips keys already expired (rdbLoadRioWithLoadingCtx).
       if (entry.expiresAt !== undefined && entry.expiresAt < now) {
         expired++;
         continue;
+      }
+      // Hash fields already expired are dropped too; a hash left without fields is not loaded.
+      if (entry.value instanceof RedisHash && entry.value.hasTtls) {
+        entry.value.removeExpired(now - 1, Infinity);
+        if (entry.value.size === 0) {
+          emptied++;
+          continue;
+        }
       }
       const shard = cache.shardForSlot(slotOfName(entry.key));
       const db = shard.keyspace;
@@ -160,7 +170,7 @@ export function importRdb(cache: ManagedRedis, blobs: Buffer | readonly Buffer[]
   trackingFlushed(cache);
   const result: ImportRdbResult = {
     files: files.length,
-    keysLoaded: seen.size - expired,
+    keysLoaded: seen.size - expired - emptied,
     keysExpired: expired,
     functions: codes.length,
   };

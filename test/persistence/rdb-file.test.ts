@@ -176,6 +176,32 @@ describe('importRdb', () => {
     expect(to.run('DBSIZE')).toEqual([':', String(CASES.length + 1)]);
   });
 
+  it('hash field TTLs (7.4) travel in the file, listpack and hashtable hashes alike', () => {
+    const from = harness();
+    from.run('HSET', 'small', 'a', '1', 'b', '2');
+    from.run('HPEXPIRE', 'small', '60000', 'FIELDS', '1', 'a');
+    from.run('HSET', 'big', ...Array.from({ length: 600 }, (_, i) => [`f${i}`, `v${i}`]).flat());
+    from.run('HPEXPIRE', 'big', '30000', 'FIELDS', '2', 'f1', 'f2');
+    const file = from.cache.exportRdb();
+    expect(file.includes(Buffer.from([25, 5, ...Buffer.from('small')]))).toBe(true); // HASH_LISTPACK_EX
+    expect(file.includes(Buffer.from([24, 3, ...Buffer.from('big')]))).toBe(true); // HASH_METADATA
+    const to = harness();
+    to.cache.importRdb(file);
+    expect(to.run('HPTTL', 'small', 'FIELDS', '2', 'a', 'b')).toEqual(['*', [[':', '60000'], [':', '-1']]]);
+    expect(to.run('HPTTL', 'big', 'FIELDS', '2', 'f1', 'f3')).toEqual(['*', [[':', '30000'], [':', '-1']]]);
+    // Loaded later, fields whose TTL has passed are dropped, as a primary loading an RDB drops them.
+    const later = harness({ startTime: T0 + 45_000 });
+    expect(later.cache.importRdb(file)).toMatchObject({ keysLoaded: 2 });
+    expect(later.run('HLEN', 'big')).toEqual([':', '598']);
+    const gone = harness({ startTime: T0 + 90_000 });
+    from.run('HPEXPIRE', 'small', '60000', 'FIELDS', '1', 'b');
+    expect(gone.cache.importRdb(from.cache.exportRdb())).toMatchObject({ keysLoaded: 1, keysExpired: 0 });
+    expect(gone.run('EXISTS', 'small')).toEqual([':', '0']);
+    to.cache.clock.advance(30_001);
+    expect(to.run('HEXISTS', 'big', 'f1')).toEqual([':', '0']);
+    expect(to.run('HEXISTS', 'big', 'f3')).toEqual([':', '1']);
+  });
+
   it('drops keys whose TTL has passed, as a primary loading an RDB does; INFO rdb_last_load_keys_*', () => {
     const from = harness();
     from.run('SET', 'soon', 'x', 'PX', '1000');
