@@ -5,6 +5,7 @@
  */
 import { Config, ConfigValueError, type SettingDef } from './config.js';
 import { parseInt64 } from './protocol/numbers.js';
+import type { PersistenceOptions } from './persistence/persistence.js';
 
 // ---------------------------------------------------------------------------------------------
 // Keyspace notification classes (`notify-keyspace-events`), as Redis's notify.c spells them.
@@ -196,6 +197,15 @@ export interface DefaultConfigInit {
   maxClients?: number;
   /** True for the OSS cluster policy (cluster-enabled yes). */
   clusterEnabled?: boolean;
+  /** The persistence option (appendonly, save). */
+  persistence?: PersistenceOptions | null;
+}
+
+/** CONFIG `save` for an RDB interval: `<seconds> 1`; empty without RDB. */
+function savePointOf(persistence: PersistenceOptions | null | undefined): string {
+  if (persistence === undefined || persistence === null || !('rdb' in persistence)) return '';
+  const hours = Number(persistence.rdb.slice(0, -1));
+  return `${hours * 3600} 1`;
 }
 
 /**
@@ -272,9 +282,11 @@ export function defaultConfig(init: DefaultConfigInit): Config {
     'io-threads': hidden('1', undefined, { immutable: true }),
     // DUMP compresses strings over 20 bytes with LZF, as RDB files do.
     rdbcompression: hidden('yes', bool),
-    appendonly: hidden('no', bool),
+    // The persistence option (hidden on AMR like the rest): AOF is appendonly everysec; an RDB
+    // interval is a save point of that many seconds after at least one change.
+    appendonly: hidden(init.persistence !== undefined && init.persistence !== null && 'aof' in init.persistence ? 'yes' : 'no', bool),
     appendfsync: hidden('everysec', enumOf(['everysec', 'always', 'no'])),
-    save: hidden('', validateSave),
+    save: hidden(savePointOf(init.persistence), validateSave),
     timeout: hidden('0', numeric({ min: 0n, max: UINT_MAX })),
     'tcp-keepalive': hidden('300', intNonNeg),
     maxclients: hidden(String(init.maxClients ?? 10000), numeric({ min: 1n, max: UINT_MAX })),

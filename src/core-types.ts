@@ -1,6 +1,7 @@
 /**
  * The shapes shared by the layers: shards, connections, the cache core that commands see.
  */
+import type { Persistence } from './persistence/persistence.js';
 import type { ShardTier } from './flash.js';
 import type { Bytes } from './keyspace/bytes.js';
 import type { Keyspace } from './keyspace/keyspace.js';
@@ -209,6 +210,8 @@ export interface CacheCore {
   readonly changeListeners: ChangeListener[];
   /** Replication state for INFO replication, ROLE and WAIT (absent on a bare core). */
   readonly replication?: ReplicationObserver;
+  /** Data persistence state for INFO persistence (absent on a bare core). */
+  readonly persistence?: Persistence;
   /**
    * Set while blocked clients wait to be served (a key they wait on changed): dispatch calls it
    * after the top-level command, so they are served before the next command runs, as in Redis.

@@ -2,6 +2,16 @@
  * The typed event bus of a cache. Emitting costs one check when nobody listens and history is off.
  */
 
+/** A node replaced by a new VM (a maintenance or scaling step): its old and new id and endpoint. */
+export interface NodeReplaced {
+  step: number;
+  node: number;
+  oldId: string;
+  newId: string;
+  oldEndpoint: string;
+  newEndpoint: string;
+}
+
 /** Every event the cache emits, by name. Later features add their own. */
 export interface CacheEvents {
   /** A key was removed because its TTL passed (lazily or by active expiry). */
@@ -41,7 +51,7 @@ export interface CacheEvents {
   'shard-down': {
     shard: number;
     node: number;
-    reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover';
+    reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover' | 'scaling';
   };
   /** A shard serves again. `dataLost` when it came back empty (no copy survived); `keysLost` counts the keys lost then. */
   'shard-up': { shard: number; node: number; dataLost: boolean; keysLost: number };
@@ -80,19 +90,46 @@ export interface CacheEvents {
   /** The grace period passed: a new replica of `shard` is being created on `node` (a full resync follows). */
   'replica-recreation-started': { shard: number; node: number; previousNode: number | null };
   /** Connections reaching a shard were closed by the server (failover): `connections` of them. */
-  'connections-dropped': { shard: number; connections: number; reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover' };
+  'connections-dropped': { shard: number; connections: number; reason: 'shard-failure' | 'node-failure' | 'network-split' | 'planned-failover' | 'scaling' };
   /** A maintenance run (patching) started: nodes are replaced one at a time. */
   'maintenance-started': { nodes: number };
   /** One node was replaced: new id and endpoint; CLUSTER SLOTS/SHARDS/NODES show the new node. */
-  'maintenance-step': {
-    step: number;
-    node: number;
-    oldId: string;
-    newId: string;
-    oldEndpoint: string;
-    newEndpoint: string;
-  };
+  'maintenance-step': NodeReplaced;
   'maintenance-completed': { steps: number };
+  /**
+   * `cache.scale()` started: the cache is `Scaling` until `scaling-completed` (estimated at
+   * `endsAt`). `highAvailability` false: the cache is offline and its data is lost meanwhile.
+   */
+  'scaling-started': {
+    fromSku: string;
+    toSku: string;
+    fromPolicy: string;
+    toPolicy: string;
+    fromShards: number;
+    toShards: number;
+    highAvailability: boolean;
+    endsAt: number;
+  };
+  /** One node was replaced by a VM of the new size (the node-by-node part of an HA scaling, as in maintenance). */
+  'scaling-step': NodeReplaced;
+  /**
+   * The new layout took over: `toShards` primaries on `nodes` nodes with new ids and endpoints;
+   * `keysMoved` keys changed shard (resharding); the cache is `Running` again. `keysLost` counts
+   * the keys dropped by a scaling without HA.
+   */
+  'scaling-completed': { sku: string; policy: string; shards: number; nodes: number; keysMoved: number; keysLost: number; durationMs: number };
+  /** `cache.exportRdb()` wrote the dataset: `keys` keys in a file of `bytes` bytes (gzipped or not). */
+  'rdb-exported': { keys: number; bytes: number; gzip: boolean };
+  /** `cache.importRdb()` replaced the dataset with `files` RDB files: keys loaded, keys dropped as expired, function libraries. */
+  'rdb-imported': { files: number; keysLoaded: number; keysExpired: number; functions: number };
+  /** An RDB backup (the `persistence: { rdb }` option) completed: forked at `startedAt`, taking `durationMs`. */
+  'rdb-snapshot': { startedAt: number; durationMs: number; keys: number; bytes: number };
+  /**
+   * A shard that lost every copy came back from persistence (after its `shard-up`): `source` the
+   * RDB snapshot (as of `asOf`, its fork time) or the AOF; `keysRecovered` keys restored;
+   * `writesLost` acknowledged writes not in it and `keysLost` the keys they touched.
+   */
+  'shard-recovered': { shard: number; node: number; source: 'rdb' | 'aof'; asOf: number; keysRecovered: number; writesLost: number; keysLost: Buffer[] };
   /**
    * A connection authenticated as a Microsoft Entra principal did not re-AUTH before its token
    * expired: the server closed it (AMR's `MicrosoftEntraTokenExpired`). `client` is its CLIENT ID.

@@ -106,6 +106,11 @@ export class ShardTier {
     return this.ramUsed - this.hotBytes > this.ramLimit;
   }
 
+  /** @internal A tier for another shard with the same options (scaling adds shards). */
+  sibling(index: number, keyspace: Keyspace): ShardTier {
+    return new ShardTier(index, keyspace, this.options, this.maxmemory);
+  }
+
   /** The shard's data was replaced (a promoted replica): every value starts hot. */
   rebind(keyspace: Keyspace): void {
     this.keyspace = keyspace;
@@ -232,9 +237,14 @@ export class ShardTier {
 export class FlashTiering {
   /** @internal */
   constructor(
-    private readonly tiers: readonly ShardTier[],
+    private tiers: readonly ShardTier[],
     private readonly shardOf: (key: Bytes) => number,
   ) {}
+
+  /** @internal The shards' tiers after scaling. */
+  retier(tiers: readonly ShardTier[]): void {
+    this.tiers = tiers;
+  }
 
   /** Where a key's value is: `'ram'` (hot), `'flash'` (cold), `'pinned'` (too big for Flash), or null. */
   placement(key: Bytes): FlashPlacement | null {

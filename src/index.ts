@@ -11,7 +11,7 @@ export type { AclUser, KeyPattern } from './acl/user.js';
 export { VirtualClock, RealClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { EventBus } from './events.js';
-export type { CacheEvents, RecordedEvent } from './events.js';
+export type { CacheEvents, RecordedEvent, NodeReplaced } from './events.js';
 export { ReplyError } from './protocol/errors.js';
 export {
   StatusReply,
@@ -65,6 +65,12 @@ export type {
   ScenarioOp,
   ScenarioReport,
 } from './replication/index.js';
+export { Persistence, AOF_FSYNC_MS } from './persistence/persistence.js';
+export type { PersistenceOptions, Recovery } from './persistence/persistence.js';
+export { RdbFileError } from './persistence/import-export.js';
+export type { ExportRdbOptions, ImportRdbResult } from './persistence/import-export.js';
+export { Scaling, checkScale, SCALING_NODE_MS } from './cluster/scaling.js';
+export type { ScaleTarget, ScalingRun, ScaleSource } from './cluster/scaling.js';
 // Types that public members and signatures refer to (so the API reference can show them).
 export type { Bytes } from './keyspace/bytes.js';
 export type { Listener } from './events.js';

@@ -400,6 +400,12 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
 
   if (want('persistence')) {
     const aof = cache.settings.get('appendonly') === 'yes' ? 1 : 0;
+    const persistence = cache.persistence ?? { dirtyAtLastSave: 0, lastSaveTime: stats.startTime, lastBackupMs: -1, saves: 0, lastLoad: { loaded: 0, expired: 0 }, backup: null };
+    const now = cache.clock.now();
+    const backup = persistence.backup;
+    const seconds = (ms: number): number => Math.floor(ms / 1000);
+    let aofBytes = 0;
+    if (aof === 1) for (const s of shards) aofBytes += estimateDatasetBytes(s.keyspace);
     add(
       'Persistence',
       lines([
@@ -411,16 +417,16 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['current_fork_perc', '0.00'],
         ['current_save_keys_processed', 0],
         ['current_save_keys_total', 0],
-        ['rdb_changes_since_last_save', stats.dirty],
-        ['rdb_bgsave_in_progress', 0],
-        ['rdb_last_save_time', Math.floor(stats.startTime / 1000)],
+        ['rdb_changes_since_last_save', stats.dirty - persistence.dirtyAtLastSave],
+        ['rdb_bgsave_in_progress', backup === null ? 0 : 1],
+        ['rdb_last_save_time', seconds(persistence.lastSaveTime)],
         ['rdb_last_bgsave_status', 'ok'],
-        ['rdb_last_bgsave_time_sec', -1],
-        ['rdb_current_bgsave_time_sec', -1],
-        ['rdb_saves', 0],
+        ['rdb_last_bgsave_time_sec', persistence.lastBackupMs < 0 ? -1 : seconds(persistence.lastBackupMs)],
+        ['rdb_current_bgsave_time_sec', backup === null ? -1 : seconds(now - backup.startedAt)],
+        ['rdb_saves', persistence.saves],
         ['rdb_last_cow_size', 0],
-        ['rdb_last_load_keys_expired', 0],
-        ['rdb_last_load_keys_loaded', 0],
+        ['rdb_last_load_keys_expired', persistence.lastLoad.expired],
+        ['rdb_last_load_keys_loaded', persistence.lastLoad.loaded],
         ['aof_enabled', aof],
         ['aof_rewrite_in_progress', 0],
         ['aof_rewrite_scheduled', 0],
@@ -433,6 +439,17 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['aof_last_cow_size', 0],
         ['module_fork_in_progress', 0],
         ['module_fork_last_cow_size', 0],
+        // Redis adds these while the AOF is on (the sizes: the dataset as the AOF's base).
+        ...(aof === 1
+          ? ([
+              ['aof_current_size', aofBytes],
+              ['aof_base_size', aofBytes],
+              ['aof_pending_rewrite', 0],
+              ['aof_buffer_length', 0],
+              ['aof_pending_bio_fsync', 0],
+              ['aof_delayed_fsync', 0],
+            ] as Array<[string, string | number]>)
+          : []),
       ]),
     );
   }

@@ -37,6 +37,9 @@ import { dropTracking, type ClientTracking } from './tracking.js';
 import { resolveModules, type LoadedModule, type ModuleName, type ModuleSpec } from './modules.js';
 import { EntraAuth, type EntraOptions } from './entra.js';
 import type { ListenOptions, RespServer } from './server/server.js';
+import { Persistence, resolvePersistence, type PersistenceOptions } from './persistence/persistence.js';
+import { Scaling, type ScaleTarget, type ScalingRun } from './cluster/scaling.js';
+import { exportRdb, importRdb, type ExportRdbOptions, type ImportRdbResult } from './persistence/import-export.js';
 
 /** AMR's eviction policies (the ARM names, in Redis spelling). */
 export type EvictionPolicy =
@@ -123,6 +126,15 @@ export interface ManagedRedisOptions {
    */
   entra?: EntraOptions;
   /**
+   * AMR data persistence: `{ rdb: '1h' | '6h' | '12h' }` (a snapshot at that interval, counted from
+   * the end of the previous backup) or `{ aof: '1s' }` (every write fsynced within a second); not
+   * both, and not with `geoReplication`. Used only to recover a shard that lost both its primary and
+   * its replica: it comes back from the last snapshot (losing the writes since) or from the AOF
+   * (losing at most ~1 s of writes) instead of empty. INFO persistence and CONFIG `appendonly` /
+   * `save` reflect it. Default: off. See docs/persistence.md.
+   */
+  persistence?: PersistenceOptions;
+  /**
    * Measure each command's real duration with `performance.now()` (default false). Without it every
    * command takes 0 µs: INFO commandstats' `usec`, LATENCY HISTOGRAM and the slow log are then
    * deterministic, and timing costs nothing. See docs/observability.md.
@@ -196,6 +208,16 @@ export class ManagedRedis implements CacheCore {
   /** Fault injection (shards, nodes, zones, network splits), planned failover and maintenance runs. */
   readonly faults: Faults;
   /**
+   * Data persistence (the `persistence` option): RDB snapshots or the AOF on the clock, INFO
+   * persistence's figures, and recovery of shards that lost every copy. Present when off too
+   * (`mode` null). See docs/persistence.md.
+   */
+  readonly persistence: Persistence;
+  /** Scaling (`cache.scale()`): the run in progress, `status`, `skusForScaling()`. See docs/scaling.md. */
+  readonly scaling: Scaling;
+  /** @internal The `maxmemoryBytes` option (a whole-cache figure), or undefined for the SKU's. */
+  readonly maxmemoryOption: number | undefined;
+  /**
    * Flash Optimized SKUs: where values are (RAM or NVMe) and each shard's Auto Tiering figures
    * (src/flash.ts, docs/flash.md). Null on the in-memory tiers.
    */
@@ -203,6 +225,7 @@ export class ManagedRedis implements CacheCore {
 
   constructor(options: ManagedRedisOptions = {}) {
     const resolved = validateOptions(options);
+    const persistence = resolvePersistence(options.persistence, resolved.geoReplication);
     this.policy = resolved.clusterPolicy;
     this.geoReplication = resolved.geoReplication;
     if (options.accessKey !== undefined && (typeof options.accessKey !== 'string' || options.accessKey === '')) {
@@ -241,10 +264,12 @@ export class ManagedRedis implements CacheCore {
       return shard;
     });
     const maxmemoryPerShard = maxmemoryPerShardOf(options.maxmemoryBytes, this.shards.length, resolved.maxmemoryPerShardBytes);
+    this.maxmemoryOption = options.maxmemoryBytes;
     this.settings = defaultConfig({
       evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
       notifyKeyspaceEvents: options.notifyKeyspaceEvents ?? '',
       maxmemoryBytes: maxmemoryPerShard,
+      persistence,
     });
     this.settings.onChange((name) => {
       if (name === 'maxmemory') for (const shard of this.shards) this.applyMemoryLimit(shard.keyspace);
@@ -282,7 +307,9 @@ export class ManagedRedis implements CacheCore {
     // The in-process owner (execute, the typed methods) needs no key.
     this.defaultClient = this.openClient({ name: null, authenticated: true });
     this.replication = new Replication(this, options.replication ?? {}, maxmemoryPerShard || resolved.maxmemoryPerShardBytes, this.defaultClient);
+    this.persistence = new Persistence(this, persistence, this.defaultClient);
     this.faults = new Faults(this, this.replication);
+    this.scaling = new Scaling(this);
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();
   }
 
@@ -455,6 +482,48 @@ export class ManagedRedis implements CacheCore {
     this.activeExpiryTimer?.cancel();
     this.activeExpiryTimer = null;
     this.replication.stop();
+    this.persistence.stop();
+  }
+
+  /**
+   * Scales the cache to another SKU (and, for a NoCluster cache, to the OSS or Enterprise policy),
+   * on the cache's clock, as AMR does: AMR's rules are checked first (no move between in-memory
+   * and Flash tiers; a scale-down only to the same shard count, when the used memory fits, and not
+   * with geo-replication; the policy changes only from NoCluster) — a RangeError says which one
+   * failed. With high availability the nodes are replaced one by one (data kept, short connection
+   * blips) and the data is resharded over the new SKU's shards; without it the cache is offline
+   * and loses its data until the run ends. {@link status} is `Scaling` meanwhile. Events
+   * `scaling-started`, `scaling-step`, `scaling-completed`. See docs/scaling.md.
+   */
+  scale(target: ScaleTarget): ScalingRun {
+    return this.scaling.start(target);
+  }
+
+  /** ARM's `resourceState`: `Scaling` while {@link scale} runs, else `Running`. */
+  get status(): 'Running' | 'Scaling' {
+    return this.scaling.status;
+  }
+
+  /**
+   * AMR export: the whole dataset as one RDB file, version 12 as Redis 7.4 writes it (AUX fields,
+   * function libraries, every key with its expiry and LRU idle time or LFU counter, CRC-64), or
+   * gzipped with `{ gzip: true }` as AMR writes its `.gz` blobs. The cache stays available. Emits
+   * `rdb-exported`. See docs/persistence.md.
+   */
+  exportRdb(options: ExportRdbOptions = {}): Buffer {
+    return exportRdb(this, options);
+  }
+
+  /**
+   * AMR import: deletes all existing data (and function libraries), then loads one or several RDB
+   * files (RDB version ≤ 12, plain or gzipped; several blobs as AMR allows), each key into the shard
+   * owning its slot; keys whose TTL has passed are dropped, as a primary loading an RDB drops them.
+   * Every file is checked (signature, version, CRC-64, values) before anything changes: a bad one
+   * throws an `RdbFileError` and leaves the cache as it was. The cache is unavailable during an
+   * import; in process it is synchronous, so no command runs meanwhile. Emits `rdb-imported`.
+   */
+  importRdb(blobs: Buffer | readonly Buffer[]): ImportRdbResult {
+    return importRdb(this, blobs);
   }
 
   /**

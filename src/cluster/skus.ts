@@ -206,6 +206,11 @@ export interface ResolvedOptions {
 /** Share of the SKU's size that is usable dataset memory (the rest is replication/fragmentation headroom). */
 const USABLE_MEMORY_RATIO = 0.8;
 
+/** The memory a SKU gives its data, in bytes: about 80 % of its size (the emulator's whole-cache maxmemory). */
+export function usableBytes(sku: SkuInfo): number {
+  return Math.floor(sku.sizeGB * 1024 ** 3 * USABLE_MEMORY_RATIO);
+}
+
 /**
  * Applies AMR's defaults (Balanced_B5, OSS policy, HA on, no geo-replication) and rejects the
  * combinations Azure refuses to create. Throws a RangeError/TypeError with a message naming the
@@ -255,6 +260,6 @@ export function validateOptions(options: {
     highAvailability,
     geoReplication,
     primaryShards,
-    maxmemoryPerShardBytes: Math.floor((sku.sizeGB * 1024 ** 3 * USABLE_MEMORY_RATIO) / primaryShards),
+    maxmemoryPerShardBytes: Math.floor(usableBytes(sku) / primaryShards),
   };
 }

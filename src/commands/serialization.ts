@@ -8,13 +8,14 @@
  * nothing and still answers OK, deleting the old key under REPLACE (replicated as DEL). A relative
  * TTL replicates as the absolute time with ABSTTL appended, as Redis rewrites the command.
  */
-import { defineCommand, type CommandContext, type CommandSpec } from './command.js';
+import { defineCommand, type CommandSpec } from './command.js';
+import type { Config } from '../config.js';
 import { isOption, keyName, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import { NO_TTL } from '../keyspace/keyspace.js';
 import { NOT_INTEGER, ReplyError, SYNTAX } from '../protocol/errors.js';
 import { parseInt64 } from '../protocol/numbers.js';
 import { OK, type Reply } from '../protocol/reply.js';
-import { dumpPayload } from '../keyspace/rdb/dump.js';
+import { dumpPayload, type DumpOptions } from '../keyspace/rdb/dump.js';
 import { loadPayload, verifyPayload, type LoadLimits } from '../keyspace/rdb/load.js';
 import { hashLimits } from '../keyspace/types/hash.js';
 import { setLimits } from '../keyspace/types/set.js';
@@ -34,15 +35,22 @@ function integerArg(arg: Bytes): bigint {
   return BigInt(n);
 }
 
-/** The thresholds of the cache's settings that decide a restored value's encoding. */
-function loadLimits(ctx: CommandContext): LoadLimits {
-  const settings = ctx.cache.settings;
+/** The thresholds of the cache's settings that decide a restored (or imported) value's encoding. */
+export function loadLimits(settings: Config): LoadLimits {
   return {
     list: { fill: listFill(settings) },
     set: setLimits(settings),
     zset: zsetLimits(settings),
     hash: hashLimits(settings),
     streamNodeMaxBytes: streamLimits(settings).maxBytes,
+  };
+}
+
+/** What the serialisation reads from the settings (`rdbcompression`, `list-compress-depth`). */
+export function dumpOptions(settings: Config): DumpOptions {
+  return {
+    compress: settings.get('rdbcompression') !== 'no',
+    listCompressDepth: Number(settings.get('list-compress-depth') ?? 0),
   };
 }
 
@@ -54,11 +62,7 @@ const dump = defineCommand({
   exec(ctx, argv) {
     const value = ctx.db.read(keyName(argv[1]), ctx.now);
     if (value === undefined) return null;
-    const settings = ctx.cache.settings;
-    return dumpPayload(value, {
-      compress: settings.get('rdbcompression') !== 'no',
-      listCompressDepth: Number(settings.get('list-compress-depth') ?? 0),
-    });
+    return dumpPayload(value, dumpOptions(ctx.cache.settings));
   },
 });
 
@@ -91,7 +95,7 @@ const restore = defineCommand({
     if (ttl < 0n) throw INVALID_TTL;
     const payload = toBuffer(argv[3]);
     verifyPayload(payload);
-    const value = loadPayload(payload, loadLimits(ctx));
+    const value = loadPayload(payload, loadLimits(ctx.cache.settings));
 
     // Everything is checked: from here on the command succeeds.
     const deleted = replace && db.get(key, ctx.now) !== undefined;

@@ -116,6 +116,14 @@ export class AccessTracker {
     return Math.floor(now / 1000) - this.baseSecond - idleSeconds;
   }
 
+  /**
+   * A stamp as the figures an RDB file (and a move to another tracker) carries: `[idle seconds,
+   * null]` in LRU mode, `[null, LFU counter]` in LFU mode; {@link restoredStamp} takes them back.
+   */
+  figures(stamp: number | undefined, now: number): [idleSeconds: number | null, freq: number | null] {
+    return this.mode === 'lru' ? [Math.floor(this.idleMs(stamp, now) / 1000), null] : [null, this.frequency(stamp, now)];
+  }
+
   /** Milliseconds since the last access, at the LRU clock's one-second resolution (LRU mode). */
   idleMs(stamp: number | undefined, now: number): number {
     const idle = (Math.floor(now / 1000) - this.baseSecond - (stamp ?? 0)) * 1000;

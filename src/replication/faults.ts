@@ -24,6 +24,7 @@ import type { CommandSpec } from '../commands/command.js';
 import type { Replication, ShardLink, LostTail } from './replication.js';
 import { CLUSTER_DOWN, ConnectionResetError, ShardUnavailableError } from './errors.js';
 import { replidOf } from './replication.js';
+import type { NodeInfo } from '../cluster/topology.js';
 
 type DownReason = 'shard-failure' | 'node-failure' | 'network-split';
 
@@ -287,30 +288,54 @@ export class Faults {
    */
   maintenance(): MaintenanceRun {
     if (!this.replication.enabled) throw new Error('maintenance without downtime needs high availability');
-    if (this.maintenanceRunning) throw new Error('a maintenance run is already in progress');
+    this.requireIdle();
     this.requireHealthy();
+    const start = this.cache.clock.now();
+    const nodes = this.cache.topology.nodes.length;
+    this.cache.events.emit('maintenance-started', start, { nodes });
+    return this.rollNodes('maintenance-step', this.replication.options.nodeReplacementMs, () => {
+      this.cache.events.emit('maintenance-completed', this.cache.clock.now(), { steps: nodes });
+    });
+  }
+
+  /** @internal Throws while a maintenance or scaling run is in progress. */
+  requireIdle(): void {
+    if (this.maintenanceRunning || this.cache.scaling.run !== null) throw new Error('a maintenance or scaling run is already in progress');
+  }
+
+  /** @internal Clock time a rolling replacement of every node would take, estimated from the data now. */
+  rollDurationMs(replaceMs: number): number {
+    const topology = this.cache.topology;
+    const planned = this.replication.options.plannedFailoverMs;
+    let total = 0;
+    for (const node of topology.nodes) {
+      let resync = 0;
+      for (const shard of [...node.primaryShards, ...node.replicaShards]) {
+        resync = Math.max(resync, this.replication.resyncDurationMs(shard));
+      }
+      total += planned + replaceMs + resync + planned + 1;
+    }
+    return total;
+  }
+
+  /**
+   * @internal Replaces every node, one at a time (maintenance, and the node-by-node part of
+   * scaling). Per node: its primaries fail over (planned); after `plannedFailoverMs` the node is
+   * replaced by a new VM (`stepEvent`); after `replaceMs` its copies resync on it (in parallel) and
+   * the moved shards fail back; 1 ms later the next node. `done` runs when the last node is done.
+   */
+  rollNodes(stepEvent: 'maintenance-step' | 'scaling-step', replaceMs: number, done: () => void): MaintenanceRun {
     this.maintenanceRunning = true;
     const clock = this.cache.clock;
     const start = clock.now();
-    const { plannedFailoverMs: planned, nodeReplacementMs: replace } = this.replication.options;
+    const planned = this.replication.options.plannedFailoverMs;
     const nodes = this.cache.topology.nodes.map((n) => n.index);
-    // Each step: failover away, replace, full resyncs of the node's copies (in parallel), fail
-    // back, then 1 ms before the next node. The resyncs' length depends on the data then: the
-    // end is estimated from the data now.
-    const topology = this.cache.topology;
-    let endsAt = start;
-    for (const node of nodes) {
-      let resync = 0;
-      for (const shard of [...topology.nodes[node].primaryShards, ...topology.nodes[node].replicaShards]) {
-        resync = Math.max(resync, this.replication.resyncDurationMs(shard));
-      }
-      endsAt += planned + replace + resync + planned + 1;
-    }
-    this.cache.events.emit('maintenance-started', start, { nodes: nodes.length });
+    // The resyncs' length depends on the data then: the end is estimated from the data now.
+    const endsAt = start + this.rollDurationMs(replaceMs);
     const runStep = (step: number): void => {
       if (step === nodes.length) {
         this.maintenanceRunning = false;
-        this.cache.events.emit('maintenance-completed', clock.now(), { steps: nodes.length });
+        done();
         return;
       }
       const node = nodes[step];
@@ -320,7 +345,7 @@ export class Faults {
       for (const shard of moved) this.failover(shard);
       // Timers due at the same time fire in the order they were made: the failovers first.
       clock.setTimeout(() => {
-        this.replaceNode(node, step);
+        this.replaceNode(node, step, stepEvent);
         clock.setTimeout(() => {
           const syncing: number[] = [];
           for (const shard of this.cache.topology.nodes[node].replicaShards) {
@@ -344,11 +369,52 @@ export class Faults {
               if (--left === 0) failBack();
             });
           }
-        }, replace);
+        }, replaceMs);
       }, planned);
     };
     runStep(0);
     return { startedAt: start, endsAt, nodes };
+  }
+
+  /**
+   * @internal The topology was rebuilt (scaling): per-shard and per-node state starts afresh for
+   * the new shards and nodes (every copy up), and the new nodes get endpoints never used before.
+   */
+  reshape(): void {
+    const topology = this.cache.topology;
+    for (const timers of this.timers) for (const timer of timers) timer.cancel();
+    for (const timer of this.recreation) timer?.cancel();
+    const n = this.cache.shards.length;
+    const fill = <T,>(array: T[], make: () => T): void => {
+      array.length = 0;
+      for (let i = 0; i < n; i++) array.push(make());
+    };
+    fill(this.dead, () => new Set<number>());
+    fill(this.timers, () => []);
+    fill(this.tails, () => null);
+    fill(this.keysAtLoss, () => 0);
+    fill(this.stalled, () => false);
+    fill(this.recreation, () => null);
+    fill(this.afterResync, () => []);
+    this.nodeUp.length = 0;
+    for (const node of topology.nodes) {
+      this.nodeUp.push(true);
+      this.renumber(node);
+    }
+    for (let shard = 0; shard < n; shard++) this.updateGate(shard);
+  }
+
+  /** @internal Takes every shard off the air (scaling without HA): down until the new layout replaces them. */
+  takeDown(reason: 'scaling'): void {
+    const now = this.cache.clock.now();
+    for (let shard = 0; shard < this.cache.shards.length; shard++) {
+      const link = this.replication.links[shard];
+      this.keysAtLoss[shard] = this.cache.shards[shard].keyspace.size;
+      link.state = 'down';
+      this.updateGate(shard);
+      this.cache.events.emit('shard-down', now, { shard, node: this.cache.topology.shards[shard].primaryNode, reason });
+      this.dropConnections(shard, reason);
+    }
   }
 
   // ------------------------------------------------------------------------------ internals
@@ -365,10 +431,11 @@ export class Faults {
     return nodes;
   }
 
-  private requireHealthy(): void {
+  /** @internal Throws unless every node and every copy is up (maintenance and scaling need it). */
+  requireHealthy(): void {
     if (this.minority !== null || this.nodeUp.some((up) => !up)) throw new Error('the cache has failed nodes');
     this.replication.links.forEach((link, i) => {
-      if (link.state !== 'up' || link.replica === null || this.dead[i].size > 0) {
+      if (link.state !== 'up' || (this.replication.enabled && link.replica === null) || this.dead[i].size > 0) {
         throw new Error(`shard ${i} is not healthy`);
       }
     });
@@ -404,6 +471,7 @@ export class Faults {
     const fromNode = placement.primaryNode;
     this.keysAtLoss[shard] = this.cache.shards[shard].keyspace.size;
     this.tails[shard] = replication.enabled ? replication.cutStream(link, now) : null;
+    this.cache.persistence.primaryLost(shard);
     // A replica still loading its full copy has nothing to take over with: its source is gone.
     replication.abandonResync(link);
     this.cancelRecreation(shard);
@@ -441,6 +509,7 @@ export class Faults {
     const toNode = placement.replicaNode!;
     this.replication.promote(link);
     this.swapPlacement(shard);
+    this.cache.persistence.promoted(shard);
     link.state = 'up';
     this.updateGate(shard);
     const tail = this.tails[shard] ?? { effects: 0, keys: [], from: link.primaryOffset, to: link.primaryOffset };
@@ -465,8 +534,8 @@ export class Faults {
     }
   }
 
-  /** The server closes the connections that reach a shard losing its primary (AMR: FAIL). */
-  private dropConnections(shard: number, reason: DownReason | 'planned-failover'): void {
+  /** @internal The server closes the connections that reach a shard losing its primary (AMR: FAIL), or scaling. */
+  dropConnections(shard: number, reason: DownReason | 'planned-failover' | 'scaling'): void {
     const connections = this.replication.connections;
     if (connections.size === 0) return;
     const target = this.cache.shards[shard];
@@ -565,18 +634,32 @@ export class Faults {
       }
       return;
     }
-    // No copy survived: this one comes back empty, as the primary.
+    // No copy survived: this one comes back as the primary, from persistence or empty.
     if (placement.primaryNode !== node) this.swapPlacement(shard);
-    const fresh = new Keyspace();
-    this.cache.installKeyspace(this.cache.shards[shard], fresh);
+    const recovery = this.cache.persistence.recover(shard);
+    this.cache.installKeyspace(this.cache.shards[shard], recovery?.keyspace ?? new Keyspace());
     link.primaryOffset = 0;
     link.replicaOffset = 0;
     link.replid = replidOf(`${link.replid}:lost`);
     link.state = 'up';
     this.updateGate(shard);
-    const keysLost = this.keysAtLoss[shard];
     this.tails[shard] = null;
-    this.cache.events.emit('shard-up', this.cache.clock.now(), { shard, node, dataLost: true, keysLost });
+    const now = this.cache.clock.now();
+    if (recovery === null) {
+      this.cache.events.emit('shard-up', now, { shard, node, dataLost: true, keysLost: this.keysAtLoss[shard] });
+    } else {
+      const { source, asOf, writesLost, keysLost } = recovery;
+      this.cache.events.emit('shard-up', now, { shard, node, dataLost: writesLost > 0, keysLost: keysLost.length });
+      this.cache.events.emit('shard-recovered', now, {
+        shard,
+        node,
+        source,
+        asOf,
+        keysRecovered: recovery.keyspace.size,
+        writesLost,
+        keysLost: keysLost.map((k) => Buffer.from(k, 'latin1')),
+      });
+    }
     const other = placement.replicaNode;
     if (this.replication.enabled && other !== null && !dead.has(other) && this.nodeUp[other]) {
       this.replication.fullResync(link, 'replica-returned');
@@ -599,7 +682,7 @@ export class Faults {
     move(nodes[to].replicaShards, nodes[to].primaryShards, shard);
   }
 
-  private replaceNode(node: number, step: number): void {
+  private replaceNode(node: number, step: number, stepEvent: 'maintenance-step' | 'scaling-step'): void {
     const topology = this.cache.topology;
     const info = topology.nodes[node];
     const oldId = info.id;
@@ -609,11 +692,9 @@ export class Faults {
       this.dead[shard].add(node);
       this.replication.dropReplica(this.replication.links[shard]);
     }
-    const k = this.nextNodeNumber++;
     info.id = this.cache.rng.hex(20);
-    info.ip = `10.0.${Math.floor((4 + k) / 256)}.${(4 + k) % 256}`;
-    info.port = 8501 + k;
-    this.cache.events.emit('maintenance-step', this.cache.clock.now(), {
+    this.renumber(info);
+    this.cache.events.emit(stepEvent, this.cache.clock.now(), {
       step,
       node,
       oldId,
@@ -621,6 +702,13 @@ export class Faults {
       oldEndpoint,
       newEndpoint: `${info.ip}:${info.port}`,
     });
+  }
+
+  /** Gives a node (a new VM) an IP and port no node of this cache has had. */
+  private renumber(info: NodeInfo): void {
+    const k = this.nextNodeNumber++;
+    info.ip = `10.0.${Math.floor((4 + k) / 256)}.${(4 + k) % 256}`;
+    info.port = 8501 + k;
   }
 
   private upNodesOnMajority(): number {

@@ -101,7 +101,7 @@ export interface LostTail {
 }
 
 /** @internal The replication state of one shard. */
-export class ShardLink {
+export class ShardLink implements ReplayTarget {
   /**
    * The replica's keyspace, or null while there is no live replica. While {@link mirror} is true
    * it is the primary's own keyspace (never written through this field).
@@ -141,9 +141,9 @@ export class ShardLink {
     template: ClientState,
   ) {
     this.replid = replid;
-    this.replicaShard = { index, keyspace: new Keyspace(), gate: null, tier: null };
-    // A private connection for replaying effects: a fresh connection's fields, not registered.
-    this.replicaClient = { ...template, id: 0, name: null, shards: [this.replicaShard], closed: false, canBlock: false };
+    const target = replayTarget(index, new Keyspace(), template);
+    this.replicaShard = target.replicaShard;
+    this.replicaClient = target.replicaClient;
   }
 
   get pendingEffects(): number {
@@ -160,6 +160,36 @@ export class ShardLink {
   setMirror(primary: Keyspace): void {
     this.replica = primary;
     this.mirror = true;
+  }
+}
+
+/** A keyspace that effects are replayed on (a replica, an AOF image), with its stand-in shard and connection. */
+export interface ReplayTarget {
+  readonly replicaShard: Shard;
+  readonly replicaClient: ClientState;
+}
+
+/** A stand-in shard and private connection (a fresh connection's fields, not registered) over `keyspace`. */
+export function replayTarget(index: number, keyspace: Keyspace, template: ClientState): ReplayTarget {
+  const replicaShard: Shard = { index, keyspace, gate: null, tier: null };
+  return { replicaShard, replicaClient: { ...template, id: 0, name: null, shards: [replicaShard], closed: false, canBlock: false } };
+}
+
+/**
+ * Replays normalised effects on a target's keyspace through the command table (`core`: the
+ * cache's). A unit's MULTI/EXEC frame is skipped (the batch is applied whole anyway); an effect the
+ * emulator cannot replay is skipped, as a replica applies what it can.
+ */
+export function replayEffects(core: ManagedRedis, target: ReplayTarget, effects: readonly (readonly Bytes[])[], now: number): void {
+  for (const effect of effects) {
+    if (effect.length === 1 && (effect[0] === 'MULTI' || effect[0] === 'EXEC')) continue;
+    try {
+      const spec = lookupCommand(core, effect);
+      const ctx = new ExecContext(core, target.replicaClient, target.replicaShard, target.replicaShard.keyspace, now);
+      spec.exec(ctx, effect);
+    } catch {
+      // skipped (see above)
+    }
   }
 }
 
@@ -233,6 +263,8 @@ export class Replication implements ReplicationObserver {
   /** @internal The change hook listener. */
   readonly listener = (change: ChangeRecord): void => this.onChange(change);
 
+  private readonly template: ClientState;
+
   /** @internal Made by ManagedRedis. */
   constructor(
     private readonly cache: ManagedRedis,
@@ -269,6 +301,7 @@ export class Replication implements ReplicationObserver {
       value: { ...cache.stats, errorCounts: new Map(), commandsProcessed: 0 },
     });
     this.core = core;
+    this.template = template;
     this.links = cache.shards.map((shard) => {
       const link = new ShardLink(shard.index, replidOf(`replid:${cache.topology.shards[shard.index].id}`), template);
       if (this.enabled) {
@@ -626,18 +659,7 @@ export class Replication implements ReplicationObserver {
 
   /** Replays effects on the replica keyspace through the command table. */
   private replay(link: ShardLink, effects: readonly (readonly Bytes[])[], now: number): void {
-    const core = this.core;
-    for (const effect of effects) {
-      // A unit's MULTI/EXEC frame: the batch is applied whole anyway.
-      if (effect.length === 1 && (effect[0] === 'MULTI' || effect[0] === 'EXEC')) continue;
-      try {
-        const spec = lookupCommand(core, effect);
-        const ctx = new ExecContext(core, link.replicaClient, link.replicaShard, link.replicaShard.keyspace, now);
-        spec.exec(ctx, effect);
-      } catch {
-        // A replica applies what it can; an effect the emulator cannot replay is skipped.
-      }
-    }
+    replayEffects(this.core, link, effects, now);
   }
 
   /** @internal Applies every queued batch due at `now` (Infinity: everything). */
@@ -757,6 +779,31 @@ export class Replication implements ReplicationObserver {
   }
 
   // ------------------------------------------------------------------------------ primitives for faults
+
+  /**
+   * @internal The shards were laid out anew (scaling): one link per shard, every shard up, each
+   * replica an in-sync copy of its primary's new data (the scaling synced them), replication ids
+   * new; a shard keeps its stream offset, a new one starts at 0.
+   */
+  reshape(): void {
+    for (const link of this.links) {
+      this.abandonResync(link);
+      this.clearQueue(link);
+    }
+    this.views.clear();
+    const shards = this.cache.shards;
+    this.links.length = Math.min(this.links.length, shards.length);
+    for (let i = this.links.length; i < shards.length; i++) this.links.push(new ShardLink(i, '', this.template));
+    for (const link of this.links) {
+      link.state = 'up';
+      link.above = false;
+      link.replid = replidOf(`replid:${this.cache.topology.shards[link.index].id}`);
+      link.replid2 = '0000000000000000000000000000000000000000';
+      link.secondOffset = -1;
+      link.setReplica(null);
+      if (this.enabled) this.attachInSync(link, this.zeroLag ? null : copyKeyspace(shards[link.index].keyspace));
+    }
+  }
 
   /** @internal */
   link(shard: number): ShardLink {

@@ -61,7 +61,7 @@ export interface ScenarioReport {
   /** Acknowledged writes lost: the unreplicated tail of a failed primary, or a shard lost entirely. */
   readonly lost: number;
   readonly ops: readonly ScenarioOp[];
-  /** Ms each shard had no primary, by shard index. */
+  /** Ms each shard had no primary, by shard index (the shards the cache had at the start; a scaling may add more). */
   readonly downtimeMs: readonly number[];
   /** The event history of the run. */
   readonly events: readonly RecordedEvent[];
@@ -93,11 +93,14 @@ export function runScenario(cache: ManagedRedis, options: ScenarioOptions): Scen
   const ops: ScenarioOp[] = [];
   const writes: WriteRecord[] = [];
 
+  // Shards a scaling adds (indexes past the start's count) are not followed.
   const offShardDown = cache.events.on('shard-down', (e) => {
+    if (e.shard >= shards) return;
     epoch[e.shard]++;
     downSince[e.shard] ??= e.time;
   });
   const offShardUp = cache.events.on('shard-up', (e) => {
+    if (e.shard >= shards) return;
     const since = downSince[e.shard];
     if (since !== null) downtime[e.shard] += e.time - since;
     downSince[e.shard] = null;

@@ -943,6 +943,11 @@ function parseLibraryShebang(code: Buffer): { name: string; body: Buffer } {
 
 const engines = new WeakMap<CacheCore, ScriptingEngine>();
 
+/** The scripting engine of a cache if something already made it (export needs no Lua VM). */
+export function existingScripting(cache: CacheCore): ScriptingEngine | undefined {
+  return engines.get(cache);
+}
+
 /** The scripting engine of a cache (made on first use). */
 export function scriptingOf(cache: CacheCore): ScriptingEngine {
   let engine = engines.get(cache);

@@ -15,9 +15,14 @@ const RDB_VERSION = 12;
 const BAD_PAYLOAD = new ReplyError('ERR DUMP payload version or checksum are wrong');
 
 export function dumpLibraries(engine: ScriptingEngine): Buffer {
+  return librariesPayload([...engine.libraries.values()].map((library) => library.code));
+}
+
+/** The FUNCTION DUMP payload of library codes (what {@link restoreLibraries} takes). */
+export function librariesPayload(codes: readonly Buffer[]): Buffer {
   const parts: Buffer[] = [];
-  for (const library of engine.libraries.values()) {
-    parts.push(Buffer.from([RDB_OPCODE_FUNCTION2]), new RdbWriter(false).len(library.code.length).finish(), library.code);
+  for (const code of codes) {
+    parts.push(Buffer.from([RDB_OPCODE_FUNCTION2]), new RdbWriter(false).len(code.length).finish(), code);
   }
   const version = Buffer.alloc(2);
   version.writeUInt16LE(RDB_VERSION);

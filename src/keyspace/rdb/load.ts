@@ -68,7 +68,14 @@ export function verifyPayload(payload: Buffer): number {
 export function loadPayload(payload: Buffer, limits: LoadLimits): StoredValue {
   // Redis reads the value from the whole payload: a value cut short reads on into the trailer.
   const r = new RdbReader(payload, payload.length);
-  const type = r.byte();
+  return loadObject(r, r.byte(), limits);
+}
+
+/**
+ * `rdbLoadObject`: the value of RDB object `type` at the reader's position (DUMP payloads and
+ * whole RDB files share it). Throws `ERR Bad data format` for what does not load.
+ */
+export function loadObject(r: RdbReader, type: number, limits: LoadLimits): StoredValue {
   switch (type) {
     case T.RDB_TYPE_STRING:
       return bytesValue(r.string());
