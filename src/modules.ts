@@ -149,7 +149,7 @@ function rediSearch(): LoadedModule {
 }
 
 /** The modules the emulator serves, by ARM name: each builds its entry from its ARM `args`. */
-const EMULATED: Partial<Record<ModuleName, (args: readonly string[], seed: number) => LoadedModule>> = {
+const EMULATED: Record<ModuleName, (args: readonly string[], seed: number) => LoadedModule> = {
   RediSearch: rediSearch,
   RedisJSON: () => REDIS_JSON,
   RedisBloom: redisBloom,
@@ -168,8 +168,8 @@ export interface ModuleContext {
 }
 
 /**
- * Checks the `modules` option as AMR checks a cache's modules at creation, then refuses those the
- * emulator does not serve. Throws a RangeError naming the problem.
+ * Checks the `modules` option as AMR checks a cache's modules at creation. Throws a RangeError
+ * naming the problem.
  */
 export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | undefined, ctx: ModuleContext): LoadedModule[] {
   if (requested === undefined) return [];
@@ -205,14 +205,7 @@ export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | u
       }
     }
   }
-  const notEmulated = names.filter((n) => EMULATED[n] === undefined);
-  if (notEmulated.length > 0) {
-    throw new RangeError(
-      `${notEmulated.join(', ')} ${notEmulated.length === 1 ? 'is' : 'are'} valid on AMR but not emulated yet: ` +
-        `its commands do not exist here. Emulated: ${Object.keys(EMULATED).join(', ')} (see docs/modules.md)`,
-    );
-  }
-  return names.map((n) => EMULATED[n]!(moduleArgs.get(n) ?? [], ctx.seed ?? 0));
+  return names.map((n) => EMULATED[n](moduleArgs.get(n) ?? [], ctx.seed ?? 0));
 }
 
 /** One module's MODULE LIST / HELLO entry: a map of name, ver, path, args. */

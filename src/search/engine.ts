@@ -171,6 +171,11 @@ export class SearchEngine {
     const shard = change.shard;
     // Only the serving copy's changes (a replica applying effects reports nothing here anyway).
     if (this.seen.get(shard.index) !== shard.keyspace) return;
+    // A flush empties the shard (expired keys not yet collected included): its documents all go.
+    if (change.command === 'flushall' || change.command === 'flushdb') {
+      for (const index of this.indexes.values()) index.dropShard(shard.index);
+      return;
+    }
     const keys = change.keys.length > 1 ? new Set(change.keys) : change.keys;
     for (const key of keys) {
       for (const index of this.indexes.values()) {
