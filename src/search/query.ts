@@ -81,7 +81,9 @@ class Parser {
 
   private errorHere(): Error {
     const rest = this.q.slice(this.i);
-    return syntaxError(this.i, rest.split(/\s/)[0] || rest);
+    // At the end of the query the parser names the last word it read.
+    const near = rest.split(/\s/)[0] || this.q.slice(0, this.i).trim().split(/[\s()]/).filter((w) => w.length > 0).pop() || rest;
+    return syntaxError(this.i, near);
   }
 
   private ws(): void {
