@@ -54,11 +54,18 @@ const REDUCERS: Record<string, number | null> = {
 
 const prop = (s: string): string => (s.startsWith('@') ? s.slice(1) : s);
 
-function count(args: Args, name: string): number {
+/** A non-negative integer argument. */
+function integer(args: Args, name: string): number {
   const v = args.next();
   if (v === undefined || !/^\d+$/.test(v)) throw searchError(`Bad arguments for ${name}: Could not convert argument to expected type`);
-  if (args.i + Number(v) > args.argv.length) throw searchError(`Bad arguments for ${name}: Expected ${v} arguments, but only ${args.argv.length - args.i} were provided`);
   return Number(v);
+}
+
+/** A count of the arguments that follow, all of which must be there. */
+function count(args: Args, name: string): number {
+  const n = integer(args, name);
+  if (args.i + n > args.argv.length) throw searchError(`Bad arguments for ${name}: Expected ${n} arguments, but only ${args.argv.length - args.i} were provided`);
+  return n;
 }
 
 export function parseAggregate(argv: readonly string[], raw: readonly Buffer[]): AggregateRequest {
@@ -141,7 +148,7 @@ export function parseAggregate(argv: readonly string[], raw: readonly Buffer[]):
           else throw searchError(`Bad arguments for SORTBY: Unknown property \`${item}\`. Did you mean \`@${item}\`?`);
         }
         let max: number | null = null;
-        if (args.take('MAX')) max = count(args, 'MAX') ;
+        if (args.take('MAX')) max = integer(args, 'MAX');
         req.steps.push({ kind: 'sortby', keys, max });
         break;
       }
@@ -164,15 +171,15 @@ export function parseAggregate(argv: readonly string[], raw: readonly Buffer[]):
       case 'WITHCURSOR': {
         const cursor = { count: 1000, maxIdle: 300_000 };
         for (;;) {
-          if (args.take('COUNT')) cursor.count = Math.max(1, count(args, 'COUNT') || 1000);
-          else if (args.take('MAXIDLE')) cursor.maxIdle = count(args, 'MAXIDLE');
+          if (args.take('COUNT')) cursor.count = integer(args, 'COUNT') || 1000;
+          else if (args.take('MAXIDLE')) cursor.maxIdle = integer(args, 'MAXIDLE');
           else break;
         }
         req.cursor = cursor;
         break;
       }
       case 'TIMEOUT':
-        count(args, 'TIMEOUT');
+        integer(args, 'TIMEOUT');
         break;
       case 'SCORER': {
         const s = args.need('Bad arguments for SCORER: Expected an argument').toUpperCase();
@@ -326,8 +333,10 @@ export function runAggregate(cache: CacheCore, index: SearchIndex, req: Aggregat
     row.set(name, v);
     return v;
   };
+  // Before a GROUPBY every schema field can be loaded on demand; after it only the group's properties exist.
+  let grouped = false;
   const check = (name: string): void => {
-    if (known.has(name) || index.fields.some((f) => f.attribute === name)) return;
+    if (known.has(name) || (!grouped && index.fields.some((f) => f.attribute === name))) return;
     throw searchError(`Property \`${name}\` not loaded nor in schema`);
   };
   let limited = false;
@@ -377,6 +386,7 @@ export function runAggregate(cache: CacheCore, index: SearchIndex, req: Aggregat
         });
         source.clear();
         known.clear();
+        grouped = true;
         step.props.forEach((p) => known.add(p));
         step.reducers.forEach((r) => known.add(r.as));
         break;

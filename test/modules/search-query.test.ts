@@ -176,7 +176,7 @@ describe('scoring (docs scoring, source default.c)', () => {
     // a: hello 1 + world 2 = 3, the words are adjacent (slop 1).
     expect(h.r('FT.SEARCH', 'i', 'hello world', 'WITHSCORES', 'NOCONTENT')).toEqual([1, 'a', '3']);
     // `*` scores 1 / max frequency (source test_resp3.py: doc1 with two equal words scores 0.5).
-    expect(h.r('FT.SEARCH', 'i', '*', 'WITHSCORES', 'NOCONTENT')).toEqual([3, 'a', '1', 'c', '0.3333333333333333', 'b', '0.5'].length === 7 ? [3, 'a', '1', 'b', '0.5', 'c', '0.3333333333333333'] : []);
+    expect(h.r('FT.SEARCH', 'i', '*', 'WITHSCORES', 'NOCONTENT')).toEqual([3, 'a', '1', 'b', '0.5', 'c', '0.3333333333333333']);
     // $weight multiplies a clause.
     expect(h.r('FT.SEARCH', 'i', '(world)=>{$weight:2}', 'WITHSCORES', 'NOCONTENT')).toEqual([1, 'a', '4']);
     expect(h.r('FT.SEARCH', 'i', 'hello', 'SCORER', 'DOCSCORE', 'WITHSCORES', 'NOCONTENT')).toEqual([3, 'a', '1', 'b', '1', 'c', '1']);
