@@ -65,6 +65,14 @@ export class SearchIndex implements MatchIndex {
     for (const c of this.termDocs.values()) n += c;
     return n;
   }
+  synonymsOf(word: string): string[] {
+    const out: string[] = [];
+    for (const terms of this.synonyms.values()) {
+      if (!terms.has(word)) continue;
+      for (const t of terms) if (t !== word && !out.includes(t)) out.push(t);
+    }
+    return out;
+  }
   get matcher(): Matcher {
     return (this.matcherCache ??= new Matcher(this));
   }

@@ -23,6 +23,8 @@ export interface MatchIndex {
   docFrequency(term: string): number;
   readonly numDocs: number;
   readonly avgDocLen: number;
+  /** FT.SYNUPDATE groups: a word's synonyms (itself excluded). */
+  synonymsOf(word: string): readonly string[];
 }
 
 const EARTH_RADIUS = 6372797.560856;
@@ -102,6 +104,8 @@ export class Matcher {
         forms.push(`+${stemmed ?? node.word}`);
         if (stemmed !== null) forms.push(stemmed);
       }
+      // Synonyms: RediSearch indexes a word of a group under the group too; matching any member is the same.
+      for (const synonym of this.index.synonymsOf(node.word)) if (!forms.includes(synonym)) forms.push(synonym);
       return forms;
     }
     const out: string[] = [];

@@ -7,6 +7,11 @@ import { createClient, SCHEMA_FIELD_TYPE, SCHEMA_VECTOR_FIELD_ALGORITHM } from '
 import { ManagedRedis } from '../../src/index.js';
 import type { RespServer } from '../../src/server/server.js';
 
+/** node-redis's RESP2 shapes of FT.SEARCH, FT.SEARCH NOCONTENT and FT.AGGREGATE (its reply types are a RESP union). */
+type Found = { total: number; documents: Array<{ id: string; value: Record<string, unknown> }> };
+type FoundIds = { total: number; documents: string[] };
+type Aggregated = { total: number; results: Array<Record<string, unknown>> };
+
 describe('node-redis client.ft against the RESP server', () => {
   let cache: ManagedRedis;
   let server: RespServer;
@@ -37,7 +42,7 @@ describe('node-redis client.ft against the RESP server', () => {
     await client.hSet('prod:3', { name: 'green hat', brand: 'zeta', price: '5' });
     expect(await client.ft._list()).toEqual(['products']);
 
-    const found = await client.ft.search('products', 'shirt', { SORTBY: { BY: 'price', DIRECTION: 'DESC' } });
+    const found = (await client.ft.search('products', 'shirt', { SORTBY: { BY: 'price', DIRECTION: 'DESC' } })) as Found;
     expect(found.total).toBe(2);
     expect(found.documents.map((d) => d.id)).toEqual(['prod:2', 'prod:1']);
     expect(found.documents[0].value).toEqual({ name: 'blue shirt', brand: 'acme', price: '20' });
@@ -45,19 +50,19 @@ describe('node-redis client.ft against the RESP server', () => {
     const some = await client.ft.search('products', '@brand:{acme}', { RETURN: ['name'], LIMIT: { from: 0, size: 1 }, SORTBY: 'price' });
     expect(some).toEqual({ total: 2, documents: [{ id: 'prod:1', value: { name: 'red shirt' } }] });
 
-    const ids = await client.ft.searchNoContent('products', '@price:[6 +inf]');
+    const ids = (await client.ft.searchNoContent('products', '@price:[6 +inf]')) as FoundIds;
     expect(ids.total).toBe(2);
     expect([...ids.documents].sort()).toEqual(['prod:1', 'prod:2']);
 
-    const grouped = await client.ft.aggregate('products', '*', {
+    const grouped = (await client.ft.aggregate('products', '*', {
       STEPS: [
         { type: 'GROUPBY', properties: '@brand', REDUCE: [{ type: 'SUM', property: '@price', AS: 'total' }] },
         { type: 'SORTBY', BY: '@total' },
       ],
-    });
+    })) as Aggregated;
     expect(grouped.results).toEqual([{ brand: 'zeta', total: '5' }, { brand: 'acme', total: '30' }]);
 
-    const info = await client.ft.info('products');
+    const info = (await client.ft.info('products')) as { index_name: string; num_docs: number; attributes: Array<Record<string, unknown>> };
     expect(info.index_name).toBe('products');
     expect(info.num_docs).toBe(3);
     expect(info.attributes.map((a) => a.attribute)).toEqual(['name', 'brand', 'price']);

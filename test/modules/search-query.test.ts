@@ -133,7 +133,7 @@ describe('query syntax (docs query_syntax)', () => {
 
   it('parameters ($name) in DIALECT 2; a missing one is an error', () => {
     expect(ids(q('@price:[$lo $hi]', 'PARAMS', '4', 'lo', '20', 'hi', '90', 'DIALECT', '2')).sort()).toEqual(['doc:1', 'doc:4']);
-    expect(q('@tags:{$t}', 'PARAMS', '2', 't', 'outdoor', 'DIALECT', '2').length).toBe(3);
+    expect((q('@tags:{$t}', 'PARAMS', '2', 't', 'outdoor', 'DIALECT', '2') as unknown[]).length).toBe(3);
     expect(q('@title:$w', 'PARAMS', '2', 'w', 'boots', 'DIALECT', '2')).toEqual([1, 'doc:2']);
     expect(q('@title:$w', 'PARAMS', '2', 'x', 'boots', 'DIALECT', '2')).toBe('-No such parameter `w`');
     expect(q('*', 'PARAMS', '3', 'a', 'b', 'c')).toBe('-Parameters must be specified in PARAM VALUE pairs');
@@ -301,5 +301,29 @@ describe('vector search (KNN; exact for FLAT and HNSW)', () => {
       "Error parsing vector similarity query: query vector blob size (3) does not match index's expected size (8).",
     ]);
     expect(h.run('FT.SEARCH', 'v', '*=>[KNN 1 @kind $q]', 'PARAMS', '2', 'q', enc(1, 0), 'DIALECT', '2')[0]).toBe('-');
+  });
+});
+
+describe('synonyms and dictionaries', () => {
+  it('FT.SYNUPDATE groups make a word match its synonyms; FT.SYNDUMP lists the groups of each term', () => {
+    const h = search();
+    h.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
+    h.r('HSET', 'a', 't', 'a fast car');
+    h.r('HSET', 'b', 't', 'a quick automobile');
+    expect(h.r('FT.SEARCH', 'i', 'car', 'NOCONTENT')).toEqual([1, 'a']);
+    expect(h.r('FT.SYNUPDATE', 'i', 'g1', 'car', 'automobile')).toBe(OK);
+    expect(h.r('FT.SEARCH', 'i', 'car', 'NOCONTENT')).toEqual([2, 'a', 'b']);
+    expect(ids(h.r('FT.SEARCH', 'i', 'automobile', 'NOCONTENT')).sort()).toEqual(['a', 'b']);
+    h.r('FT.SYNUPDATE', 'i', 'g2', 'SKIPINITIALSCAN', 'car', 'auto');
+    expect(h.r('FT.SYNDUMP', 'i')).toEqual(['car', ['g1', 'g2'], 'automobile', ['g1'], 'auto', ['g2']]);
+  });
+
+  it('FT.DICTADD / FT.DICTDEL count what changed; FT.DICTDUMP lists the terms', () => {
+    const h = search();
+    expect(h.r('FT.DICTADD', 'd', 'foo', 'bar', 'foo')).toBe(2);
+    expect(h.r('FT.DICTDUMP', 'd')).toEqual(['bar', 'foo']);
+    expect(h.r('FT.DICTDEL', 'd', 'foo', 'nope')).toBe(1);
+    expect(h.r('FT.DICTDEL', 'd', 'bar')).toBe(1);
+    expect(h.r('FT.DICTDUMP', 'd')).toBe('-could not open dict key');
   });
 });
