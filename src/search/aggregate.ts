@@ -13,8 +13,8 @@ import type { SearchIndex } from './engine.js';
 import { evaluate, parseExpression, propertiesOf, toNumber, toText, type Expr, type Value } from './expression.js';
 import { parseQuery } from './query.js';
 import { Args, searchError } from './schema.js';
-import { DEFAULT_DIALECT, liveValue, parseDialect, parseParams } from './search.js';
-import { score, SCORERS, type ScorerName } from './matcher.js';
+import { DEFAULT_DIALECT, integerArg, liveValue, parseCommonOption, unknownArgument } from './search.js';
+import { score, type ScorerName } from './matcher.js';
 
 type Reducer = { fn: string; args: string[]; as: string };
 
@@ -54,16 +54,9 @@ const REDUCERS: Record<string, number | null> = {
 
 const prop = (s: string): string => (s.startsWith('@') ? s.slice(1) : s);
 
-/** A non-negative integer argument. */
-function integer(args: Args, name: string): number {
-  const v = args.next();
-  if (v === undefined || !/^\d+$/.test(v)) throw searchError(`Bad arguments for ${name}: Could not convert argument to expected type`);
-  return Number(v);
-}
-
 /** A count of the arguments that follow, all of which must be there. */
 function count(args: Args, name: string): number {
-  const n = integer(args, name);
+  const n = integerArg(args, name);
   if (args.i + n > args.argv.length) throw searchError(`Bad arguments for ${name}: Expected ${n} arguments, but only ${args.argv.length - args.i} were provided`);
   return n;
 }
@@ -148,7 +141,7 @@ export function parseAggregate(argv: readonly string[], raw: readonly Buffer[]):
           else throw searchError(`Bad arguments for SORTBY: Unknown property \`${item}\`. Did you mean \`@${item}\`?`);
         }
         let max: number | null = null;
-        if (args.take('MAX')) max = integer(args, 'MAX');
+        if (args.take('MAX')) max = integerArg(args, 'MAX');
         req.steps.push({ kind: 'sortby', keys, max });
         break;
       }
@@ -171,30 +164,15 @@ export function parseAggregate(argv: readonly string[], raw: readonly Buffer[]):
       case 'WITHCURSOR': {
         const cursor = { count: 1000, maxIdle: 300_000 };
         for (;;) {
-          if (args.take('COUNT')) cursor.count = integer(args, 'COUNT') || 1000;
-          else if (args.take('MAXIDLE')) cursor.maxIdle = integer(args, 'MAXIDLE');
+          if (args.take('COUNT')) cursor.count = integerArg(args, 'COUNT') || 1000;
+          else if (args.take('MAXIDLE')) cursor.maxIdle = integerArg(args, 'MAXIDLE');
           else break;
         }
         req.cursor = cursor;
         break;
       }
-      case 'TIMEOUT':
-        integer(args, 'TIMEOUT');
-        break;
-      case 'SCORER': {
-        const s = args.need('Bad arguments for SCORER: Expected an argument').toUpperCase();
-        if (!(SCORERS as readonly string[]).includes(s)) throw searchError(`Scoring function \`${s}\` not found`);
-        req.scorer = s as ScorerName;
-        break;
-      }
-      case 'PARAMS':
-        parseParams(args, req.params, raw);
-        break;
-      case 'DIALECT':
-        req.dialect = parseDialect(args);
-        break;
       default:
-        throw searchError(`Unknown argument \`${word}\` at position ${position} for <main>`);
+        if (!parseCommonOption(word, args, req, raw)) throw unknownArgument(word, position);
     }
   }
   return req;

@@ -483,21 +483,26 @@ function findKnnArrow(q: string): number {
   return -1;
 }
 
-/** Narrows text terms and phrases under a `@field:` modifier to those fields. */
-function applyFields(node: QueryNode, fields: string[]): QueryNode {
+/** Rewrites the field list of every text term and phrase (null: all TEXT fields). */
+export function mapTextFields(node: QueryNode, map: (fields: string[] | null) => string[] | null): QueryNode {
   switch (node.kind) {
     case 'term':
     case 'phrase':
-      return node.fields === null ? { ...node, fields } : node;
+      return { ...node, fields: map(node.fields) };
     case 'and':
     case 'or':
-      return { ...node, children: node.children.map((c) => applyFields(c, fields)) };
+      return { ...node, children: node.children.map((c) => mapTextFields(c, map)) };
     case 'not':
     case 'optional':
-      return { ...node, child: applyFields(node.child, fields) };
+      return { ...node, child: mapTextFields(node.child, map) };
     default:
       return node;
   }
+}
+
+/** Narrows text terms and phrases under a `@field:` modifier to those fields (an inner modifier wins). */
+function applyFields(node: QueryNode, fields: string[]): QueryNode {
+  return mapTextFields(node, (own) => own ?? fields);
 }
 
 /** Parses a query string under the given dialect, PARAMS, stop words and VERBATIM. */

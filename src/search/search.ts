@@ -8,7 +8,7 @@ import { allFields, decodeVector, loadField, type IndexedDoc } from './documents
 import type { SearchIndex } from './engine.js';
 import { storedName } from './engine.js';
 import { haversine, score, SCORERS, type Hit, type ScorerName } from './matcher.js';
-import { parseQuery, type KnnClause, type QueryNode } from './query.js';
+import { mapTextFields, parseQuery, type KnnClause, type QueryNode } from './query.js';
 import { Args, parseNumberArg, searchError } from './schema.js';
 import { stemOf, tokenize } from './text.js';
 
@@ -44,7 +44,7 @@ export interface SearchRequest {
 const UNITS: Record<string, number> = { m: 1, km: 1000, mi: 1609.34, ft: 0.3048 };
 
 /** A non-negative integer option value, else the module's error. */
-function integerArg(args: Args, name: string): number {
+export function integerArg(args: Args, name: string): number {
   const v = args.next();
   if (v === undefined || !/^\d+$/.test(v)) throw searchError(`Bad arguments for ${name}: Could not convert argument to expected type`);
   return Number(v);
@@ -69,6 +69,42 @@ export function parseParams(args: Args, params: Map<string, Buffer>, raw: readon
     params.set(items[j], raw[start + j + 1]);
   }
 }
+
+/** What FT.SEARCH and FT.AGGREGATE share: scorer, parameters, dialect. */
+export interface CommonRequest {
+  scorer: ScorerName;
+  params: Map<string, Buffer>;
+  dialect: number;
+}
+
+/**
+ * Parses an option FT.SEARCH and FT.AGGREGATE both take (SCORER, PARAMS, DIALECT, TIMEOUT) into
+ * `req`; false when `word` is none of them.
+ */
+export function parseCommonOption(word: string, args: Args, req: CommonRequest, raw: readonly Buffer[]): boolean {
+  switch (word.toUpperCase()) {
+    case 'SCORER': {
+      const s = args.need('Bad arguments for SCORER: Expected an argument').toUpperCase();
+      if (!(SCORERS as readonly string[]).includes(s)) throw searchError(`Scoring function \`${s}\` not found`);
+      req.scorer = s as ScorerName;
+      return true;
+    }
+    case 'PARAMS':
+      parseParams(args, req.params, raw);
+      return true;
+    case 'DIALECT':
+      req.dialect = parseDialect(args);
+      return true;
+    case 'TIMEOUT':
+      integerArg(args, 'TIMEOUT');
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The error for an option neither command knows. */
+export const unknownArgument = (word: string, position: number): Error => searchError(`Unknown argument \`${word}\` at position ${position} for <main>`);
 
 export function parseDialect(args: Args): number {
   const v = args.next();
@@ -213,20 +249,11 @@ export function parseSearch(argv: readonly string[], raw: readonly Buffer[]): Se
         req.slop = Number(v);
         break;
       }
-      case 'TIMEOUT':
-        integerArg(args, 'TIMEOUT');
-        break;
       case 'LANGUAGE':
       case 'EXPANDER':
       case 'PAYLOAD':
         args.need(`Bad arguments for ${word.toUpperCase()}: Expected an argument`);
         break;
-      case 'SCORER': {
-        const s = args.need('Bad arguments for SCORER: Expected an argument').toUpperCase();
-        if (!(SCORERS as readonly string[]).includes(s)) throw searchError(`Scoring function \`${s}\` not found`);
-        req.scorer = s as ScorerName;
-        break;
-      }
       case 'SORTBY': {
         const field = args.need('Bad arguments for SORTBY: Expected an argument');
         let asc = true;
@@ -247,14 +274,8 @@ export function parseSearch(argv: readonly string[], raw: readonly Buffer[]): Se
         req.limit = Number(num);
         break;
       }
-      case 'PARAMS':
-        parseParams(args, req.params, raw);
-        break;
-      case 'DIALECT':
-        req.dialect = parseDialect(args);
-        break;
       default:
-        throw searchError(`Unknown argument \`${word}\` at position ${position} for <main>`);
+        if (!parseCommonOption(word, args, req, raw)) throw unknownArgument(word, position);
     }
   }
   return req;
@@ -398,7 +419,10 @@ export function runSearch(
     verbatim: req.verbatim,
   });
   let root = parsed.root;
-  if (req.inFields !== null) root = restrictFields(root, req.inFields);
+  if (req.inFields !== null) {
+    const allowed = req.inFields;
+    root = mapTextFields(root, (own) => (own === null ? allowed : own.filter((f) => allowed.includes(f))));
+  }
   if (req.slop !== null || req.inorder) {
     if (root.kind === 'and') root = { ...root, slop: root.slop ?? req.slop, inorder: root.inorder || req.inorder };
   }
@@ -460,23 +484,6 @@ export function runSearch(
     result.sort((a, b) => b.score - a.score || a.doc.docId - b.doc.docId);
   }
   return { total: result.length, rows: result.slice(req.offset, req.offset + req.limit), knn: parsed.knn, terms: queryTerms(root) };
-}
-
-/** INFIELDS: text terms only look in these fields. */
-function restrictFields(node: QueryNode, fields: string[]): QueryNode {
-  switch (node.kind) {
-    case 'term':
-    case 'phrase':
-      return { ...node, fields: node.fields === null ? fields : node.fields.filter((f) => fields.includes(f)) };
-    case 'and':
-    case 'or':
-      return { ...node, children: node.children.map((c) => restrictFields(c, fields)) };
-    case 'not':
-    case 'optional':
-      return { ...node, child: restrictFields(node.child, fields) };
-    default:
-      return node;
-  }
 }
 
 /** A number as RediSearch prints a computed value (`%.12g`, as RSValue_NumToString). */
