@@ -96,8 +96,6 @@ export const BLOOM_NOT_YET: readonly string[] = [
  * `ERR unknown command` (docs/modules.md lists them too).
  */
 export const SEARCH_NOT_YET: readonly string[] = [
-  'FT.EXPLAIN',
-  'FT.EXPLAINCLI',
   'FT.PROFILE',
   'FT.SPELLCHECK',
   'FT.SUGADD',

@@ -28,6 +28,8 @@ import {
   type SearchRow,
 } from '../search/search.js';
 import { parseAggregate, runAggregate } from '../search/aggregate.js';
+import { explainLines } from '../search/explain.js';
+import { parseQuery } from '../search/query.js';
 import type { Value } from '../search/expression.js';
 
 /** The name MODULE LIST, COMMAND DOCS and COMMAND LIST FILTERBY MODULE give. */
@@ -415,6 +417,21 @@ const cursorRead: CommandSpec = ftCommand('ft.cursor', 'readonly', [0, 0, 0], (c
   return [chunkReply(ctx, 0, rows), cursor.rows.length === 0 ? 0 : id];
 });
 
+// ---- FT.EXPLAIN FT.EXPLAINCLI -------------------------------------------------------------------------
+
+/** The plan of `FT.EXPLAIN idx query [DIALECT d]` (PARAMS too, for `$` values), as lines. */
+function plan(ctx: CommandContext, argv: readonly Bytes[], name: string): string[] {
+  if (argv.length < 3) throw wrongArity(name);
+  const req = parseSearch(strings(argv, 2), buffers(argv, 2));
+  const { index } = openIndex(ctx, argv, name, unknownIndex);
+  const parsed = parseQuery(req.query, { dialect: req.dialect, params: req.params, stopwords: index.stopwords, verbatim: req.verbatim });
+  return explainLines(parsed.root, parsed.knn);
+}
+
+const explain = ftCommand('ft.explain', 'readonly', [0, 0, 0], (ctx, argv) => `${plan(ctx, argv, 'ft.explain').join('\n')}\n`);
+
+const explainCli = ftCommand('ft.explaincli', 'readonly', [0, 0, 0], (ctx, argv) => [...plan(ctx, argv, 'ft.explaincli'), '']);
+
 // ---- FT.TAGVALS FT.ALIAS* FT.DICT* FT.SYN* FT.CONFIG ---------------------------------------------------
 
 const tagvals = ftCommand('ft.tagvals', 'readonly', [0, 0, 0], (ctx, argv) => {
@@ -581,6 +598,8 @@ export const searchCommands: readonly CommandSpec[] = [
   search,
   aggregate,
   cursorRead,
+  explain,
+  explainCli,
   tagvals,
   aliasAdd('ft.aliasadd', false),
   aliasAdd('ft.aliasupdate', true),

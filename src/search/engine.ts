@@ -9,7 +9,9 @@ import type { CacheCore, ChangeRecord, Shard } from '../core-types.js';
 import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
 import { RedisHash } from '../keyspace/types/hash.js';
 import { JsonDocument } from '../keyspace/types/json.js';
-import { indexDocument, IndexingFailure, type IndexedDoc } from './documents.js';
+import { indexDocument, IndexingFailure, loadField, type IndexedDoc } from './documents.js';
+import { evaluate, parseExpression, truthy, type Expr } from './expression.js';
+import { keyReply } from '../keyspace/bytes.js';
 import { Matcher, type MatchIndex } from './matcher.js';
 import { stopwordSet, type FieldSpec, type IndexSchema } from './schema.js';
 
@@ -33,11 +35,15 @@ export class SearchIndex implements MatchIndex {
   /** FT.SYNUPDATE groups: group id → terms. */
   readonly synonyms = new Map<string, Set<string>>();
   private matcherCache: Matcher | null = null;
+  /** FT.CREATE's FILTER: an expression a key's fields must satisfy to be indexed. */
+  private readonly filter: Expr | null;
 
   constructor(
     public schema: IndexSchema,
     now: number,
   ) {
+    // Parsed first: a bad expression is FT.CREATE's error and creates nothing.
+    this.filter = schema.definition.filter === null ? null : parseExpression(schema.definition.filter);
     this.prefixes = schema.definition.prefixes.map(storedName);
     this.stopwords = stopwordSet(schema);
     this.lastUsed = now;
@@ -96,6 +102,7 @@ export class SearchIndex implements MatchIndex {
   update(key: string, value: StoredValue | undefined, shard: number): void {
     this.remove(key);
     if (!this.accepts(value)) return;
+    if (this.filter !== null && !this.passesFilter(key, value)) return;
     const docId = ++this.maxDocId;
     try {
       const doc = indexDocument(this.schema, this.stopwords, key, value, docId, shard);
@@ -108,6 +115,17 @@ export class SearchIndex implements MatchIndex {
       this.lastError = error.message;
       this.lastErrorKey = key;
     }
+  }
+
+  /** FILTER sees the key's fields by name (`@__key` is the key) as strings. */
+  private passesFilter(key: string, value: RedisHash | JsonDocument): boolean {
+    const result = evaluate(this.filter!, (name) => {
+      if (name === '__key') return keyReply(key).toString();
+      const field = this.schema.fields.find((f) => f.attribute === name);
+      const v = loadField(value, field?.identifier ?? name);
+      return v === null ? null : v.toString();
+    });
+    return truthy(result);
   }
 
   remove(key: string): void {

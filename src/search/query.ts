@@ -110,9 +110,13 @@ class Parser {
     return children.length === 1 ? children[0] : { kind: 'or', children, weight: 1 };
   }
 
-  /** DIALECT 1: `a b | c d` is `((a b) | c) d`: `|` takes what came before and one atom after. */
+  /**
+   * DIALECT 1: `|` binds tighter than the implicit AND — it joins the atom before it and the one
+   * after — so `a b | c d` is `a (b | c) d` (docs ft.explain's plan of `(foo bar)|(hello world)
+   * @date:[100 200]|@date:[500 +inf]`: an intersection of two unions).
+   */
   private parseDialect1(): QueryNode {
-    let items: QueryNode[] = [];
+    const items: QueryNode[] = [];
     for (;;) {
       this.ws();
       const c = this.peek();
@@ -120,10 +124,10 @@ class Parser {
       if (c === '|') {
         this.i++;
         if (items.length === 0) throw this.errorHere();
-        const left = items.length === 1 ? items[0] : ({ kind: 'and', children: items, slop: null, inorder: false, weight: 1 } as QueryNode);
+        const left = items.pop()!;
         this.ws();
         const right = this.parseUnary();
-        items = [left.kind === 'or' ? { ...left, children: [...left.children, right] } : { kind: 'or', children: [left, right], weight: 1 }];
+        items.push(left.kind === 'or' ? { ...left, children: [...left.children, right] } : { kind: 'or', children: [left, right], weight: 1 });
         continue;
       }
       items.push(this.parseUnary());

@@ -218,7 +218,6 @@ export function parseCreate(argv: readonly string[]): IndexSchema {
         throw searchError(`Unknown argument \`${word}\``);
     }
   }
-  if (filter !== null) throw searchError('FILTER expressions are not supported by this emulator');
   if (args.done) throw searchError('Fields arguments are missing');
   const fields: FieldSpec[] = [];
   parseFields(args, on, fields);

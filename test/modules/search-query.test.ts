@@ -139,9 +139,10 @@ describe('query syntax (docs query_syntax)', () => {
     expect(q('*', 'PARAMS', '3', 'a', 'b', 'c')).toBe('-Parameters must be specified in PARAM VALUE pairs');
   });
 
-  it('DIALECT 1 reads `a b | c d` as `((a b) | c) d`; DIALECT 2 as `(a b) | (c d)` (docs query_syntax)', () => {
-    // boots trail | light road: D1 = ((boots trail) | light) road → doc:1; D2 = (boots trail) | (light road) → doc:1, doc:2.
-    expect(q('boots trail | light road')).toEqual([1, 'doc:1']);
+  it('DIALECT 1 reads `a b | c d` as `a (b | c) d`; DIALECT 2 as `(a b) | (c d)` (docs query_syntax, ft.explain)', () => {
+    // boots trail | light road: D1 = boots (trail | light) road → nothing; D2 = (boots trail) | (light road) → doc:1, doc:2.
+    expect(q('boots trail | light road')).toEqual([0]);
+    expect(q('boots trail | light')).toEqual([1, 'doc:2']);
     expect(ids(q('boots trail | light road', 'DIALECT', '2')).sort()).toEqual(['doc:1', 'doc:2']);
   });
 
@@ -301,6 +302,30 @@ describe('vector search (KNN; exact for FLAT and HNSW)', () => {
       "Error parsing vector similarity query: query vector blob size (3) does not match index's expected size (8).",
     ]);
     expect(h.run('FT.SEARCH', 'v', '*=>[KNN 1 @kind $q]', 'PARAMS', '2', 'q', enc(1, 0), 'DIALECT', '2')[0]).toBe('-');
+  });
+});
+
+describe('FT.EXPLAIN / FT.EXPLAINCLI', () => {
+  it('prints the plan of the docs example: an intersection of two unions (DIALECT 1), words with their expansions', () => {
+    const h = search();
+    h.r('FT.CREATE', 'rd', 'SCHEMA', 'title', 'TEXT', 'date', 'NUMERIC', 't', 'TAG');
+    const query = '(foo bar)|(hello world) @date:[100 200]|@date:[500 +inf]';
+    // docs ft.explaincli's example, line for line.
+    const cli = [
+      'INTERSECT {', '  UNION {', '    INTERSECT {', '      UNION {', '        foo', '        +foo(expanded)', '      }',
+      '      UNION {', '        bar', '        +bar(expanded)', '      }', '    }', '    INTERSECT {', '      UNION {',
+      '        hello', '        +hello(expanded)', '      }', '      UNION {', '        world', '        +world(expanded)',
+      '      }', '    }', '  }', '  UNION {', '    NUMERIC {100.000000 <= @date <= 200.000000}',
+      '    NUMERIC {500.000000 <= @date <= inf}', '  }', '}', '',
+    ];
+    expect(h.r('FT.EXPLAINCLI', 'rd', query)).toEqual(cli);
+    expect(h.r('FT.EXPLAIN', 'rd', query)).toBe(cli.join('\n'));
+    expect(h.r('FT.EXPLAINCLI', 'rd', '@title:running -@t:{a | b*} "x y" ~z', 'VERBATIM')).toEqual([
+      'INTERSECT {', '  @title:running', '  NOT{', '    TAG:@t {', '      a', '      PREFIX{b*}', '    }', '  }',
+      '  EXACT {', '    x', '    y', '  }', '  OPTIONAL{', '    z', '  }', '}', '',
+    ]);
+    expect(h.r('FT.EXPLAINCLI', 'rd', 'runs')).toEqual(['UNION {', '  runs', '  +run(expanded)', '  run(expanded)', '}', '']);
+    expect(h.r('FT.EXPLAIN', 'nope', 'x')).toBe('-Unknown index name');
   });
 });
 

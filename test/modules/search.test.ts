@@ -87,7 +87,7 @@ describe('FT.CREATE', () => {
       [['FT.CREATE', 'i', 'SCHEMA', 'v', 'VECTOR', 'IVF', '2', 'DIM', '2'], '-Bad arguments for vector similarity algorithm: unknown algorithm'],
       [['FT.CREATE', 'i', 'SCHEMA', 'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'INT8', 'DIM', '2', 'DISTANCE_METRIC', 'L2'], '-Bad arguments for vector similarity FLAT index type'],
       [['FT.CREATE', 'i', 'SCHEMA', 'v', 'VECTOR', 'FLAT', '8', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2', 'M', '4'], '-Bad arguments for algorithm FLAT: M'],
-      [['FT.CREATE', 'i', 'FILTER', "@n > 1", 'SCHEMA', 'f', 'TEXT'], '-FILTER expressions are not supported by this emulator'],
+      [['FT.CREATE', 'i', 'FILTER', '@n >', 'SCHEMA', 'f', 'TEXT'], '-Syntax error at offset 4 near @n >'],
       [['FT.CREATE'], "-ERR wrong number of arguments for 'ft.create' command"],
     ];
     for (const [argv, error] of bad) expect(h.r(...argv), argv.join(' ')).toBe(error);
@@ -151,6 +151,19 @@ describe('indexing follows the keyspace', () => {
     h.r('FLUSHALL');
     expect(find('date')).toEqual([0]);
     expect(infoMap(h.r('FT.INFO', 'idx')).get('num_docs')).toBe(0);
+  });
+
+  it('FILTER: only keys whose fields satisfy the expression are indexed (docs ft.create)', () => {
+    const h = search();
+    h.r('FT.CREATE', 'idx', 'FILTER', "@kind == 'book' && startswith(@__key, 'item:')", 'SCHEMA', 'title', 'TEXT');
+    h.r('HSET', 'item:1', 'title', 'hello', 'kind', 'book');
+    h.r('HSET', 'item:2', 'title', 'hello', 'kind', 'film');
+    h.r('HSET', 'other:3', 'title', 'hello', 'kind', 'book');
+    expect(h.r('FT.SEARCH', 'idx', 'hello', 'NOCONTENT')).toEqual([1, 'item:1']);
+    h.r('HSET', 'item:2', 'kind', 'book');
+    h.r('HSET', 'item:1', 'kind', 'film');
+    expect(h.r('FT.SEARCH', 'idx', 'hello', 'NOCONTENT')).toEqual([1, 'item:2']);
+    expect((h.r('FT.INFO', 'idx') as unknown[])[5]).toEqual(['key_type', 'HASH', 'prefixes', [''], 'filter', "@kind == 'book' && startswith(@__key, 'item:')", 'default_score', '1']);
   });
 
   it('counts documents that cannot be indexed as failures and leaves them out (source spec.c)', () => {
