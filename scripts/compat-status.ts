@@ -97,9 +97,4 @@ export const BLOOM_NOT_YET: readonly string[] = [
  */
 export const SEARCH_NOT_YET: readonly string[] = [
   'FT.PROFILE',
-  'FT.SPELLCHECK',
-  'FT.SUGADD',
-  'FT.SUGDEL',
-  'FT.SUGGET',
-  'FT.SUGLEN',
 ];

@@ -9,20 +9,24 @@
  * `ERR` prefix, as the module sends them.
  */
 import { moduleCommandDeclarer, type CommandContext, type CommandSpec } from './command.js';
-import { keyReply, text, toBuffer, type Bytes } from '../keyspace/bytes.js';
+import { keyName, keyReply, text, toBuffer, type Bytes } from '../keyspace/bytes.js';
 import type { ChangeRecord } from '../core-types.js';
-import { wrongArity } from '../protocol/errors.js';
+import { ReplyError, WRONGTYPE, wrongArity } from '../protocol/errors.js';
 import { DoubleReply, MapReply, OK, StatusReply, type Reply } from '../protocol/reply.js';
 import { SearchEngine, type SearchIndex } from '../search/engine.js';
-import { Args, parseCreate, parseFields, searchError, type FieldSpec } from '../search/schema.js';
+import { Args, parseCreate, parseFields, parseNumberArg, searchError, type FieldSpec } from '../search/schema.js';
+import { SuggestionDictionary } from '../search/suggestions.js';
+import { spellcheck } from '../search/spellcheck.js';
 import {
   allFields,
   formatNumber,
   highlight,
   liveValue,
   loadField,
+  parseDialect,
   parseSearch,
   runSearch,
+  DEFAULT_DIALECT,
   summarize,
   MAX_RESULTS,
   type SearchRow,
@@ -432,6 +436,120 @@ const explain = ftCommand('ft.explain', 'readonly', [0, 0, 0], (ctx, argv) => `$
 
 const explainCli = ftCommand('ft.explaincli', 'readonly', [0, 0, 0], (ctx, argv) => [...plan(ctx, argv, 'ft.explaincli'), '']);
 
+// ---- FT.SPELLCHECK ---------------------------------------------------------------------------------
+
+const spellcheckCommand = ftCommand('ft.spellcheck', 'readonly', [0, 0, 0], (ctx, argv) => {
+  if (argv.length < 3) throw wrongArity('ft.spellcheck');
+  const { engine, index } = openIndex(ctx, argv, 'ft.spellcheck', unknownIndex);
+  let distance = 1;
+  let dialect = DEFAULT_DIALECT;
+  const include = new Set<string>();
+  const exclude = new Set<string>();
+  const args = new Args(strings(argv, 3));
+  while (!args.done) {
+    const word = args.next()!.toUpperCase();
+    if (word === 'DISTANCE') {
+      const d = args.next();
+      if (d === undefined || !/^\d+$/.test(d) || Number(d) < 1 || Number(d) > 4) throw searchError('DISTANCE argument should be between 1 to 4');
+      distance = Number(d);
+    } else if (word === 'TERMS') {
+      const mode = args.next()?.toUpperCase();
+      if (mode !== 'INCLUDE' && mode !== 'EXCLUDE') throw searchError('bad format: TERMS {INCLUDE | EXCLUDE}');
+      const name = args.need('TERM arg is given but no TERM params comes after');
+      const dict = engine.dictionaries.get(name);
+      if (dict === undefined) throw searchError(`Dict does not exist: ${name}`);
+      for (const t of dict) (mode === 'INCLUDE' ? include : exclude).add(t.toLowerCase());
+    } else if (word === 'DIALECT') {
+      dialect = parseDialect(args);
+    } else throw searchError(`Unknown argument \`${word}\``);
+  }
+  const parsed = parseQuery(str(argv[2]), { dialect, params: new Map(), stopwords: index.stopwords, verbatim: true });
+  const results = spellcheck(index, parsed.root, distance, include, exclude);
+  if (resp3(ctx)) {
+    return new MapReply([
+      ['results', new MapReply(results.map((r) => [r.term, r.suggestions.map(([score, s]) => new MapReply([[s, new DoubleReply(score)]]))]))],
+    ]);
+  }
+  return results.map((r) => ['TERM', r.term, r.suggestions.map(([score, s]) => [new DoubleReply(score), s])]);
+});
+
+// ---- FT.SUGADD FT.SUGGET FT.SUGDEL FT.SUGLEN ---------------------------------------------------------
+
+/** The suggestion dictionary at a key (undefined: none); WRONGTYPE for another type. */
+function dictionaryAt(ctx: CommandContext, key: string, write: boolean): SuggestionDictionary | undefined {
+  const value = write ? ctx.db.get(key, ctx.now) : ctx.db.read(key, ctx.now);
+  if (value === undefined) return undefined;
+  if (!(value instanceof SuggestionDictionary)) throw WRONGTYPE;
+  return value;
+}
+
+const sugAdd = ftCommand('ft.sugadd', 'write deny-oom', [1, 1, 1], (ctx, argv) => {
+  if (argv.length < 4) throw wrongArity('ft.sugadd');
+  const key = keyName(argv[1]);
+  const score = parseNumberArg(str(argv[3]));
+  if (score === null || !Number.isFinite(score)) throw new ReplyError('ERR invalid score');
+  let incr = false;
+  let payload: string | null = null;
+  for (let i = 4; i < argv.length; i++) {
+    const opt = str(argv[i]).toUpperCase();
+    if (opt === 'INCR') incr = true;
+    else if (opt === 'PAYLOAD' && i + 1 < argv.length) payload = str(argv[++i]);
+    else throw new ReplyError('ERR Unknown argument `' + str(argv[i]) + '`');
+  }
+  let dict = dictionaryAt(ctx, key, true);
+  if (dict === undefined) {
+    dict = new SuggestionDictionary();
+    ctx.db.set(key, dict);
+  }
+  const size = dict.add(str(argv[2]), score, incr, payload);
+  ctx.changed(key);
+  return size;
+});
+
+const sugGet = ftCommand('ft.sugget', 'readonly', [1, 1, 1], (ctx, argv) => {
+  if (argv.length < 3) throw wrongArity('ft.sugget');
+  let fuzzy = false;
+  let withScores = false;
+  let withPayloads = false;
+  let max = 5;
+  for (let i = 3; i < argv.length; i++) {
+    const opt = str(argv[i]).toUpperCase();
+    if (opt === 'FUZZY') fuzzy = true;
+    else if (opt === 'WITHSCORES') withScores = true;
+    else if (opt === 'WITHPAYLOADS') withPayloads = true;
+    else if (opt === 'MAX' && i + 1 < argv.length) {
+      const n = str(argv[++i]);
+      if (!/^\d+$/.test(n)) throw searchError('Invalid argument for MAX');
+      max = Number(n);
+    } else throw searchError(`Unknown argument \`${str(argv[i])}\``);
+  }
+  const prefix = str(argv[2]);
+  const dict = dictionaryAt(ctx, keyName(argv[1]), false);
+  if (dict === undefined || prefix.length === 0) return [];
+  const out: Reply[] = [];
+  for (const s of dict.search(prefix, fuzzy, max)) {
+    out.push(s.text);
+    if (withScores) out.push(new DoubleReply(s.rank));
+    if (withPayloads) out.push(s.payload);
+  }
+  return out;
+});
+
+const sugDel = ftCommand('ft.sugdel', 'write', [1, 1, 1], (ctx, argv) => {
+  if (argv.length !== 3) throw wrongArity('ft.sugdel');
+  const key = keyName(argv[1]);
+  const dict = dictionaryAt(ctx, key, true);
+  if (dict === undefined || !dict.delete(str(argv[2]))) return 0;
+  if (dict.entries.size === 0) ctx.db.delete(key);
+  ctx.changed(key);
+  return 1;
+});
+
+const sugLen = ftCommand('ft.suglen', 'readonly', [1, 1, 1], (ctx, argv) => {
+  if (argv.length !== 2) throw wrongArity('ft.suglen');
+  return dictionaryAt(ctx, keyName(argv[1]), false)?.entries.size ?? 0;
+});
+
 // ---- FT.TAGVALS FT.ALIAS* FT.DICT* FT.SYN* FT.CONFIG ---------------------------------------------------
 
 const tagvals = ftCommand('ft.tagvals', 'readonly', [0, 0, 0], (ctx, argv) => {
@@ -600,6 +718,11 @@ export const searchCommands: readonly CommandSpec[] = [
   cursorRead,
   explain,
   explainCli,
+  spellcheckCommand,
+  sugAdd,
+  sugGet,
+  sugDel,
+  sugLen,
   tagvals,
   aliasAdd('ft.aliasadd', false),
   aliasAdd('ft.aliasupdate', true),

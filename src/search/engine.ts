@@ -61,6 +61,10 @@ export class SearchIndex implements MatchIndex {
   docFrequency(term: string): number {
     return this.termDocs.get(term) ?? 0;
   }
+  /** The indexed words (stems left out). */
+  terms(): string[] {
+    return [...this.termDocs.keys()].filter((t) => !t.startsWith('+'));
+  }
   get numTerms(): number {
     let n = 0;
     for (const t of this.termDocs.keys()) if (!t.startsWith('+')) n++;

@@ -36,7 +36,7 @@ export function haversine(lon1: number, lat1: number, lon2: number, lat2: number
   return 2 * EARTH_RADIUS * Math.asin(Math.sqrt(u * u + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * v * v));
 }
 
-function levenshtein(a: string, b: string, max: number): number {
+export function levenshtein(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {

@@ -352,3 +352,57 @@ describe('synonyms and dictionaries', () => {
     expect(h.r('FT.DICTDUMP', 'd')).toBe('-could not open dict key');
   });
 });
+
+describe('FT.SPELLCHECK', () => {
+  it('suggests indexed words within DISTANCE, scored by the share of documents holding them (docs ft.spellcheck)', () => {
+    const h = search();
+    h.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
+    h.r('HSET', 'a', 't', 'hello world');
+    h.r('HSET', 'b', 't', 'help me');
+    h.r('HSET', 'c', 't', 'hell help');
+    expect(h.r('FT.SPELLCHECK', 'i', 'held world')).toEqual([['TERM', 'held', [['0.6666666666666666', 'help'], ['0.3333333333333333', 'hell']]]]);
+    expect(h.r('FT.SPELLCHECK', 'i', 'hexlo', 'DISTANCE', '2')).toEqual([
+      ['TERM', 'hexlo', [['0.6666666666666666', 'help'], ['0.3333333333333333', 'hell'], ['0.3333333333333333', 'hello']]],
+    ]);
+    expect(h.r('FT.SPELLCHECK', 'i', 'zzz')).toEqual([['TERM', 'zzz', []]]);
+    h.r('FT.DICTADD', 'extra', 'hels');
+    h.r('FT.DICTADD', 'skip', 'help', 'zzz');
+    expect(h.r('FT.SPELLCHECK', 'i', 'held zzz', 'TERMS', 'INCLUDE', 'extra', 'TERMS', 'EXCLUDE', 'skip')).toEqual([
+      ['TERM', 'held', [['0.3333333333333333', 'hell'], ['0', 'hels']]],
+    ]);
+    expect(h.r('FT.SPELLCHECK', 'i', 'held', 'DISTANCE', '5')).toBe('-DISTANCE argument should be between 1 to 4');
+    expect(h.r('FT.SPELLCHECK', 'i', 'held', 'TERMS', 'INCLUDE', 'nope')).toBe('-Dict does not exist: nope');
+  });
+});
+
+describe('suggestions (FT.SUGADD / FT.SUGGET / FT.SUGDEL / FT.SUGLEN)', () => {
+  it('ranks prefix matches as the module trie does: exact match first, shorter completions higher, a tenth of the best trimmed', () => {
+    const h = search();
+    expect(h.r('FT.SUGADD', 'ac', 'hello world', '1')).toBe(1);
+    expect(h.r('FT.SUGADD', 'ac', 'hello', '2', 'PAYLOAD', 'p')).toBe(2);
+    expect(h.r('FT.SUGADD', 'ac', 'help', '1', 'INCR')).toBe(3);
+    expect(h.r('FT.SUGADD', 'ac', 'help', '1', 'INCR')).toBe(3);
+    // score / sqrt(1 + |len − prefix len|): help 2/√2, hello 2/√3, hello world 1/√9 (floats).
+    expect(h.r('FT.SUGGET', 'ac', 'hel', 'WITHSCORES', 'WITHPAYLOADS')).toEqual([
+      'help', '1.4142135381698608', null, 'hello', '1.154700517654419', 'p', 'hello world', '0.3333333432674408', null,
+    ]);
+    expect(h.r('FT.SUGGET', 'ac', 'HEL', 'MAX', '1')).toEqual(['help']);
+    expect(h.r('FT.SUGGET', 'ac', 'hello')).toEqual(['hello']);
+    expect(h.r('FT.SUGGET', 'ac', 'hexl')).toEqual([]);
+    // One edit from a prefix of each (hexl → hel…), times exp(−2).
+    expect(h.r('FT.SUGGET', 'ac', 'hexl', 'FUZZY')).toEqual(['help', 'hello', 'hello world']);
+    expect(h.r('FT.SUGLEN', 'ac')).toBe(3);
+    expect(h.r('TYPE', 'ac')).toBe('+trietype0');
+    expect(h.r('FT.SUGDEL', 'ac', 'help')).toBe(1);
+    expect(h.r('FT.SUGDEL', 'ac', 'help')).toBe(0);
+    expect(h.r('FT.SUGLEN', 'ac')).toBe(2);
+    expect(h.r('FT.SUGLEN', 'missing')).toBe(0);
+    expect(h.r('FT.SUGGET', 'missing', 'a')).toEqual([]);
+    h.r('SET', 's', 'x');
+    expect(h.r('FT.SUGADD', 's', 'a', '1')).toBe('-WRONGTYPE Operation against a key holding the wrong kind of value');
+    expect(h.r('FT.SUGADD', 'ac', 'a', 'x')).toBe('-ERR invalid score');
+    h.r('FT.SUGDEL', 'ac', 'hello');
+    h.r('FT.SUGDEL', 'ac', 'hello world');
+    expect(h.r('EXISTS', 'ac')).toBe(0);
+  });
+});
