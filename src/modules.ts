@@ -34,7 +34,7 @@ export interface LoadedModule {
   readonly commands: readonly CommandSpec[];
   /** RedisBloom's module-wide defaults (from its load arguments); only on the RedisBloom entry. */
   readonly bloom?: BloomConfig;
-  /** RediSearch's indexes, aliases and cursors in this cache; only on the RediSearch entry. */
+  /** @internal RediSearch's indexes, aliases and cursors in this cache; only on the RediSearch entry. */
   readonly search?: SearchEngine;
 }
 

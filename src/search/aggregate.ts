@@ -13,7 +13,7 @@ import type { SearchIndex } from './engine.js';
 import { evaluate, parseExpression, propertiesOf, toNumber, toText, type Expr, type Value } from './expression.js';
 import { parseQuery } from './query.js';
 import { Args, searchError } from './schema.js';
-import { DEFAULT_DIALECT, integerArg, liveValue, parseCommonOption, unknownArgument } from './search.js';
+import { candidateDocs, DEFAULT_DIALECT, integerArg, liveValue, parseCommonOption, unknownArgument } from './search.js';
 import { score, type ScorerName } from './matcher.js';
 
 type Reducer = { fn: string; args: string[]; as: string };
@@ -279,7 +279,7 @@ export function runAggregate(cache: CacheCore, index: SearchIndex, req: Aggregat
   index.lastUsed = now;
   index.dialects.add(req.dialect);
   const matched: Array<{ doc: IndexedDoc; score: number }> = [];
-  for (const doc of index.docs.values()) {
+  for (const doc of candidateDocs(index, parsed.root)) {
     const hit = index.matcher.match(parsed.root, doc);
     if (hit === null || liveValue(cache, doc, now) === null) continue;
     matched.push({ doc, score: score(req.scorer, hit, doc, index.avgDocLen) });

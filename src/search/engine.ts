@@ -20,7 +20,8 @@ export const storedName = (s: string): string => Buffer.from(s, 'utf8').toString
 
 export class SearchIndex implements MatchIndex {
   readonly docs = new Map<string, IndexedDoc>();
-  private readonly termDocs = new Map<string, number>();
+  /** The inverted index: word (or `+stem`) → keys of the documents holding it. */
+  private readonly postings = new Map<string, Set<string>>();
   private readonly prefixes: readonly string[];
   stopwords: ReadonlySet<string>;
   maxDocId = 0;
@@ -59,20 +60,25 @@ export class SearchIndex implements MatchIndex {
     return this.docs.size === 0 ? 0 : this.totalLen / this.docs.size;
   }
   docFrequency(term: string): number {
-    return this.termDocs.get(term) ?? 0;
+    return this.postings.get(term)?.size ?? 0;
   }
+  /** The keys of the documents holding a word (or `+stem`), or undefined. */
+  holders(term: string): ReadonlySet<string> | undefined {
+    return this.postings.get(term);
+  }
+
   /** The indexed words (stems left out). */
   terms(): string[] {
-    return [...this.termDocs.keys()].filter((t) => !t.startsWith('+'));
+    return [...this.postings.keys()].filter((t) => !t.startsWith('+'));
   }
   get numTerms(): number {
     let n = 0;
-    for (const t of this.termDocs.keys()) if (!t.startsWith('+')) n++;
+    for (const t of this.postings.keys()) if (!t.startsWith('+')) n++;
     return n;
   }
   get numRecords(): number {
     let n = 0;
-    for (const c of this.termDocs.values()) n += c;
+    for (const keys of this.postings.values()) n += keys.size;
     return n;
   }
   synonymsOf(word: string): string[] {
@@ -112,7 +118,11 @@ export class SearchIndex implements MatchIndex {
       const doc = indexDocument(this.schema, this.stopwords, key, value, docId, shard);
       this.docs.set(key, doc);
       this.totalLen += doc.len;
-      for (const term of doc.terms.keys()) this.termDocs.set(term, (this.termDocs.get(term) ?? 0) + 1);
+      for (const term of doc.terms.keys()) {
+        let keys = this.postings.get(term);
+        if (keys === undefined) this.postings.set(term, (keys = new Set()));
+        keys.add(key);
+      }
     } catch (error) {
       if (!(error instanceof IndexingFailure)) throw error;
       this.failures++;
@@ -138,9 +148,10 @@ export class SearchIndex implements MatchIndex {
     this.docs.delete(key);
     this.totalLen -= old.len;
     for (const term of old.terms.keys()) {
-      const n = (this.termDocs.get(term) ?? 1) - 1;
-      if (n === 0) this.termDocs.delete(term);
-      else this.termDocs.set(term, n);
+      const keys = this.postings.get(term);
+      if (keys === undefined) continue;
+      keys.delete(key);
+      if (keys.size === 0) this.postings.delete(term);
     }
   }
 

@@ -25,6 +25,8 @@ export interface MatchIndex {
   readonly avgDocLen: number;
   /** FT.SYNUPDATE groups: a word's synonyms (itself excluded). */
   synonymsOf(word: string): readonly string[];
+  /** The keys of the documents holding a word (or `+stem`). */
+  holders(term: string): ReadonlySet<string> | undefined;
 }
 
 const EARTH_RADIUS = 6372797.560856;
@@ -96,9 +98,13 @@ export class Matcher {
     return { kind: 'term', weight, freq: Math.max(1, Math.floor(freq)), idf: this.idf(form), bm25Idf: this.bm25Idf(form), positions };
   }
 
-  private termForms(node: Extract<QueryNode, { kind: 'term' }>, doc: IndexedDoc): string[] {
-    if (node.match === 'exact' && node.fuzzy === 0) {
-      const forms = [node.word];
+  /** The forms an exact word matches: itself, `+stem`, its stem, its synonyms (cached per node). */
+  private readonly exactForms = new WeakMap<QueryNode, string[]>();
+
+  private wordForms(node: Extract<QueryNode, { kind: 'term' }>): string[] {
+    let forms = this.exactForms.get(node);
+    if (forms === undefined) {
+      forms = [node.word];
       if (!node.verbatim) {
         const stemmed = stemOf(node.word);
         forms.push(`+${stemmed ?? node.word}`);
@@ -106,8 +112,13 @@ export class Matcher {
       }
       // Synonyms: RediSearch indexes a word of a group under the group too; matching any member is the same.
       for (const synonym of this.index.synonymsOf(node.word)) if (!forms.includes(synonym)) forms.push(synonym);
-      return forms;
+      this.exactForms.set(node, forms);
     }
+    return forms;
+  }
+
+  private termForms(node: Extract<QueryNode, { kind: 'term' }>, doc: IndexedDoc): string[] {
+    if (node.match === 'exact' && node.fuzzy === 0) return this.wordForms(node);
     const out: string[] = [];
     for (const term of doc.terms.keys()) {
       if (term.startsWith('+')) continue;
@@ -120,6 +131,52 @@ export class Matcher {
     if (children.length === 0) return null;
     if (children.length === 1 && weight === 1) return children[0];
     return { kind: 'agg', weight, children };
+  }
+
+  /**
+   * The keys that can match `node`, from the inverted index, or null when any document may (the
+   * caller then tries them all). Only narrows: every match is still checked by {@link match}.
+   */
+  candidates(node: QueryNode): Set<string> | null {
+    switch (node.kind) {
+      case 'none':
+        return new Set();
+      case 'term': {
+        if (node.match !== 'exact' || node.fuzzy !== 0) return null;
+        const out = new Set<string>();
+        for (const form of this.wordForms(node)) for (const key of this.index.holders(form) ?? []) out.add(key);
+        return out;
+      }
+      case 'phrase': {
+        let out: Set<string> | null = null;
+        for (const w of node.words) {
+          const keys: ReadonlySet<string> = this.index.holders(w) ?? new Set<string>();
+          out = out === null ? new Set(keys) : intersect(out, keys);
+        }
+        return out;
+      }
+      case 'and': {
+        let out: Set<string> | null = null;
+        for (const child of node.children) {
+          if (child.kind === 'not' || child.kind === 'optional' || child.kind === 'none') continue;
+          const keys: Set<string> | null = this.candidates(child);
+          if (keys === null) continue;
+          out = out === null ? keys : intersect(out, keys);
+        }
+        return out;
+      }
+      case 'or': {
+        const out = new Set<string>();
+        for (const child of node.children) {
+          const keys = this.candidates(child);
+          if (keys === null) return null;
+          for (const k of keys) out.add(k);
+        }
+        return out;
+      }
+      default:
+        return null;
+    }
   }
 
   /** The result of `node` for `doc`, or null when it does not match. */
@@ -227,6 +284,12 @@ export class Matcher {
     const children = words.map((w) => this.formHit(doc, w, fields, 1)!);
     return { kind: 'agg', weight, children };
   }
+}
+
+function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const k of a) if (b.has(k)) out.add(k);
+  return out;
 }
 
 /** True when one position from each list fits in a window of `slop` gaps (in order if asked). */

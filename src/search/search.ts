@@ -447,7 +447,7 @@ export function runSearch(
     if (query === null) throw searchError(`Error parsing vector similarity query: query vector blob size (${parsed.knn.blob.length}) does not match index's expected size (${v.dim * (v.type === 'FLOAT32' ? 4 : 8)}).`);
     knnField = { metric: v.metric, query, float32: v.type === 'FLOAT32' };
   }
-  for (const doc of index.docs.values()) {
+  for (const doc of candidateDocs(index, root)) {
     if (inKeys !== null && !inKeys.has(doc.key)) continue;
     const hit = matcher.match(root, doc);
     if (hit === null) continue;
@@ -484,6 +484,18 @@ export function runSearch(
     result.sort((a, b) => b.score - a.score || a.doc.docId - b.doc.docId);
   }
   return { total: result.length, rows: result.slice(req.offset, req.offset + req.limit), knn: parsed.knn, terms: queryTerms(root) };
+}
+
+/** The documents worth matching: those the inverted index names, or all of them. */
+export function candidateDocs(index: SearchIndex, root: QueryNode): Iterable<IndexedDoc> {
+  const keys = index.matcher.candidates(root);
+  if (keys === null) return index.docs.values();
+  const docs: IndexedDoc[] = [];
+  for (const key of keys) {
+    const doc = index.docs.get(key);
+    if (doc !== undefined) docs.push(doc);
+  }
+  return docs;
 }
 
 /** A number as RediSearch prints a computed value (`%.12g`, as RSValue_NumToString). */
