@@ -331,6 +331,10 @@ export function runAggregate(cache: CacheCore, index: SearchIndex, req: Aggregat
             for (const [f, v] of allFields(value)) row.set(f.toString(), v.toString());
           } else {
             for (const { name, as } of step.fields) {
+              if (name === '__key') {
+                row.set(as, keyText(doc.key));
+                continue;
+              }
               const field = index.fields.find((f) => f.attribute === name);
               const loaded = loadField(value, field?.identifier ?? name);
               if (loaded !== null) row.set(as, loaded.toString());

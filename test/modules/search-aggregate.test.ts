@@ -35,6 +35,8 @@ describe('FT.AGGREGATE', () => {
     expect(agg('@brand:{omni}', 'LOAD', '3', '@name', 'AS', 'title')).toEqual([1, ['title', 'black shoes']]);
     expect(agg('@brand:{omni}', 'LOAD', '*')).toEqual([1, ['name', 'black shoes', 'brand', 'omni', 'price', '50', 'ts', '259200']]);
     expect(agg('@brand:{omni}')).toEqual([1, []]);
+    expect(agg('@brand:{omni}', 'LOAD', '3', '@__key', 'AS', 'k')).toEqual([1, ['k', 'p:5']]);
+    expect(rows(agg('*', 'APPLY', '@__key', 'AS', 'k', 'SORTBY', '2', '@k', 'DESC', 'LIMIT', '0', '1'))).toEqual([['k', 'p:5']]);
   });
 
   it('GROUPBY with COUNT, COUNT_DISTINCT, SUM, MIN, MAX, AVG, TOLIST, STDDEV, QUANTILE, FIRST_VALUE', () => {

@@ -370,6 +370,10 @@ describe('FT.SPELLCHECK', () => {
     expect(h.r('FT.SPELLCHECK', 'i', 'held zzz', 'TERMS', 'INCLUDE', 'extra', 'TERMS', 'EXCLUDE', 'skip')).toEqual([
       ['TERM', 'held', [['0.3333333333333333', 'hell'], ['0', 'hels']]],
     ]);
+    const r3 = search({ resp: 3 });
+    r3.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
+    r3.r('HSET', 'a', 't', 'hello');
+    expect(r3.r('FT.SPELLCHECK', 'i', 'hellp')).toEqual([['results', [['hellp', [[['hello', ',1']]]]]]]);
     expect(h.r('FT.SPELLCHECK', 'i', 'held', 'DISTANCE', '5')).toBe('-DISTANCE argument should be between 1 to 4');
     expect(h.r('FT.SPELLCHECK', 'i', 'held', 'TERMS', 'INCLUDE', 'nope')).toBe('-Dict does not exist: nope');
   });

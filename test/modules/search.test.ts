@@ -166,6 +166,18 @@ describe('indexing follows the keyspace', () => {
     expect((h.r('FT.INFO', 'idx') as unknown[])[5]).toEqual(['key_type', 'HASH', 'prefixes', [''], 'filter', "@kind == 'book' && startswith(@__key, 'item:')", 'default_score', '1']);
   });
 
+  it('follows writes inside MULTI/EXEC and Lua; FT.SEARCH runs from Lua too', () => {
+    const h = search();
+    h.r('FT.CREATE', 'idx', 'SCHEMA', 't', 'TEXT');
+    h.r('MULTI');
+    h.r('HSET', 'm:{a}1', 't', 'queued');
+    h.r('HSET', 'm:{a}2', 't', 'queued');
+    expect(h.r('EXEC')).toEqual([1, 1]);
+    expect(h.r('FT.SEARCH', 'idx', 'queued', 'NOCONTENT')).toEqual([2, 'm:{a}1', 'm:{a}2']);
+    const script = "redis.call('HSET', KEYS[1], 't', 'scripted'); return redis.call('FT.SEARCH', 'idx', 'scripted', 'NOCONTENT')";
+    expect(h.r('EVAL', script, '1', 'lua:1')).toEqual([1, 'lua:1']);
+  });
+
   it('counts documents that cannot be indexed as failures and leaves them out (source spec.c)', () => {
     const h = search();
     h.r('FT.CREATE', 'idx', 'SCHEMA', 'n', 'NUMERIC', 'g', 'GEO', 'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
