@@ -38,8 +38,8 @@ export function haversine(lon1: number, lat1: number, lon2: number, lat2: number
   return 2 * EARTH_RADIUS * Math.asin(Math.sqrt(u * u + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * v * v));
 }
 
-export function levenshtein(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
+/** The last row of the edit-distance table of `a` against `b`: entry j is the distance to b's first j characters. */
+export function editDistanceRow(a: readonly string[], b: readonly string[]): number[] {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
@@ -48,7 +48,15 @@ export function levenshtein(a: string, b: string, max: number): number {
     }
     prev = cur;
   }
-  return prev[b.length];
+  return prev;
+}
+
+/** The Levenshtein distance (more than `max` when the lengths alone say so). */
+export function levenshtein(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const ca = [...a];
+  const cb = [...b];
+  return editDistanceRow(ca, cb)[cb.length];
 }
 
 function wordMatches(candidate: string, word: string, match: TermMatch): boolean {

@@ -504,6 +504,32 @@ export function mapTextFields(node: QueryNode, map: (fields: string[] | null) =>
   }
 }
 
+export type TermNode = Extract<QueryNode, { kind: 'term' }>;
+export type PhraseNode = Extract<QueryNode, { kind: 'phrase' }>;
+
+/** The query's words and phrases, in order; negated ones only when `negated` is true. */
+export function wordNodes(node: QueryNode, negated: boolean, out: Array<TermNode | PhraseNode> = []): Array<TermNode | PhraseNode> {
+  switch (node.kind) {
+    case 'term':
+    case 'phrase':
+      out.push(node);
+      break;
+    case 'and':
+    case 'or':
+      for (const c of node.children) wordNodes(c, negated, out);
+      break;
+    case 'not':
+      if (negated) wordNodes(node.child, negated, out);
+      break;
+    case 'optional':
+      wordNodes(node.child, negated, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
 /** Narrows text terms and phrases under a `@field:` modifier to those fields (an inner modifier wins). */
 function applyFields(node: QueryNode, fields: string[]): QueryNode {
   return mapTextFields(node, (own) => own ?? fields);

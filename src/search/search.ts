@@ -8,7 +8,7 @@ import { allFields, decodeVector, loadField, type IndexedDoc } from './documents
 import type { SearchIndex } from './engine.js';
 import { storedName } from './engine.js';
 import { haversine, score, SCORERS, type Hit, type ScorerName } from './matcher.js';
-import { mapTextFields, parseQuery, type KnnClause, type QueryNode } from './query.js';
+import { mapTextFields, parseQuery, wordNodes, type KnnClause, type QueryNode } from './query.js';
 import { Args, parseNumberArg, searchError } from './schema.js';
 import { stemOf, tokenize } from './text.js';
 
@@ -343,29 +343,16 @@ export function vectorDistance(metric: 'L2' | 'IP' | 'COSINE', a: Float64Array, 
   return denom === 0 ? 1 : r(1 - r(dot / denom));
 }
 
-/** The query's terms (for HIGHLIGHT / SUMMARIZE): words and their stems. */
-export function queryTerms(node: QueryNode, out = new Set<string>()): Set<string> {
-  switch (node.kind) {
-    case 'term':
-      out.add(node.word);
-      if (!node.verbatim) {
-        const s = stemOf(node.word);
-        if (s !== null) out.add(`+${s}`);
-        else out.add(`+${node.word}`);
-      }
-      break;
-    case 'phrase':
-      node.words.forEach((w) => out.add(w));
-      break;
-    case 'and':
-    case 'or':
-      node.children.forEach((c) => queryTerms(c, out));
-      break;
-    case 'optional':
-      queryTerms(node.child, out);
-      break;
-    default:
-      break;
+/** The query's terms (for HIGHLIGHT / SUMMARIZE): words and their stems, negated ones left out. */
+export function queryTerms(node: QueryNode): Set<string> {
+  const out = new Set<string>();
+  for (const n of wordNodes(node, false)) {
+    if (n.kind === 'phrase') {
+      n.words.forEach((w) => out.add(w));
+      continue;
+    }
+    out.add(n.word);
+    if (!n.verbatim) out.add(`+${stemOf(n.word) ?? n.word}`);
   }
   return out;
 }

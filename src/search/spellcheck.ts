@@ -6,33 +6,21 @@
  */
 import type { SearchIndex } from './engine.js';
 import { levenshtein } from './matcher.js';
-import type { QueryNode } from './query.js';
+import { wordNodes, type QueryNode } from './query.js';
 
 export interface SpellcheckResult {
   readonly term: string;
   readonly suggestions: Array<readonly [score: number, suggestion: string]>;
 }
 
-/** The query's plain words, in order (prefixes, fuzzy terms, tags and ranges are not checked). */
-function words(node: QueryNode, out: string[]): void {
-  switch (node.kind) {
-    case 'term':
-      if (node.match === 'exact' && node.fuzzy === 0 && !out.includes(node.word)) out.push(node.word);
-      return;
-    case 'phrase':
-      for (const w of node.words) if (!out.includes(w)) out.push(w);
-      return;
-    case 'and':
-    case 'or':
-      node.children.forEach((c) => words(c, out));
-      return;
-    case 'not':
-    case 'optional':
-      words(node.child, out);
-      return;
-    default:
-      return;
+/** The query's plain words, in order, negated ones too (prefixes, fuzzy terms, tags and ranges are not checked). */
+function words(root: QueryNode): string[] {
+  const out: string[] = [];
+  for (const n of wordNodes(root, true)) {
+    const list = n.kind === 'phrase' ? n.words : n.match === 'exact' && n.fuzzy === 0 ? [n.word] : [];
+    for (const w of list) if (!out.includes(w)) out.push(w);
   }
+  return out;
 }
 
 export function spellcheck(
@@ -42,8 +30,7 @@ export function spellcheck(
   include: ReadonlySet<string>,
   exclude: ReadonlySet<string>,
 ): SpellcheckResult[] {
-  const checked: string[] = [];
-  words(root, checked);
+  const checked = words(root);
   const out: SpellcheckResult[] = [];
   const indexed = index.terms();
   for (const term of checked) {

@@ -7,6 +7,7 @@
  * are trimmed.
  */
 import { RedisObject } from '../keyspace/keyspace.js';
+import { editDistanceRow } from './matcher.js';
 
 export interface Suggestion {
   /** The string as added (matched case-insensitively). */
@@ -83,14 +84,6 @@ export class SuggestionDictionary extends RedisObject {
 
 /** The fewest edits turning `query` into some prefix of `word` (null when more than `max`). */
 function prefixDistance(query: string[], word: string[], max: number): number | null {
-  let prev = Array.from({ length: word.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= query.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= word.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (query[i - 1] === word[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  const best = Math.min(...prev);
+  const best = Math.min(...editDistanceRow(query, word));
   return best <= max ? best : null;
 }
