@@ -16,6 +16,14 @@ import { moduleHarness } from '../support/short-reply.js';
 const search = (options: Parameters<typeof moduleHarness>[1] = {}) => moduleHarness('RediSearch', { policy: 'Enterprise', ...options });
 const OK = '+OK';
 
+/** A cache with index `i` over one TEXT field `t` and the given `[key, text]` hashes, in order. */
+function textIndex(...docs: Array<[string, string]>) {
+  const h = search();
+  h.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
+  for (const [key, text] of docs) h.r('HSET', key, 't', text);
+  return h;
+}
+
 /** A cache with an index over `doc:` hashes and a few documents. */
 function library() {
   const h = search();
@@ -185,11 +193,7 @@ describe('scoring (docs scoring, source default.c)', () => {
   });
 
   it('results order by score, then by when the document was (re)indexed', () => {
-    const h = search();
-    h.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
-    h.r('HSET', 'x', 't', 'apple pie');
-    h.r('HSET', 'y', 't', 'apple');
-    h.r('HSET', 'z', 't', 'apple');
+    const h = textIndex(['x', 'apple pie'], ['y', 'apple'], ['z', 'apple']);
     expect(h.r('FT.SEARCH', 'i', 'apple', 'NOCONTENT')).toEqual([3, 'x', 'y', 'z']);
     h.r('HSET', 'x', 't', 'apple pie');
     expect(h.r('FT.SEARCH', 'i', 'apple', 'NOCONTENT')).toEqual([3, 'y', 'z', 'x']);
@@ -331,10 +335,7 @@ describe('FT.EXPLAIN / FT.EXPLAINCLI', () => {
 
 describe('synonyms and dictionaries', () => {
   it('FT.SYNUPDATE groups make a word match its synonyms; FT.SYNDUMP lists the groups of each term', () => {
-    const h = search();
-    h.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
-    h.r('HSET', 'a', 't', 'a fast car');
-    h.r('HSET', 'b', 't', 'a quick automobile');
+    const h = textIndex(['a', 'a fast car'], ['b', 'a quick automobile']);
     expect(h.r('FT.SEARCH', 'i', 'car', 'NOCONTENT')).toEqual([1, 'a']);
     expect(h.r('FT.SYNUPDATE', 'i', 'g1', 'car', 'automobile')).toBe(OK);
     expect(h.r('FT.SEARCH', 'i', 'car', 'NOCONTENT')).toEqual([2, 'a', 'b']);
@@ -355,11 +356,7 @@ describe('synonyms and dictionaries', () => {
 
 describe('FT.SPELLCHECK', () => {
   it('suggests indexed words within DISTANCE, scored by the share of documents holding them (docs ft.spellcheck)', () => {
-    const h = search();
-    h.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
-    h.r('HSET', 'a', 't', 'hello world');
-    h.r('HSET', 'b', 't', 'help me');
-    h.r('HSET', 'c', 't', 'hell help');
+    const h = textIndex(['a', 'hello world'], ['b', 'help me'], ['c', 'hell help']);
     expect(h.r('FT.SPELLCHECK', 'i', 'held world')).toEqual([['TERM', 'held', [['0.6666666666666666', 'help'], ['0.3333333333333333', 'hell']]]]);
     expect(h.r('FT.SPELLCHECK', 'i', 'hexlo', 'DISTANCE', '2')).toEqual([
       ['TERM', 'hexlo', [['0.6666666666666666', 'help'], ['0.3333333333333333', 'hell'], ['0.3333333333333333', 'hello']]],
@@ -370,9 +367,8 @@ describe('FT.SPELLCHECK', () => {
     expect(h.r('FT.SPELLCHECK', 'i', 'held zzz', 'TERMS', 'INCLUDE', 'extra', 'TERMS', 'EXCLUDE', 'skip')).toEqual([
       ['TERM', 'held', [['0.3333333333333333', 'hell'], ['0', 'hels']]],
     ]);
-    const r3 = search({ resp: 3 });
-    r3.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT');
-    r3.r('HSET', 'a', 't', 'hello');
+    const r3 = textIndex(['a', 'hello']);
+    r3.r('HELLO', '3');
     expect(r3.r('FT.SPELLCHECK', 'i', 'hellp')).toEqual([['results', [['hellp', [[['hello', ',1']]]]]]]);
     expect(h.r('FT.SPELLCHECK', 'i', 'held', 'DISTANCE', '5')).toBe('-DISTANCE argument should be between 1 to 4');
     expect(h.r('FT.SPELLCHECK', 'i', 'held', 'TERMS', 'INCLUDE', 'nope')).toBe('-Dict does not exist: nope');
