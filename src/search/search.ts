@@ -177,7 +177,9 @@ export function parseSearch(argv: readonly string[], raw: readonly Buffer[]): Se
         const hi = args.next();
         const bound = (s: string | undefined, which: string): [number, boolean] => {
           const exclusive = s?.startsWith('(') ?? false;
-          const n = parseNumberArg(exclusive ? s!.slice(1) : s);
+          const text = exclusive ? s!.slice(1) : s;
+          // Infinity must carry its sign here (RediSearch tests: `FILTER score 5 inf` → Bad upper range: inf).
+          const n = /^inf$/i.test(text ?? '') ? null : parseNumberArg(text);
           if (n === null) throw searchError(`Bad ${which} range: ${s ?? ''}`);
           return [n, exclusive];
         };

@@ -129,6 +129,9 @@ describe('query syntax (docs query_syntax)', () => {
     expect(q('@price:[15.5 15.5]')).toEqual([1, 'doc:3']);
     expect(ids(q('*', 'FILTER', 'price', '(25', '+inf')).sort()).toEqual(['doc:1', 'doc:2']);
     expect(q('@price:[abc 10]')).toBe('-Bad lower range: abc');
+    // source tests/pytests/test.py: FILTER wants a signed infinity.
+    expect(q('*', 'FILTER', 'price', '5', 'inf')).toBe('-Bad upper range: inf');
+    expect(q('*', 'FILTER', 'price', 'inf', '5')).toBe('-Bad lower range: inf');
   });
 
   it('geo radius queries and GEOFILTER (m, km, mi, ft)', () => {
