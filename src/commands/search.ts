@@ -297,13 +297,13 @@ function rowFields(ctx: CommandContext, index: SearchIndex, row: SearchRow, req:
       }
       if (value === null) continue;
       const field = index.fields.find((f) => f.attribute === name);
-      const v = loadField(value, field?.identifier ?? name);
+      const v = loadField(value, field?.identifier ?? name, ctx.now);
       if (v !== null) out.push([as, decorate(name, v)]);
     }
     return out;
   }
   if (distance !== null && knnAs !== null) out.push([knnAs, distance]);
-  if (value !== null) for (const [f, v] of allFields(value)) out.push([f, decorate(f.toString(), v)]);
+  if (value !== null) for (const [f, v] of allFields(value, ctx.now)) out.push([f, decorate(f.toString(), v)]);
   return out;
 }
 
@@ -685,8 +685,6 @@ const CONFIG: ReadonlyArray<[string, string | null]> = [
   ['WORKERS', '0'],
   ['MIN_OPERATION_WORKERS', '4'],
   ['TIERED_HNSW_BUFFER_LIMIT', '1024'],
-  ['_PRIORITIZE_INTERSECT_UNION_CHILDREN', 'false'],
-  ['DEFAULT_SCORER', 'TFIDF'],
 ];
 
 const config = ftCommand('ft.config', 'readonly', [0, 0, 0], (ctx, argv) => {

@@ -306,7 +306,7 @@ export function runAggregate(cache: CacheCore, index: SearchIndex, req: Aggregat
     const field = index.fields.find((f) => f.attribute === name);
     if (field === undefined) return null;
     const value = liveValue(cache, doc, now);
-    const loaded = value === null ? null : loadField(value, field.identifier);
+    const loaded = value === null ? null : loadField(value, field.identifier, now);
     const v = loaded === null ? null : loaded.toString();
     row.set(name, v);
     return v;
@@ -328,7 +328,7 @@ export function runAggregate(cache: CacheCore, index: SearchIndex, req: Aggregat
           const value = liveValue(cache, doc, now);
           if (value === null) continue;
           if (step.fields === '*') {
-            for (const [f, v] of allFields(value)) row.set(f.toString(), v.toString());
+            for (const [f, v] of allFields(value, now)) row.set(f.toString(), v.toString());
           } else {
             for (const { name, as } of step.fields) {
               if (name === '__key') {
@@ -336,7 +336,7 @@ export function runAggregate(cache: CacheCore, index: SearchIndex, req: Aggregat
                 continue;
               }
               const field = index.fields.find((f) => f.attribute === name);
-              const loaded = loadField(value, field?.identifier ?? name);
+              const loaded = loadField(value, field?.identifier ?? name, now);
               if (loaded !== null) row.set(as, loaded.toString());
             }
           }

@@ -232,11 +232,16 @@ function addTerm(terms: Map<string, Map<string, Positions>>, freqs: Map<string, 
   freqs.set(term, (freqs.get(term) ?? 0) + field.weight);
 }
 
-/** The value a RETURN / LOAD of a field answers for a stored value (null: missing). */
-export function loadField(value: StoredValue, identifier: string): string | Buffer | null {
+/**
+ * The value a RETURN / LOAD of a field answers for a stored value (null: missing). Hash fields whose
+ * TTL passed before `now` are missing (pass -Infinity to read every stored field).
+ */
+export function loadField(value: StoredValue, identifier: string, now: number): string | Buffer | null {
   if (value instanceof RedisHash) {
-    const v = value.fields.get(fieldKey(identifier));
-    return v === undefined ? null : typeof v === 'string' ? v : Buffer.from(v);
+    const name = fieldKey(identifier);
+    const v = value.fields.get(name);
+    if (v === undefined || value.isExpired(name, now)) return null;
+    return typeof v === 'string' ? v : Buffer.from(v);
   }
   if (value instanceof JsonDocument) {
     if (identifier === '$') return stringifyJson(value.root);
@@ -250,11 +255,11 @@ export function loadField(value: StoredValue, identifier: string): string | Buff
   return null;
 }
 
-/** Every field of a stored value as FT.SEARCH returns it without RETURN (hash fields, or `$`). */
-export function allFields(value: StoredValue): Array<[string | Buffer, string | Buffer]> {
+/** Every field of a stored value as FT.SEARCH returns it without RETURN (live hash fields, or `$`). */
+export function allFields(value: StoredValue, now: number): Array<[string | Buffer, string | Buffer]> {
   if (value instanceof RedisHash) {
     const out: Array<[string | Buffer, string | Buffer]> = [];
-    for (const [f, v] of value.fields) out.push([value.fieldReply(f), v]);
+    for (const f of value.liveFields(now)) out.push([value.fieldReply(f), value.fields.get(f)!]);
     return out;
   }
   if (value instanceof JsonDocument) return [['$', stringifyJson(value.root)]];

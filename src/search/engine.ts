@@ -136,7 +136,7 @@ export class SearchIndex implements MatchIndex {
     const result = evaluate(this.filter!, (name) => {
       if (name === '__key') return keyReply(key).toString();
       const field = this.schema.fields.find((f) => f.attribute === name);
-      const v = loadField(value, field?.identifier ?? name);
+      const v = loadField(value, field?.identifier ?? name, -Infinity);
       return v === null ? null : v.toString();
     });
     return truthy(result);

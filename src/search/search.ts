@@ -302,7 +302,7 @@ export function liveValue(cache: CacheCore, doc: IndexedDoc, now: number): Store
 }
 
 /** The value a field sorts by: numbers for NUMERIC, normalised text otherwise (UNF keeps case). */
-export function sortValue(index: SearchIndex, doc: IndexedDoc, value: StoredValue | null, name: string): string | number | null {
+export function sortValue(index: SearchIndex, doc: IndexedDoc, value: StoredValue | null, name: string, now: number): string | number | null {
   const field = index.fields.find((f) => f.attribute === name || f.identifier === name);
   if (field !== undefined) {
     if (field.type === 'NUMERIC') return doc.numbers.get(field.attribute)?.[0] ?? null;
@@ -310,7 +310,7 @@ export function sortValue(index: SearchIndex, doc: IndexedDoc, value: StoredValu
     if (t !== undefined) return field.unf ? t : t.toLowerCase();
   }
   if (value === null) return null;
-  const loaded = loadField(value, field?.identifier ?? name);
+  const loaded = loadField(value, field?.identifier ?? name, now);
   if (loaded === null) return null;
   const s = loaded.toString();
   const n = Number(s);
@@ -461,7 +461,7 @@ export function runSearch(
     const keyed = result.map((r) => ({
       ...r,
       sortKey:
-        parsed.knn !== null && by.field === parsed.knn.as ? r.distance : sortValue(index, r.doc, liveValue(cache, r.doc, now), by.field),
+        parsed.knn !== null && by.field === parsed.knn.as ? r.distance : sortValue(index, r.doc, liveValue(cache, r.doc, now), by.field, now),
     }));
     keyed.sort((a, b) => {
       if (a.sortKey === null || b.sortKey === null) return compareSortValues(a.sortKey, b.sortKey) || a.doc.docId - b.doc.docId;

@@ -178,6 +178,17 @@ describe('indexing follows the keyspace', () => {
     expect(h.r('EVAL', script, '1', 'lua:1')).toEqual([1, 'lua:1']);
   });
 
+  it('hash fields past their TTL are left out of replies, and out of the index once expiry removes them', () => {
+    const h = search({ active: true });
+    h.r('FT.CREATE', 'i', 'SCHEMA', 't', 'TEXT', 'u', 'TEXT');
+    h.r('HSET', 'a', 't', 'hello', 'u', 'world');
+    expect(h.r('HPEXPIRE', 'a', '100', 'FIELDS', '1', 'u')).toEqual([1]);
+    expect(h.r('FT.SEARCH', 'i', 'world', 'NOCONTENT')).toEqual([1, 'a']);
+    h.cache.clock.advance(1000);
+    expect(h.r('FT.SEARCH', 'i', 'world', 'NOCONTENT')).toEqual([0]);
+    expect(h.r('FT.SEARCH', 'i', 'hello')).toEqual([1, 'a', ['t', 'hello']]);
+  });
+
   it('counts documents that cannot be indexed as failures and leaves them out (source spec.c)', () => {
     const h = search();
     h.r('FT.CREATE', 'idx', 'SCHEMA', 'n', 'NUMERIC', 'g', 'GEO', 'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
