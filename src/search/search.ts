@@ -458,6 +458,10 @@ export function runSearch(
   }
   if (req.sortBy !== null) {
     const by = req.sortBy;
+    // source tests/pytests/test.py: `ft.search ix foo sortby noexist` is this error.
+    if (!(parsed.knn !== null && by.field === parsed.knn.as) && !index.fields.some((f) => f.attribute === by.field || f.identifier === by.field)) {
+      throw searchError(`Property \`${by.field}\` not loaded nor in schema`);
+    }
     const keyed = result.map((r) => ({
       ...r,
       sortKey:

@@ -227,6 +227,7 @@ describe('FT.SEARCH options and replies', () => {
     expect(h.r('FT.SEARCH', 'idx', '*', 'BOGUS')).toBe('-Unknown argument `BOGUS` at position 0 for <main>');
     expect(h.r('FT.SEARCH', 'idx', '*', 'LIMIT', '0', '2000000')).toBe('-LIMIT exceeds maximum of 1000000');
     expect(h.r('FT.SEARCH', 'idx', '*', 'LIMIT', 'a', '1')).toBe('-Bad arguments for LIMIT: Could not convert argument to expected type');
+    expect(h.r('FT.SEARCH', 'idx', '*', 'SORTBY', 'noexist')).toBe('-Property `noexist` not loaded nor in schema');
     expect(h.r('FT.SEARCH', 'idx', '*', 'DIALECT', '5')).toBe('-DIALECT requires a non negative integer >=1 and <= 4');
     expect(h.r('FT.SEARCH', 'idx')).toBe("-ERR wrong number of arguments for 'ft.search' command");
   });
