@@ -82,3 +82,11 @@ export function laterNote(name: string, group: string): string {
   if (['notify-keyspace-events'].includes(name)) return 'issue 4';
   return '';
 }
+
+/**
+ * RediSearch 2.10 commands not emulated yet: with `modules: ['RediSearch']` they answer
+ * `ERR unknown command` (docs/modules.md lists them too).
+ */
+export const SEARCH_NOT_YET: readonly string[] = [
+  'FT.PROFILE',
+];

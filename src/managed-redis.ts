@@ -107,11 +107,12 @@ export interface ManagedRedisOptions {
   /**
    * Modules chosen at creation, by their ARM names: `['RedisJSON']` adds the RedisJSON 2.8
    * commands (`JSON.SET`, `JSON.GET` …), `['RedisTimeSeries']` the RedisTimeSeries 1.12 `TS.*`
-   * commands, `'RedisBloom'` the `BF.*` commands, each with MODULE LIST's entry and INFO's modules
+   * commands, `'RedisBloom'` the `BF.*` commands, `'RediSearch'` the RediSearch 2.10 `FT.*`
+   * commands (indexes over HASH and, with RedisJSON, JSON keys), each with MODULE LIST's entry and INFO's modules
    * line; an entry may carry ARM's `args`, e.g. `{ name: 'RedisBloom', args: 'ERROR_RATE 0.01
    * INITIAL_SIZE 400' }`. AMR's rules apply (RediSearch needs the Enterprise policy and
    * noeviction, only RedisJSON runs on Flash, RedisBloom and RedisTimeSeries not with
-   * geo-replication); modules valid on AMR but not emulated are refused. Default: none. See
+   * geo-replication). Default: none. See
    * docs/modules.md.
    */
   modules?: ReadonlyArray<ModuleName | ModuleSpec>;

@@ -1,9 +1,8 @@
 /**
  * Modules chosen at cache creation (AMR's `modules[]`): which names exist, AMR's rules for them,
  * which the emulator serves, and what the server reports about the loaded ones (MODULE LIST,
- * HELLO, INFO modules). RedisJSON, RedisBloom and RedisTimeSeries have commands here; RediSearch
- * is refused with a construction error rather than accepted without its commands. See
- * docs/modules.md.
+ * HELLO, INFO modules). All four (RediSearch, RedisJSON, RedisBloom, RedisTimeSeries) have
+ * commands here. See docs/modules.md.
  */
 import type { ClusterPolicy } from './core-types.js';
 import type { CommandSpec } from './commands/command.js';
@@ -11,6 +10,8 @@ import { jsonCommands, REJSON_MODULE_NAME } from './commands/json.js';
 import { redisBloomCommands } from './commands/redisbloom.js';
 import { BLOOM_DEFAULTS, BLOOM_MODULE_NAME, type BloomConfig } from './commands/bloom.js';
 import { timeseriesCommands, TIMESERIES_MODULE_NAME } from './commands/timeseries.js';
+import { searchCommands, SEARCH_MODULE_NAME } from './commands/search.js';
+import { SearchEngine } from './search/engine.js';
 import { MapReply, type Reply } from './protocol/reply.js';
 
 /** AMR's module names (the ARM `modules[].name` values). */
@@ -33,6 +34,8 @@ export interface LoadedModule {
   readonly commands: readonly CommandSpec[];
   /** RedisBloom's module-wide defaults (from its load arguments); only on the RedisBloom entry. */
   readonly bloom?: BloomConfig;
+  /** @internal RediSearch's indexes, aliases and cursors in this cache; only on the RediSearch entry. */
+  readonly search?: SearchEngine;
 }
 
 /**
@@ -126,8 +129,28 @@ const REDIS_TIMESERIES: LoadedModule = {
   commands: timeseriesCommands,
 };
 
+/**
+ * RediSearch 2.10.7 (`search`). The 2.10 line is the one for database version 7.4 (it needs Redis
+ * 7.4 and Redis Software 7.8); 2.10.7 is taken as the maintenance release current when Redis
+ * Software 7.8.2 shipped (an inference: AMR publishes no module versions). Each cache gets its own
+ * index state.
+ */
+function rediSearch(): LoadedModule {
+  return {
+    armName: 'RediSearch',
+    name: SEARCH_MODULE_NAME,
+    ver: 21007,
+    path: '/opt/redislabs/lib/modules/redisearch.so',
+    args: [],
+    options: ['handle-io-errors', 'handle-repl-async-load'],
+    commands: searchCommands,
+    search: new SearchEngine(),
+  };
+}
+
 /** The modules the emulator serves, by ARM name: each builds its entry from its ARM `args`. */
-const EMULATED: Partial<Record<ModuleName, (args: readonly string[], seed: number) => LoadedModule>> = {
+const EMULATED: Record<ModuleName, (args: readonly string[], seed: number) => LoadedModule> = {
+  RediSearch: rediSearch,
   RedisJSON: () => REDIS_JSON,
   RedisBloom: redisBloom,
   RedisTimeSeries: () => REDIS_TIMESERIES,
@@ -145,8 +168,8 @@ export interface ModuleContext {
 }
 
 /**
- * Checks the `modules` option as AMR checks a cache's modules at creation, then refuses those the
- * emulator does not serve. Throws a RangeError naming the problem.
+ * Checks the `modules` option as AMR checks a cache's modules at creation. Throws a RangeError
+ * naming the problem.
  */
 export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | undefined, ctx: ModuleContext): LoadedModule[] {
   if (requested === undefined) return [];
@@ -182,14 +205,7 @@ export function resolveModules(requested: ReadonlyArray<string | ModuleSpec> | u
       }
     }
   }
-  const notEmulated = names.filter((n) => EMULATED[n] === undefined);
-  if (notEmulated.length > 0) {
-    throw new RangeError(
-      `${notEmulated.join(', ')} ${notEmulated.length === 1 ? 'is' : 'are'} valid on AMR but not emulated yet: ` +
-        `its commands do not exist here. Emulated: ${Object.keys(EMULATED).join(', ')} (see docs/modules.md)`,
-    );
-  }
-  return names.map((n) => EMULATED[n]!(moduleArgs.get(n) ?? [], ctx.seed ?? 0));
+  return names.map((n) => EMULATED[n](moduleArgs.get(n) ?? [], ctx.seed ?? 0));
 }
 
 /** One module's MODULE LIST / HELLO entry: a map of name, ver, path, args. */

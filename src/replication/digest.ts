@@ -9,6 +9,7 @@
  * order with their score as IEEE-754 bytes. Every item is length-prefixed. Encodings are not part
  * of the digest (a replica may encode differently; its data is what must match).
  */
+import type { SuggestionDictionary } from '../search/suggestions.js';
 import xxhashInit from 'xxhash-wasm';
 import type { Keyspace, StoredValue } from '../keyspace/keyspace.js';
 import { RedisObject } from '../keyspace/keyspace.js';
@@ -260,6 +261,15 @@ function writeValue(w: Writer, value: StoredValue, now: number): void {
       const td = value as TDigest;
       w.tag(0x64);
       w.latin1(`${td.compression} ${td.size()} ${td.min} ${td.max}`);
+      return;
+    }
+    case 'trietype0': {
+      // RediSearch suggestion dictionaries: each string with its score and payload, in string order.
+      const dict = value as SuggestionDictionary;
+      w.tag(0x74);
+      const entries = [...dict.entries.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+      w.number(entries.length);
+      for (const e of entries) w.latin1(`${e.text}\u0000${e.score}\u0000${e.payload ?? ''}`);
       return;
     }
     default:
