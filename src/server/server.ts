@@ -9,6 +9,7 @@
  * ones, as in Redis. The only module of the package that imports `node:net`.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ManagedRedis } from '../managed-redis.js';
 import type { Bytes } from '../keyspace/bytes.js';
 import { Connection } from '../client/connection.js';
@@ -36,6 +37,29 @@ export interface ListenOptions {
    * (node-redis `createCluster`, ioredis `Cluster`) can follow the topology. Default false.
    */
   cluster?: boolean;
+  /**
+   * Serve TLS instead of plaintext, as AMR's port 10000 does by default (either one, never both:
+   * AMR's `clientProtocol` is Encrypted or Plaintext). TLS 1.2 and 1.3 only, with AMR's cipher
+   * suites; the URL becomes `rediss://`. See {@link ListenTlsOptions}.
+   */
+  tls?: ListenTlsOptions;
+}
+
+/**
+ * The certificate the server presents (PEM strings or buffers, as node:tls takes them). The
+ * protocol versions and ciphers are AMR's and not options: TLS 1.2 (ECDHE-RSA with AES-256-CBC-
+ * SHA384 or AES-128-CBC-SHA256, so a TLS 1.2 client needs an RSA certificate) and TLS 1.3
+ * (TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256; no CHACHA20).
+ */
+export interface ListenTlsOptions {
+  /** Private key (PEM). */
+  key?: string | Buffer;
+  /** Certificate chain (PEM). */
+  cert?: string | Buffer;
+  /** Passphrase of an encrypted `key` or `pfx`. */
+  passphrase?: string;
+  /** Key and certificate as one PKCS#12 bundle, instead of `key` and `cert`. */
+  pfx?: string | Buffer;
 }
 
 /** One node endpoint of a cluster-mode server (`listen({ cluster: true })`). */
@@ -64,14 +88,31 @@ const PUBSUB_OUTPUT_HARD_LIMIT = 32 * 1024 * 1024;
 /** Redis closes, without a reply, a connection whose first word is one of these (an HTTP request). */
 const SECURITY_WARNING_COMMANDS = new Set(['post', 'host:']);
 
+/**
+ * AMR's TLS settings (azure-facts §9): TLS 1.2 and 1.3 only; TLS 1.2 with ECDHE_RSA AES-256-CBC-
+ * SHA384 (P-384) and AES-128-CBC-SHA256 (P-256); TLS 1.3 with the two AES-GCM suites, no CHACHA20.
+ */
+const AMR_TLS = {
+  minVersion: 'TLSv1.2',
+  maxVersion: 'TLSv1.3',
+  ciphers: 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256',
+  ecdhCurve: 'P-384:P-256',
+  honorCipherOrder: true,
+} as const;
+
 /** A running RESP server (what {@link ManagedRedis.listen} resolves with). */
 export class RespServer {
   /** The address it listens on. */
   readonly host: string;
   /** The TCP port it listens on. */
   readonly port: number;
-  /** `redis://host:port`, for `createClient({ url })` (node-redis) or `new Redis(url)` (ioredis). */
+  /**
+   * `redis://host:port` (`rediss://` with TLS), for `createClient({ url })` (node-redis) or
+   * `new Redis(url)` (ioredis).
+   */
   readonly url: string;
+  /** True when it serves TLS (`listen({ tls })`). */
+  readonly tls: boolean;
   /** With `cluster: true`: one listening endpoint per node of the topology; else empty. */
   readonly nodes: readonly NodeEndpoint[];
   /** Resolves once the server has stopped listening and its connections are closed. */
@@ -85,14 +126,18 @@ export class RespServer {
     readonly cache: ManagedRedis,
     private readonly listeners: ReadonlyArray<{ server: Server; node: number | undefined }>,
     private readonly endpoints: EndpointMap | null,
+    tls: boolean,
   ) {
-    const [main, ...nodes] = listeners.map(({ server, node }) => ({ node, ...addressOf(server) }));
+    this.tls = tls;
+    const [main, ...nodes] = listeners.map(({ server, node }) => ({ node, ...addressOf(server, tls) }));
     this.host = main.host;
     this.port = main.port;
     this.url = main.url;
     this.nodes = nodes.map((n) => ({ node: n.node!, host: n.host, port: n.port, url: n.url }));
     this.closed = Promise.all(listeners.map(({ server }) => new Promise<void>((resolve) => server.once('close', () => resolve())))).then(() => {});
-    for (const { server, node } of listeners) server.on('connection', (socket) => this.accept(socket, node));
+    // A TLS connection becomes a client once its handshake is done (a failed one never does).
+    const event = tls ? 'secureConnection' : 'connection';
+    for (const { server, node } of listeners) server.on(event, (socket: Socket) => this.accept(socket, node));
   }
 
   /** Open connections. */
@@ -120,14 +165,21 @@ export class RespServer {
   }
 }
 
-function addressOf(server: Server): { host: string; port: number; url: string } {
+function addressOf(server: Server, tls: boolean): { host: string; port: number; url: string } {
   const address = server.address() as AddressInfo;
   const host = address.address;
-  return { host, port: address.port, url: `redis://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}` };
+  const scheme = tls ? 'rediss' : 'redis';
+  return { host, port: address.port, url: `${scheme}://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}` };
 }
 
-function startListening(host: string, port: number): Promise<Server> {
-  const server = createServer({ noDelay: true });
+function startListening(host: string, port: number, tls: ListenTlsOptions | undefined): Promise<Server> {
+  const server =
+    tls === undefined
+      ? createServer({ noDelay: true })
+      : createTlsServer({ key: tls.key, cert: tls.cert, passphrase: tls.passphrase, pfx: tls.pfx, ...AMR_TLS, noDelay: true });
+  // A failed handshake (a plaintext client on the TLS port, an old protocol version, no common
+  // cipher) just closes that socket, as redis-server does.
+  if (tls !== undefined) server.on('tlsClientError', (_error, socket: TLSSocket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -143,14 +195,14 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
   if (options.cluster && cache.policy !== 'OSS') {
     throw new Error(`listen({ cluster: true }) needs the OSS cluster policy (this cache uses ${cache.policy}): other policies have one endpoint`);
   }
-  const listeners = [{ server: await startListening(host, options.port ?? 0), node: options.node }];
+  const listeners = [{ server: await startListening(host, options.port ?? 0, options.tls), node: options.node }];
   let endpoints: Map<string, ListeningEndpoint> | null = null;
   if (options.cluster) {
     endpoints = new Map();
     try {
       // Every node, also one holding only replicas now: a failover can make it an endpoint.
       for (const node of cache.topology.nodes) {
-        const server = await startListening(host, 0);
+        const server = await startListening(host, 0, options.tls);
         listeners.push({ server, node: node.index });
         endpoints.set(`${node.ip}:${node.port}`, { host, port: (server.address() as AddressInfo).port });
       }
@@ -159,7 +211,7 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
       throw error;
     }
   }
-  return new RespServer(cache, listeners, endpoints);
+  return new RespServer(cache, listeners, endpoints, options.tls !== undefined);
 }
 
 /** One TCP connection: a socket, a request parser and the emulated connection it drives. */
