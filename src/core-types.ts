@@ -118,6 +118,16 @@ export interface ClientState {
    * facade holding a real socket closes it too (src/server). Absent: nothing to do.
    */
   onClose?: (() => void) | null;
+  /**
+   * True for the cache's own in-process caller (`cache.execute`, the typed methods): not a
+   * connection, so CLIENT LIST, CLIENT KILL, INFO `connected_clients` and `maxclients` see it only
+   * from itself, as a real server never lists a client nobody connected.
+   */
+  internal?: boolean;
+  /** Reply bytes written to the socket and not yet sent (CLIENT LIST `omem`); absent: none. Set by the RESP server. */
+  outputBytes?: () => number;
+  /** Request bytes received and not yet run (CLIENT LIST `qbuf` of another connection). Set by the RESP server. */
+  queryBytes?: () => number;
 }
 
 /** One queued command of a transaction. */

@@ -245,6 +245,7 @@ export class ManagedRedis implements CacheCore {
       evictionPolicy: options.evictionPolicy ?? 'volatile-lru',
       notifyKeyspaceEvents: options.notifyKeyspaceEvents ?? '',
       maxmemoryBytes: maxmemoryPerShard,
+      maxClients: getSku(resolved.sku).maxClients,
     });
     this.settings.onChange((name) => {
       if (name === 'maxmemory') for (const shard of this.shards) this.applyMemoryLimit(shard.keyspace);
@@ -281,6 +282,7 @@ export class ManagedRedis implements CacheCore {
     this.applyAccessTracking();
     // The in-process owner (execute, the typed methods) needs no key.
     this.defaultClient = this.openClient({ name: null, authenticated: true });
+    this.defaultClient.internal = true;
     this.replication = new Replication(this, options.replication ?? {}, maxmemoryPerShard || resolved.maxmemoryPerShardBytes, this.defaultClient);
     this.faults = new Faults(this, this.replication);
     if (options.activeExpiry !== false) this.scheduleActiveExpiry();

@@ -18,6 +18,16 @@ import { ReplyError } from '../protocol/errors.js';
 import { encodePush, encodeReply, ProtocolError, RequestParser, ReplyWriter } from '../protocol/resp.js';
 import { NO_REPLY, status, type Reply } from '../protocol/reply.js';
 import { namesEndpoints, rewriteEndpoints, type EndpointMap, type ListeningEndpoint } from './endpoints.js';
+import type { TimerHandle } from '../clock.js';
+import {
+  clientLimitStats,
+  connectionCount,
+  idleTimedOut,
+  maxClientsError,
+  outputLimitClass,
+  outputLimitOf,
+  OutputLimitWatch,
+} from '../client-limits.js';
 
 /** Options of {@link ManagedRedis.listen}. */
 export interface ListenOptions {
@@ -80,10 +90,10 @@ const OUTPUT_HIGH_WATER = 1024 * 1024;
 /** Unread request bytes past which a blocked connection stops reading (it keeps reading up to this to see a disconnect). */
 const INPUT_HIGH_WATER = 1024 * 1024;
 /**
- * Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60` hard limit: a subscriber whose
- * unread messages exceed it is disconnected. Normal clients have no limit (they are paused instead).
+ * How often the server looks at every connection (idle `timeout`, the soft output limits, the
+ * recent buffer peaks), on the cache's clock: Redis's clientsCron visits each client about once a second.
  */
-const PUBSUB_OUTPUT_HARD_LIMIT = 32 * 1024 * 1024;
+const CRON_INTERVAL_MS = 1000;
 
 /** Redis closes, without a reply, a connection whose first word is one of these (an HTTP request). */
 const SECURITY_WARNING_COMMANDS = new Set(['post', 'host:']);
@@ -119,6 +129,7 @@ export class RespServer {
   readonly closed: Promise<void>;
   private readonly sessions = new Set<Session>();
   private closing = false;
+  private cron: TimerHandle | null = null;
 
   /** @internal Use {@link ManagedRedis.listen}. */
   constructor(
@@ -138,6 +149,17 @@ export class RespServer {
     // A TLS connection becomes a client once its handshake is done (a failed one never does).
     const event = tls ? 'secureConnection' : 'connection';
     for (const { server, node } of listeners) server.on(event, (socket: Socket) => this.accept(socket, node));
+    this.scheduleCron();
+  }
+
+  /** Every second of the cache clock: each connection's idle timeout, soft output limit and buffer peaks. */
+  private scheduleCron(): void {
+    this.cron = this.cache.clock.setTimeout(() => {
+      if (this.closing) return;
+      const now = this.cache.clock.now();
+      for (const session of [...this.sessions]) session.cron(now);
+      this.scheduleCron();
+    }, CRON_INTERVAL_MS);
   }
 
   /** Open connections. */
@@ -149,6 +171,7 @@ export class RespServer {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = true;
+      this.cron?.cancel();
       for (const { server } of this.listeners) server.close();
       for (const session of this.sessions) session.destroy();
     }
@@ -158,6 +181,13 @@ export class RespServer {
   private accept(socket: Socket, node: number | undefined): void {
     if (this.closing) {
       socket.destroy();
+      return;
+    }
+    // One connection over maxclients gets Redis's error, then the socket closes.
+    if (connectionCount(this.cache) >= Number(this.cache.settings.get('maxclients') ?? 10000)) {
+      clientLimitStats(this.cache).rejectedConnections++;
+      socket.on('error', () => socket.destroy());
+      socket.end(`-${maxClientsError(this.cache)}\r\n`);
       return;
     }
     const session = new Session(this.cache, socket, node, this.endpoints, (closed) => this.sessions.delete(closed));
@@ -228,6 +258,8 @@ class Session {
   private closeAfterReply = false;
   /** Replies are done (QUIT, protocol error, CLIENT KILL): the socket ends once written. */
   private ending = false;
+  /** When the unwritten output first reached its class's soft limit. */
+  private readonly outputWatch = new OutputLimitWatch();
   closed = false;
 
   constructor(
@@ -272,9 +304,14 @@ class Session {
       // MONITOR: each command others run, as a status line (src/command-log.ts formats it).
       monitor: (line) => this.write(encodeReply(status(line), this.conn.state.resp)),
     };
+    // What CLIENT LIST shows of the socket: unwritten replies (omem), a partial request (qbuf).
+    state.outputBytes = () => (this.closed ? 0 : this.socket.writableLength);
+    state.queryBytes = () => this.parser.pending;
     socket.on('data', (chunk: Buffer) => {
+      state.lastInteraction = cache.clock.now(); // Redis: on every read and write
       this.parser.push(chunk);
       this.process();
+      this.checkQueryBuffer();
     });
     socket.on('drain', () => {
       if (!this.backlogged) return;
@@ -299,6 +336,52 @@ class Session {
     }
     this.socket.uncork();
     this.updateReading();
+  }
+
+  /**
+   * Request bytes received and not yet run (a partial request, or what waits behind a blocked
+   * command) over `client-query-buffer-limit`: the connection closes without a reply, as Redis
+   * closes it ("Closing client that reached max query buffer length").
+   */
+  private checkQueryBuffer(): void {
+    if (this.closed) return;
+    const pending = this.parser.pending;
+    const now = this.cache.clock.now();
+    const stats = clientLimitStats(this.cache);
+    stats.recentMaxInput.record(pending, now);
+    if (pending > Number(this.cache.settings.get('client-query-buffer-limit') ?? 1073741824)) {
+      stats.queryBufferLimitDisconnections++;
+      this.destroy();
+    }
+  }
+
+  /**
+   * Unwritten replies over the connection's `client-output-buffer-limit` class (normal, or pubsub
+   * while subscribed): hard limit at once, soft limit once exceeded for longer than its seconds.
+   * Redis frees such a client at once, dropping what it had not sent.
+   */
+  private checkOutputBuffer(now: number): void {
+    const used = this.socket.writableLength;
+    const stats = clientLimitStats(this.cache);
+    stats.recentMaxOutput.record(used, now);
+    const state = this.conn.state;
+    if (this.outputWatch.exceeded(used, outputLimitOf(this.cache, outputLimitClass(state)), now)) {
+      stats.outputBufferLimitDisconnections++;
+      this.destroy();
+    }
+  }
+
+  /** The server's once-a-second look at this connection (see {@link RespServer}). */
+  cron(now: number): void {
+    if (this.closed) return;
+    const state = this.conn.state;
+    const timeout = Number(this.cache.settings.get('timeout') ?? 0);
+    if (idleTimedOut(state, this.blocked, timeout, now)) {
+      this.destroy();
+      return;
+    }
+    this.checkOutputBuffer(now);
+    if (!this.closed) clientLimitStats(this.cache).recentMaxInput.record(this.parser.pending, now);
   }
 
   /** Reads from the socket only while there is room for more requests and their replies. */
@@ -371,16 +454,15 @@ class Session {
 
   private writeMessage(message: Reply[]): void {
     if (this.closed || this.ending) return;
-    const state = this.conn.state;
-    this.write(encodePush(message, state.resp));
-    // A subscriber (RESP2 or RESP3: Redis counts both as pubsub clients) that does not read its
-    // messages is disconnected, as Redis's pubsub class limit does.
-    if (state.subscriptions > 0 && this.socket.writableLength > PUBSUB_OUTPUT_HARD_LIMIT) this.destroy();
+    this.write(encodePush(message, this.conn.state.resp));
   }
 
   private write(bytes: Buffer): void {
     if (this.closed || this.ending) return;
     this.socket.write(bytes);
+    const now = this.cache.clock.now();
+    this.conn.state.lastInteraction = now;
+    if (this.socket.writableLength > 0) this.checkOutputBuffer(now);
     if (this.socket.writableLength > OUTPUT_HIGH_WATER) this.backlogged = true;
   }
 
