@@ -45,10 +45,9 @@ function limitClassByName(name: string): OutputLimitClass | null {
   }
 }
 
-/** C's strtoll(s, NULL, 10): leading blanks, a sign, then digits up to the first non-digit (none: 0). */
-function strtoll(text: string): number {
-  const match = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(text);
-  return match === null ? 0 : Number(match[1]);
+/** A whole decimal integer (strtoll with its end checked, as Redis parses soft-seconds), or null. */
+function wholeInteger(text: string): number | null {
+  return /^[+-]?\d+$/.test(text) ? Number(text) : null;
 }
 
 /** Parses the classes a value names (`normal 1mb 0 0 …`), all or nothing, with Redis's error texts. */
@@ -61,8 +60,8 @@ export function parseOutputBufferLimits(value: string): Map<OutputLimitClass, Ou
     if (cls === null) throw new ConfigValueError('Invalid client class specified in buffer limit configuration.');
     const hard = parseMemory(words[i + 1]);
     const soft = parseMemory(words[i + 2]);
-    const softSeconds = strtoll(words[i + 3]);
-    if (hard === null || soft === null || softSeconds < 0) {
+    const softSeconds = wholeInteger(words[i + 3]);
+    if (hard === null || soft === null || softSeconds === null || softSeconds < 0) {
       throw new ConfigValueError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
     }
     limits.set(cls, { hard: Number(hard), soft: Number(soft), softSeconds });
