@@ -126,8 +126,11 @@ export interface ClientState {
   internal?: boolean;
   /** Reply bytes written to the socket and not yet sent (CLIENT LIST `omem`); absent: none. Set by the RESP server. */
   outputBytes?: () => number;
-  /** Request bytes received and not yet run (CLIENT LIST `qbuf` of another connection). Set by the RESP server. */
-  queryBytes?: () => number;
+  /**
+   * A request being received and not yet run (CLIENT LIST `qbuf` and `argv-mem` of another
+   * connection): its unread bytes and its arguments read so far. Set by the RESP server.
+   */
+  pendingRequest?: () => { bytes: number; argvBytes: number };
 }
 
 /** One queued command of a transaction. */

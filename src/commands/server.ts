@@ -534,7 +534,9 @@ export function clientInfoLine(
   } else {
     // Another connection: a partial request it is sending (a private query buffer in 7.4), or
     // the arguments of the command it is blocked in.
-    qbuf = client.queryBytes?.() ?? 0;
+    const pending = client.pendingRequest?.();
+    qbuf = pending?.bytes ?? 0;
+    argvMem = pending?.argvBytes ?? 0;
     const blocked = blockedArgv(cache, client);
     if (blocked !== null) argvMem = argvBytes(blocked);
     tot += qbuf + argvMem;

@@ -306,7 +306,7 @@ class Session {
     };
     // What CLIENT LIST shows of the socket: unwritten replies (omem), a partial request (qbuf).
     state.outputBytes = () => (this.closed ? 0 : this.socket.writableLength);
-    state.queryBytes = () => this.parser.pending;
+    state.pendingRequest = () => ({ bytes: this.parser.pending, argvBytes: this.parser.partialArgBytes });
     socket.on('data', (chunk: Buffer) => {
       state.lastInteraction = cache.clock.now(); // Redis: on every read and write
       this.parser.push(chunk);
