@@ -50,9 +50,10 @@ export interface ListenOptions {
   /**
    * Serve TLS instead of plaintext, as AMR's port 10000 does by default (either one, never both:
    * AMR's `clientProtocol` is Encrypted or Plaintext). TLS 1.2 and 1.3 only, with AMR's cipher
-   * suites; the URL becomes `rediss://`. See {@link ListenTlsOptions}.
+   * suites; the URL becomes `rediss://`. See {@link ListenTlsOptions}. `true`: a fresh self-signed
+   * certificate for localhost / 127.0.0.1 (clients trust {@link RespServer.certificate}).
    */
-  tls?: ListenTlsOptions;
+  tls?: ListenTlsOptions | true;
 }
 
 /**
@@ -123,6 +124,11 @@ export class RespServer {
   readonly url: string;
   /** True when it serves TLS (`listen({ tls })`). */
   readonly tls: boolean;
+  /**
+   * With `listen({ tls: true })`: the self-signed certificate (PEM) it presents, for clients' `ca`
+   * option; otherwise null.
+   */
+  readonly certificate: string | null;
   /** With `cluster: true`: one listening endpoint per node of the topology; else empty. */
   readonly nodes: readonly NodeEndpoint[];
   /** Resolves once the server has stopped listening and its connections are closed. */
@@ -138,8 +144,10 @@ export class RespServer {
     private readonly listeners: ReadonlyArray<{ server: Server; node: number | undefined }>,
     private readonly endpoints: EndpointMap | null,
     tls: boolean,
+    certificate: string | null,
   ) {
     this.tls = tls;
+    this.certificate = certificate;
     const [main, ...nodes] = listeners.map(({ server, node }) => ({ node, ...addressOf(server, tls) }));
     this.host = main.host;
     this.port = main.port;
@@ -225,14 +233,16 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
   if (options.cluster && cache.policy !== 'OSS') {
     throw new Error(`listen({ cluster: true }) needs the OSS cluster policy (this cache uses ${cache.policy}): other policies have one endpoint`);
   }
-  const listeners = [{ server: await startListening(host, options.port ?? 0, options.tls), node: options.node }];
+  const generated = options.tls === true ? (await import('./self-signed.js')).selfSignedCertificate() : null;
+  const tls = options.tls === true ? generated! : options.tls;
+  const listeners = [{ server: await startListening(host, options.port ?? 0, tls), node: options.node }];
   let endpoints: Map<string, ListeningEndpoint> | null = null;
   if (options.cluster) {
     endpoints = new Map();
     try {
       // Every node, also one holding only replicas now: a failover can make it an endpoint.
       for (const node of cache.topology.nodes) {
-        const server = await startListening(host, 0, options.tls);
+        const server = await startListening(host, 0, tls);
         listeners.push({ server, node: node.index });
         endpoints.set(`${node.ip}:${node.port}`, { host, port: (server.address() as AddressInfo).port });
       }
@@ -241,7 +251,7 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
       throw error;
     }
   }
-  return new RespServer(cache, listeners, endpoints, options.tls !== undefined);
+  return new RespServer(cache, listeners, endpoints, tls !== undefined, generated?.cert ?? null);
 }
 
 /** One TCP connection: a socket, a request parser and the emulated connection it drives. */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { createClient } from 'redis';
 import IORedis from 'ioredis';
 import { ManagedRedis } from '../../src/index.js';
@@ -136,6 +137,49 @@ describeTls('listen({ tls })', () => {
     } finally {
       await cluster.close();
       oss.close();
+    }
+  });
+});
+
+describe('listen({ tls: true }): a self-signed certificate made without OpenSSL', () => {
+  let cache: ManagedRedis;
+  let server: RespServer;
+  beforeAll(async () => {
+    cache = new ManagedRedis({ clusterPolicy: 'NoCluster' });
+    server = await cache.listen({ tls: true });
+  });
+  afterAll(async () => {
+    await server.close();
+    cache.close();
+  });
+
+  it('is a valid X.509 certificate for localhost, 127.0.0.1 and ::1 that clients verify', async () => {
+    expect(server.certificate).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    const x509 = new X509Certificate(server.certificate!);
+    expect(x509.subject).toBe('CN=localhost');
+    expect(x509.issuer).toBe('CN=localhost');
+    expect(x509.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+    expect(x509.verify(x509.publicKey)).toBe(true); // signed by its own key
+    expect(x509.publicKey.asymmetricKeyType).toBe('rsa');
+    const client = createClient({ url: server.url, socket: { tls: true, ca: server.certificate! } });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      client.destroy();
+    }
+    // The AMR TLS 1.2 suite works with the generated RSA key; without trusting it, verification fails.
+    expect(await handshake(server.port, { ca: server.certificate!, maxVersion: 'TLSv1.2' })).toEqual({ protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-SHA384' });
+    expect(await handshake(server.port, {})).toBe('refused');
+  });
+
+  it('a plaintext server has no certificate', async () => {
+    const plain = await cache.listen();
+    try {
+      expect([plain.tls, plain.certificate, plain.url.startsWith('redis://')]).toEqual([false, null, true]);
+    } finally {
+      await plain.close();
     }
   });
 });
