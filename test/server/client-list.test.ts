@@ -14,22 +14,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/index.js';
 import type { RespServer } from '../../src/server/server.js';
+import { until } from '../support/until.js';
 import { RawConnection, encodeCommand } from '../support/raw-socket.js';
 import { describeLive } from '../support/live.js';
 import { privateServer } from '../commands/live-streams.js';
-
-async function until(predicate: () => Promise<boolean>, what: string, limitMs = 5_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function call(conn: RawConnection, ...argv: string[]): Promise<string> {
-  conn.send(encodeCommand(argv));
-  return (await conn.read()).toString('latin1');
-}
 
 type Fields = Map<string, string>;
 
@@ -53,12 +41,12 @@ async function scenario(port: number, keep: RawConnection[]): Promise<{ roles: R
   const open = async (role: string, ...setup: string[][]): Promise<RawConnection> => {
     const conn = await RawConnection.connect(port);
     keep.push(conn);
-    roles.set(role, Number(/^:(\d+)/.exec(await call(conn, 'CLIENT', 'ID'))![1]));
-    for (const argv of setup) await call(conn, ...argv);
+    roles.set(role, Number(/^:(\d+)/.exec(await conn.call('CLIENT', 'ID'))![1]));
+    for (const argv of setup) await conn.call(...argv);
     return conn;
   };
   const lister = await open('lister');
-  await call(lister, 'SET', 'cl:big', 'x'.repeat(100_000));
+  await lister.call('SET', 'cl:big', 'x'.repeat(100_000));
   await open('resp3-subscriber', ['HELLO', '3'], ['SUBSCRIBE', 'cl:ch'], ['PSUBSCRIBE', 'cl:p*']);
   await open('resp2-subscriber', ['SUBSCRIBE', 'cl:ch2']);
   await open('shard-subscriber', ['SSUBSCRIBE', 'cl:sch']);
@@ -76,7 +64,7 @@ async function scenario(port: number, keep: RawConnection[]): Promise<{ roles: R
   await open('resp3', ['HELLO', '3']);
   // Settled: the BLPOP has blocked, the partial request is read, replies pile up unread.
   await until(async () => {
-    const rows = parseList(await call(lister, 'CLIENT', 'LIST'));
+    const rows = parseList(await lister.call('CLIENT', 'LIST'));
     const of = (role: string) => rows.find((r) => Number(r.get('id')) === roles.get(role));
     return of('blocked')?.get('flags') === 'b' && of('partial')?.get('qbuf') === '2' && Number(of('not-reading')?.get('omem')) > 0;
   }, 'the connections to settle');
@@ -123,7 +111,7 @@ describeLive('CLIENT LIST: the emulator and redis-server 7.0, field by field', (
   it('every line has the same fields and values', async () => {
     const [real, emulated] = await Promise.all(
       results.map(async ({ roles, lister }) => {
-        const rows = parseList(await call(lister, 'CLIENT', 'LIST')).map((row) => normalise(row, roles));
+        const rows = parseList(await lister.call('CLIENT', 'LIST')).map((row) => normalise(row, roles));
         return rows.sort((a, b) => a.role.localeCompare(b.role));
       }),
     );
@@ -133,7 +121,7 @@ describeLive('CLIENT LIST: the emulator and redis-server 7.0, field by field', (
 
   it('the emulator adds 7.4 fields: watch=, lib-name=, lib-ver=', async () => {
     const { roles, lister } = results[1];
-    const rows = parseList(await call(lister, 'CLIENT', 'LIST'));
+    const rows = parseList(await lister.call('CLIENT', 'LIST'));
     const multi = rows.find((r) => Number(r.get('id')) === roles.get('multi'))!;
     expect([multi.get('watch'), multi.get('lib-name'), multi.get('lib-ver')]).toEqual(['2', '', '']);
     expect([...multi.keys()].slice(-3)).toEqual(['resp', 'lib-name', 'lib-ver']);
@@ -145,7 +133,7 @@ describeLive('CLIENT LIST: the emulator and redis-server 7.0, field by field', (
     for (const type of ['pubsub', 'normal']) {
       const [real, emulated] = await Promise.all(
         results.map(async ({ roles, lister }) =>
-          parseList(await call(lister, 'CLIENT', 'LIST', 'TYPE', type))
+          parseList(await lister.call('CLIENT', 'LIST', 'TYPE', type))
             .map((row) => normalise(row, roles).role)
             .sort(),
         ),
@@ -157,7 +145,7 @@ describeLive('CLIENT LIST: the emulator and redis-server 7.0, field by field', (
   it('CLIENT INFO of the asking connection is the same', async () => {
     const [real, emulated] = await Promise.all(
       results.map(async ({ roles, lister }) => {
-        const reply = await call(lister, 'CLIENT', 'INFO');
+        const reply = await lister.call('CLIENT', 'INFO');
         return normalise(parseList(reply)[0], roles);
       }),
     );
@@ -167,7 +155,7 @@ describeLive('CLIENT LIST: the emulator and redis-server 7.0, field by field', (
   it('INFO clients counts the same connections', async () => {
     const counts = await Promise.all(
       results.map(async ({ lister }) => {
-        const info = await call(lister, 'INFO', 'clients');
+        const info = await lister.call('INFO', 'clients');
         const field = (name: string) => new RegExp(`\\r\\n${name}:(\\d+)`).exec(info)?.[1];
         return ['connected_clients', 'blocked_clients', 'tracking_clients'].map((name) => `${name}:${field(name)}`);
       }),

@@ -11,19 +11,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagedRedis } from '../../src/index.js';
 import type { RespServer } from '../../src/server/server.js';
+import { until } from '../support/until.js';
 import { RawConnection, encodeCommand } from '../support/raw-socket.js';
 import { describeLive } from '../support/live.js';
 import { privateServer } from '../commands/live-streams.js';
 import { getSku } from '../../src/cluster/skus.js';
-
-/** Resolves once `predicate` holds (checked every 20 ms, up to `limitMs`): never a timing verdict. */
-async function until(predicate: () => boolean | Promise<boolean>, what: string, limitMs = 8_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A server under test: its port, a control connection, and how its time moves. */
 interface Side {
@@ -34,29 +26,23 @@ interface Side {
   settle(ms: number): Promise<void>;
 }
 
-/** Sends one command on `conn` and answers its reply as text. */
-async function call(conn: RawConnection, ...argv: string[]): Promise<string> {
-  conn.send(encodeCommand(argv));
-  return (await conn.read()).toString('latin1');
-}
-
 /** The CLIENT LIST line of client `id` as a field map, or null once it is gone. */
 async function clientFields(side: Side, id: number): Promise<Map<string, string> | null> {
-  const text = await call(side.control, 'CLIENT', 'LIST', 'ID', String(id));
+  const text = await side.control.call('CLIENT', 'LIST', 'ID', String(id));
   const line = text.split('\r\n')[1];
   if (line === undefined || !line.startsWith('id=')) return null;
   return new Map(line.trim().split(' ').map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
 }
 
 async function infoField(side: Side, section: string, field: string): Promise<number> {
-  const text = await call(side.control, 'INFO', section);
+  const text = await side.control.call('INFO', section);
   const match = new RegExp(`\\r\\n${field}:(\\d+)`).exec(text);
   return match === null ? NaN : Number(match[1]);
 }
 
 async function connectWithId(side: Side): Promise<{ conn: RawConnection; id: number }> {
   const conn = await RawConnection.connect(side.port);
-  const id = Number(/^:(\d+)/.exec(await call(conn, 'CLIENT', 'ID'))![1]);
+  const id = Number(/^:(\d+)/.exec(await conn.call('CLIENT', 'ID'))![1]);
   return { conn, id };
 }
 
@@ -119,7 +105,7 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
     ];
     const [redis, emulator] = sides;
     for (const argv of sequence) {
-      expect([argv.join(' '), await call(emulator.control, ...argv)]).toEqual([argv.join(' '), await call(redis.control, ...argv)]);
+      expect([argv.join(' '), await emulator.control.call(...argv)]).toEqual([argv.join(' '), await redis.control.call(...argv)]);
     }
   });
 
@@ -127,13 +113,13 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
     for (const side of sides) {
       const before = await infoField(side, 'stats', 'rejected_connections');
       const connected = await infoField(side, 'clients', 'connected_clients');
-      expect(await call(side.control, 'CONFIG', 'SET', 'maxclients', String(connected + 1))).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'maxclients', String(connected + 1))).toBe('+OK\r\n');
       const last = await RawConnection.connect(side.port);
-      expect(await call(last, 'PING')).toBe('+PONG\r\n');
+      expect(await last.call('PING')).toBe('+PONG\r\n');
       const refused = await RawConnection.connect(side.port);
       expect([side.name, (await refused.readUntilClosed()).toString()]).toEqual([side.name, '-ERR max number of clients reached\r\n']);
       expect(await infoField(side, 'stats', 'rejected_connections')).toBe(before + 1);
-      expect(await call(side.control, 'CONFIG', 'SET', 'maxclients', '10000')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'maxclients', '10000')).toBe('+OK\r\n');
       last.close();
     }
   });
@@ -142,7 +128,7 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
     for (const side of sides) {
       const open = async (...setup: string[][]) => {
         const { conn, id } = await connectWithId(side);
-        for (const argv of setup) await call(conn, ...argv);
+        for (const argv of setup) await conn.call(...argv);
         return { conn, id };
       };
       const idle = await open();
@@ -156,16 +142,16 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
       const partial = await open();
       partial.conn.send('*2\r\n$4\r\nECHO\r\n$10\r\nab');
 
-      expect(await call(side.control, 'CONFIG', 'SET', 'timeout', '1')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'timeout', '1')).toBe('+OK\r\n');
       const gone = [idle, inMulti, partial];
       const kept = [resp2Subscriber, resp3Subscriber, monitor, blocked];
       // The control connection stays busy; the others are idle for 1 s, then for more than 1 s.
       await side.settle(1000);
-      await call(side.control, 'PING');
+      await side.control.call('PING');
       if (side.name === 'emulator') for (const c of gone) expect(await clientFields(side, c.id)).not.toBeNull();
       for (let i = 0; i < 3; i++) {
         await side.settle(1000);
-        await call(side.control, 'PING');
+        await side.control.call('PING');
       }
       const allGone = async () => {
         for (const c of gone) if ((await clientFields(side, c.id)) !== null) return false;
@@ -174,14 +160,14 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
       await until(allGone, `${side.name}: idle clients closed`);
       for (const c of gone) expect((await c.conn.readUntilClosed()).toString()).toBe(''); // no reply, just closed
       for (const c of kept) expect([side.name, c.id, await clientFields(side, c.id)]).not.toEqual([side.name, c.id, null]);
-      expect(await call(side.control, 'CONFIG', 'SET', 'timeout', '0')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'timeout', '0')).toBe('+OK\r\n');
       for (const c of [...gone, ...kept]) c.conn.close();
     }
   });
 
   it('client-query-buffer-limit: a partial request over it closes the connection without a reply', async () => {
     for (const side of sides) {
-      expect(await call(side.control, 'CONFIG', 'SET', 'client-query-buffer-limit', '1mb')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'client-query-buffer-limit', '1mb')).toBe('+OK\r\n');
       // Under the limit: the partial argument shows as qbuf, and the request completes.
       const { conn: under, id } = await connectWithId(side);
       under.send('*2\r\n$4\r\nECHO\r\n$900000\r\n');
@@ -194,7 +180,7 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
       over.send('*2\r\n$4\r\nECHO\r\n$2000000\r\n');
       over.send(Buffer.alloc(1_100_000, 97));
       expect((await over.readUntilClosed()).length).toBe(0);
-      expect(await call(side.control, 'CONFIG', 'SET', 'client-query-buffer-limit', '1gb')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'client-query-buffer-limit', '1gb')).toBe('+OK\r\n');
       under.close();
     }
     // 7.4's counter (not in 7.0's INFO).
@@ -203,13 +189,13 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
 
   it('client-output-buffer-limit normal: a client that does not read its replies past the hard limit is closed', async () => {
     for (const side of sides) {
-      expect(await call(side.control, 'CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1mb 0 0')).toBe('+OK\r\n');
-      expect(await call(side.control, 'SET', 'limits:big', 'x'.repeat(100_000))).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1mb 0 0')).toBe('+OK\r\n');
+      expect(await side.control.call('SET', 'limits:big', 'x'.repeat(100_000))).toBe('+OK\r\n');
       const { conn, id } = await connectWithId(side);
       conn.raw.pause();
       conn.send(Buffer.concat(Array.from({ length: 300 }, () => encodeCommand(['GET', 'limits:big']))));
       await until(async () => (await clientFields(side, id)) === null, `${side.name}: the client to be closed`);
-      expect(await call(side.control, 'CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0')).toBe('+OK\r\n');
       conn.close();
     }
     expect(await infoField(sides[1], 'stats', 'client_output_buffer_limit_disconnections')).toBe(1);
@@ -217,15 +203,15 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
 
   it('client-output-buffer-limit pubsub: over the soft limit for longer than its seconds, a subscriber is closed', async () => {
     for (const side of sides) {
-      expect(await call(side.control, 'CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 64mb 1mb 1')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 64mb 1mb 1')).toBe('+OK\r\n');
       const { conn, id } = await connectWithId(side);
-      await call(conn, 'SUBSCRIBE', 'limits:soft');
+      await conn.call('SUBSCRIBE', 'limits:soft');
       conn.raw.pause();
       const payload = 'z'.repeat(100_000);
       // Publish until the server holds more than the soft limit unsent (the kernel takes some first).
       let fields: Map<string, string> | null = null;
       for (let i = 0; i < 400; i++) {
-        await call(side.control, 'PUBLISH', 'limits:soft', payload);
+        await side.control.call('PUBLISH', 'limits:soft', payload);
         fields = await clientFields(side, id);
         if (Number(fields?.get('omem')) > 1024 * 1024) break;
       }
@@ -248,7 +234,7 @@ describeLive('client limits: redis-server 7.0 and the emulator', () => {
       } else {
         await until(async () => (await clientFields(side, id)) === null, 'redis: the subscriber to be closed');
       }
-      expect(await call(side.control, 'CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60')).toBe('+OK\r\n');
+      expect(await side.control.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60')).toBe('+OK\r\n');
       conn.close();
     }
   });
@@ -268,17 +254,17 @@ describe('client limits: AMR defaults', () => {
 
   it("maxclients is the SKU's connection limit; timeout is AMR's 10 minutes", async () => {
     const conn = await RawConnection.connect(server.port);
-    const info = await call(conn, 'INFO', 'clients');
+    const info = await conn.call('INFO', 'clients');
     expect(info).toContain(`\r\nmaxclients:${getSku('Balanced_B1').maxClients}\r\n`);
     expect(cache.settings.get('maxclients')).toBe(String(getSku('Balanced_B1').maxClients));
     expect(cache.settings.get('timeout')).toBe('600');
     expect(cache.settings.get('client-output-buffer-limit')).toBe('normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60');
     // Hidden on AMR, as the other server settings.
-    expect(await call(conn, 'CONFIG', 'SET', 'timeout', '0')).toBe('-ERR Unsupported CONFIG parameter: timeout\r\n');
+    expect(await conn.call('CONFIG', 'SET', 'timeout', '0')).toBe('-ERR Unsupported CONFIG parameter: timeout\r\n');
     // Idle for 600 s: kept; for more than 600 s: closed.
     cache.clock.advance(600_000);
     expect(conn.isClosed).toBe(false);
-    expect(await call(conn, 'PING')).toBe('+PONG\r\n');
+    expect(await conn.call('PING')).toBe('+PONG\r\n');
     cache.clock.advance(601_000);
     expect((await conn.readUntilClosed()).length).toBe(0);
   });
@@ -290,13 +276,13 @@ describe('client limits: AMR defaults', () => {
       oss.settings.setInternal('maxclients', '2');
       const inProcess = oss.openClient({ name: null });
       const first = await RawConnection.connect(ossServer.port);
-      expect(await call(first, 'PING')).toBe('+PONG\r\n');
+      expect(await first.call('PING')).toBe('+PONG\r\n');
       // Redis's acceptCommonHandler with cluster mode on.
       const refused = await RawConnection.connect(ossServer.port);
       expect((await refused.readUntilClosed()).toString()).toBe('-ERR max number of clients + cluster connections reached\r\n');
       oss.closeClient(inProcess);
       const next = await RawConnection.connect(ossServer.port);
-      expect(await call(next, 'PING')).toBe('+PONG\r\n');
+      expect(await next.call('PING')).toBe('+PONG\r\n');
       first.close();
       next.close();
     } finally {
