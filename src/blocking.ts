@@ -220,6 +220,10 @@ class BlockingManager {
     return this.waiters.has(client);
   }
 
+  argvOf(client: ClientState): readonly Bytes[] | null {
+    return this.waiters.get(client)?.argv ?? null;
+  }
+
   wait(client: ClientState, argv: readonly Bytes[], marker: BlockedReply): Promise<Reply> {
     if (this.waiters.has(client)) {
       return Promise.reject(new Error('the connection is already blocked by another command'));
@@ -519,6 +523,11 @@ export function notifyConditionWaiters(cache: CacheCore): void {
 /** True while the connection waits in a blocking command (CLIENT LIST flag `b`). */
 export function isClientBlocked(cache: CacheCore, client: ClientState): boolean {
   return managers.get(cache)?.isBlocked(client) ?? false;
+}
+
+/** The command a blocked connection waits in (its arguments: CLIENT LIST `argv-mem`), or null when it is not blocked. */
+export function blockedArgv(cache: CacheCore, client: ClientState): readonly Bytes[] | null {
+  return managers.get(cache)?.argvOf(client) ?? null;
 }
 
 /** INFO `blocked_clients` and `total_blocking_keys`. */

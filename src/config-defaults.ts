@@ -6,6 +6,7 @@
 import { Config, ConfigValueError, type SettingDef } from './config.js';
 import { parseInt64 } from './protocol/numbers.js';
 import type { PersistenceOptions } from './persistence/persistence.js';
+import { DEFAULT_OUTPUT_BUFFER_LIMITS, mergeOutputBufferLimits } from './client-limits.js';
 
 // ---------------------------------------------------------------------------------------------
 // Keyspace notification classes (`notify-keyspace-events`), as Redis's notify.c spells them.
@@ -240,7 +241,12 @@ export function defaultConfig(init: DefaultConfigInit): Config {
   const sizeMem = numeric({ min: 0n, max: LONG_MAX, memory: true });
   const intNonNeg = numeric({ min: 0n, max: INT_MAX });
 
-  return new Config({
+  // CONFIG SET client-output-buffer-limit changes only the classes it names.
+  const outputBufferLimits = hidden(DEFAULT_OUTPUT_BUFFER_LIMITS, (value) =>
+    mergeOutputBufferLimits(config.get('client-output-buffer-limit') ?? DEFAULT_OUTPUT_BUFFER_LIMITS, value),
+  );
+
+  const config: Config = new Config({
     // --- AMR: CONFIG GET/SET allowed (RS-CFG) -------------------------------------------------
     activerehashing: amr('yes', bool),
     // RS-CFG: "Value must be between 0 and 60000 milliseconds" (Redis itself allows 0..LONG_MAX).
@@ -287,13 +293,15 @@ export function defaultConfig(init: DefaultConfigInit): Config {
     appendonly: hidden(init.persistence !== undefined && init.persistence !== null && 'aof' in init.persistence ? 'yes' : 'no', bool),
     appendfsync: hidden('everysec', enumOf(['everysec', 'always', 'no'])),
     save: hidden(savePointOf(init.persistence), validateSave),
-    timeout: hidden('0', numeric({ min: 0n, max: UINT_MAX })),
+    // AMR closes connections idle for 10 minutes (azure-facts §1.5, CONN); Redis's default is 0.
+    timeout: hidden('600', numeric({ min: 0n, max: INT_MAX })),
     'tcp-keepalive': hidden('300', intNonNeg),
     maxclients: hidden(String(init.maxClients ?? 10000), numeric({ min: 1n, max: UINT_MAX })),
     hz: hidden('10', intNonNeg),
     'dynamic-hz': hidden('yes', bool),
     'proto-max-bulk-len': hidden('536870912', numeric({ min: 1048576n, max: LONG_MAX, memory: true })),
     'client-query-buffer-limit': hidden('1073741824', numeric({ min: 1048576n, max: LONG_MAX, memory: true })),
+    'client-output-buffer-limit': outputBufferLimits,
     'tracking-table-max-keys': hidden('1000000', size),
     'latency-tracking': hidden('yes', bool),
     'latency-tracking-info-percentiles': hidden('50 99 99.9'),
@@ -303,4 +311,5 @@ export function defaultConfig(init: DefaultConfigInit): Config {
     'min-replicas-to-write': hidden('0', intNonNeg, { aliases: ['min-slaves-to-write'] }),
     'min-replicas-max-lag': hidden('10', intNonNeg, { aliases: ['min-slaves-max-lag'] }),
   });
+  return config;
 }

@@ -119,6 +119,19 @@ export interface ClientState {
    * facade holding a real socket closes it too (src/server). Absent: nothing to do.
    */
   onClose?: (() => void) | null;
+  /**
+   * True for the cache's own in-process caller (`cache.execute`, the typed methods): not a
+   * connection, so CLIENT LIST, CLIENT KILL, INFO `connected_clients` and `maxclients` see it only
+   * from itself, as a real server never lists a client nobody connected.
+   */
+  internal?: boolean;
+  /** Reply bytes written to the socket and not yet sent (CLIENT LIST `omem`); absent: none. Set by the RESP server. */
+  outputBytes?: () => number;
+  /**
+   * A request being received and not yet run (CLIENT LIST `qbuf` and `argv-mem` of another
+   * connection): its unread bytes and its arguments read so far. Set by the RESP server.
+   */
+  pendingRequest?: () => { bytes: number; argvBytes: number };
 }
 
 /** One queued command of a transaction. */

@@ -38,7 +38,7 @@ export type { CommandLog, SlowlogEntry, Samples } from './command-log.js';
 export { RedisClient, createClient } from './client/client.js';
 export type { ClientOptions, ClientStatus } from './client/client.js';
 // The RESP server (`cache.listen()`): types only, so importing the package never loads node:net.
-export type { RespServer, ListenOptions, NodeEndpoint } from './server/server.js';
+export type { RespServer, ListenOptions, ListenTlsOptions, NodeEndpoint } from './server/server.js';
 export { Pipeline } from './client/pipeline.js';
 export type { PipelineResult } from './client/pipeline.js';
 export type { ClusterClient, ClusterOptions } from './client/cluster.js';

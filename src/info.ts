@@ -13,6 +13,7 @@ import { valueBytes, type Keyspace, type StoredValue } from './keyspace/keyspace
 import { allocSize, bucketBytes, EXPIRE_ENTRY, keyBytes } from './keyspace/memory.js';
 import { getSku } from './cluster/skus.js';
 import { watchedKeyCount } from './transactions.js';
+import { clientLimitStats, connectionCount } from './client-limits.js';
 
 /** The Redis version AMR reports (azure-facts §1.5: `redis_version:7.4.3` seen in the field). */
 export const REDIS_VERSION = '7.4.3';
@@ -204,12 +205,9 @@ function portOf(addr: string): number {
   return Number.isInteger(port) ? port : 10000;
 }
 
+/** The `maxclients` setting: the SKU's max client connections unless changed. */
 function maxClientsOf(cache: CacheCore): number {
-  try {
-    return getSku(cache.topology.sku).maxClients;
-  } catch {
-    return Number(cache.settings.get('maxclients') ?? 10000);
-  }
+  return Number(cache.settings.get('maxclients') ?? 10000);
 }
 
 function totalSystemMemory(cache: CacheCore): number {
@@ -301,6 +299,7 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
     let pubsub = 0;
     let watching = 0;
     const blocking = blockingStats(cache);
+    const limits = clientLimitStats(cache);
     for (const c of cache.clients.values()) {
       const o = c as ClientState & OptionalClientState;
       if ((o.subscriptions ?? 0) > 0) pubsub++;
@@ -309,11 +308,13 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
     add(
       'Clients',
       lines([
-        ['connected_clients', cache.clients.size],
+        // The asking connection counts itself, also the cache's in-process caller.
+        ['connected_clients', connectionCount(cache) + (client.internal === true ? 1 : 0)],
         ['cluster_connections', 0],
         ['maxclients', maxClientsOf(cache)],
-        ['client_recent_max_input_buffer', 20480],
-        ['client_recent_max_output_buffer', 0],
+        // 7.4 reads every request into one shared 20 KB buffer; a longer partial one shows.
+        ['client_recent_max_input_buffer', Math.max(20480, limits.recentMaxInput.peak(now))],
+        ['client_recent_max_output_buffer', limits.recentMaxOutput.peak(now)],
         ['blocked_clients', blocking.blockedClients],
         ['tracking_clients', cache.tracking?.clients ?? 0],
         ['pubsub_clients', pubsub],
@@ -479,7 +480,7 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['instantaneous_output_kbps', '0.00'],
         ['instantaneous_input_repl_kbps', '0.00'],
         ['instantaneous_output_repl_kbps', '0.00'],
-        ['rejected_connections', 0],
+        ['rejected_connections', clientLimitStats(cache).rejectedConnections],
         ['sync_full', ha ? 1 : 0],
         ['sync_partial_ok', 0],
         ['sync_partial_err', 0],
@@ -518,8 +519,8 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
         ['total_writes_processed', processed],
         ['io_threaded_reads_processed', 0],
         ['io_threaded_writes_processed', 0],
-        ['client_query_buffer_limit_disconnections', 0],
-        ['client_output_buffer_limit_disconnections', 0],
+        ['client_query_buffer_limit_disconnections', clientLimitStats(cache).queryBufferLimitDisconnections],
+        ['client_output_buffer_limit_disconnections', clientLimitStats(cache).outputBufferLimitDisconnections],
         ['reply_buffer_shrinks', 0],
         ['reply_buffer_expands', 0],
         ['eventloop_cycles', Math.floor((now - stats.startTime) / 100) + processed],

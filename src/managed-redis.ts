@@ -271,6 +271,7 @@ export class ManagedRedis implements CacheCore {
       notifyKeyspaceEvents: options.notifyKeyspaceEvents ?? '',
       maxmemoryBytes: maxmemoryPerShard,
       persistence,
+      maxClients: getSku(resolved.sku).maxClients,
     });
     this.settings.onChange((name) => {
       if (name === 'maxmemory') for (const shard of this.shards) this.applyMemoryLimit(shard.keyspace);
@@ -307,6 +308,7 @@ export class ManagedRedis implements CacheCore {
     this.applyAccessTracking();
     // The in-process owner (execute, the typed methods) needs no key.
     this.defaultClient = this.openClient({ name: null, authenticated: true });
+    this.defaultClient.internal = true;
     this.replication = new Replication(this, options.replication ?? {}, maxmemoryPerShard || resolved.maxmemoryPerShardBytes, this.defaultClient);
     this.persistence = new Persistence(this, persistence, this.defaultClient);
     this.faults = new Faults(this, this.replication);

@@ -107,7 +107,7 @@ function socketEndpoint(cache: ManagedRedis): SocketEndpoint {
   if (endpoint === undefined) {
     const name = `amr-emulator-${process.pid}-${++sockets}`;
     const path = process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
-    const ready = cache.listen({ path, unref: true });
+    const ready = cache.listen({ path, unref: true, idleTimeout: false });
     // A failure surfaces at the client's connect(); this keeps it from being unhandled meanwhile.
     ready.catch(() => {});
     endpoints.set(cache, (endpoint = { path, ready }));
@@ -168,7 +168,7 @@ function createCluster(redis: NodeRedisModule, options: NodeRedisClusterOptions)
   const cluster = redis.createCluster!({ ...options, rootNodes, defaults: { ...defaults, socket: defaultSocket } });
   const ready = (async () => {
     let server = clusterServers.get(cache);
-    if (server === undefined) clusterServers.set(cache, (server = cache.listen({ cluster: cache.policy === 'OSS', unref: true })));
+    if (server === undefined) clusterServers.set(cache, (server = cache.listen({ cluster: cache.policy === 'OSS', unref: true, idleTimeout: false })));
     const listening = await server;
     // node-redis reads the root nodes when it connects: point them at the emulated endpoints.
     rootNodes.splice(0, rootNodes.length, { url: listening.url }, ...listening.nodes.map((node) => ({ url: node.url })));

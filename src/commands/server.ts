@@ -15,7 +15,7 @@ import { MapReply, OK, PONG, StatusReply, VerbatimReply, type Reply } from '../p
 import { ConfigValueError } from '../config.js';
 import { infoText, REDIS_VERSION, IDLE_CLIENT_BYTES, type OptionalClientState } from '../info.js';
 import type { CacheCore, ClientState } from '../core-types.js';
-import { unblockClient } from '../blocking.js';
+import { blockedArgv, unblockClient } from '../blocking.js';
 import { keyName } from '../keyspace/bytes.js';
 import { valueBytes } from '../keyspace/keyspace.js';
 import { keyBytes } from '../keyspace/memory.js';
@@ -454,19 +454,21 @@ function clientTypeByName(name: string): ClientType | null {
   }
 }
 
-/** Redis's getClientType: a RESP2 connection in subscribe mode is `pubsub`, everything else `normal`. */
+/**
+ * Redis's getClientType: a connection with subscriptions is `pubsub` (RESP3 ones too: Redis sets
+ * CLIENT_PUBSUB on any subscriber), everything else `normal` (MONITOR included).
+ */
 function clientType(client: ClientState): ClientType {
-  const extras = client as ClientExtras;
-  return (extras.subscriptions ?? 0) > 0 && client.resp === 2 ? 'pubsub' : 'normal';
+  return client.subscriptions > 0 ? 'pubsub' : 'normal';
 }
 
-function clientFlags(client: ClientState): string {
+function clientFlags(cache: CacheCore, client: ClientState): string {
   const extras = client as ClientExtras;
   // Redis's order: O (monitor) first, then P, x, b, t, T.
   let flags = client.monitoring === true ? 'O' : '';
-  if ((extras.subscriptions ?? 0) > 0) flags += 'P';
+  if (client.subscriptions > 0) flags += 'P';
   if (extras.inMulti) flags += 'x';
-  if (extras.blocked) flags += 'b';
+  if (blockedArgv(cache, client) !== null) flags += 'b';
   if (client.tracking !== null) {
     flags += 't';
     if (client.tracking.brokenRedirect) flags += 'R';
@@ -475,6 +477,23 @@ function clientFlags(client: ClientState): string {
   if (extras.noTouch) flags += 'T';
   return flags === '' ? 'N' : flags;
 }
+
+/** Bytes of a command's arguments (Redis's `argv_len_sum`). */
+function argvBytes(argv: readonly Bytes[]): number {
+  let sum = 0;
+  for (const arg of argv) sum += toBuffer(arg).length;
+  return sum;
+}
+
+/** `multi-mem`: per queued command its argument bytes and one pointer per argument (Redis's mstate.argv_len_sums). */
+function multiBytes(client: ClientState): number {
+  let sum = 0;
+  for (const queued of client.multi?.queue ?? []) sum += argvBytes(queued.argv) + 8 * queued.argv.length;
+  return sum;
+}
+
+/** Redis's reply list blocks are 16 KB (PROTO_REPLY_CHUNK_BYTES): `oll` of unwritten bytes. */
+const REPLY_CHUNK_BYTES = 16 * 1024;
 
 /** Size of the RESP request a command arrived as (`*2\r\n$6\r\nclient\r\n$4\r\nlist\r\n` is 26). */
 function requestSize(argv: readonly Bytes[]): number {
@@ -510,21 +529,35 @@ export function clientInfoLine(
   if (self !== undefined) {
     qbuf = requestSize(self);
     qbufFree = Math.max(0, QUERY_BUFFER_USABLE - qbuf);
-    for (const arg of self) argvMem += toBuffer(arg).length;
+    argvMem = argvBytes(self);
     tot += QUERY_BUFFER_ALLOC + argvMem;
+  } else {
+    // Another connection: a partial request it is sending (a private query buffer in 7.4), or
+    // the arguments of the command it is blocked in.
+    const pending = client.pendingRequest?.();
+    qbuf = pending?.bytes ?? 0;
+    argvMem = pending?.argvBytes ?? 0;
+    const blocked = blockedArgv(cache, client);
+    if (blocked !== null) argvMem = argvBytes(blocked);
+    tot += qbuf + argvMem;
   }
+  const omem = client.outputBytes?.() ?? 0;
+  const multiMem = multiBytes(client);
+  tot += omem + multiMem;
   const extras = client as ClientExtras;
   const subs = client.pubsub;
   const sub = subs?.channels.size ?? 0;
   const psub = subs?.patterns.size ?? 0;
   const ssub = subs?.shardChannels.size ?? 0;
   const multi = client.multi ? client.multi.queue.length : -1;
-  void cache;
+  const oll = Math.ceil(omem / REPLY_CHUNK_BYTES);
+  // `w`: replies wait to be written (Redis installs the write handler).
+  const events = omem > 0 ? 'rw' : 'r';
   return (
     `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${fd} name=${client.name ?? ''} ` +
-    `age=${age} idle=${idle} flags=${clientFlags(client)} db=0 sub=${sub} psub=${psub} ssub=${ssub} ` +
+    `age=${age} idle=${idle} flags=${clientFlags(cache, client)} db=0 sub=${sub} psub=${psub} ssub=${ssub} ` +
     `multi=${multi} watch=${extras.watching ?? 0} qbuf=${qbuf} qbuf-free=${qbufFree} ` +
-    `argv-mem=${argvMem} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=${tot} events=r ` +
+    `argv-mem=${argvMem} multi-mem=${multiMem} rbs=1024 rbp=0 obl=0 oll=${oll} omem=${omem} tot-mem=${tot} events=${events} ` +
     `cmd=${client.lastCommand || 'NULL'} user=${client.user?.name ?? 'default'} redir=${client.tracking === null ? -1 : client.tracking.redirect} resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`
   );
@@ -538,6 +571,14 @@ function fdOf(cache: CacheCore, client: ClientState): number {
     fd++;
   }
   return fd;
+}
+
+/**
+ * The clients a connection sees: every connection, and the cache's in-process caller only when it
+ * asks itself (it is no connection: a real server would not list it).
+ */
+function visibleClients(ctx: { cache: CacheCore; client: ClientState }): ClientState[] {
+  return [...ctx.cache.clients.values()].filter((c) => c.internal !== true || c === ctx.client);
 }
 
 function lineFor(ctx: { cache: CacheCore; client: ClientState; now: number }, c: ClientState, argv: readonly Bytes[]): string {
@@ -592,19 +633,19 @@ const clientList = defineCommand({
     if (argv.length === 4 && is(argv[2], 'type')) {
       const type = clientTypeByName(text(argv[3]));
       if (type === null) throw new ReplyError(`ERR Unknown client type '${text(argv[3])}'`);
-      selected = [...ctx.cache.clients.values()].filter((c) => clientType(c) === type);
+      selected = visibleClients(ctx).filter((c) => clientType(c) === type);
     } else if (argv.length > 3 && is(argv[2], 'id')) {
       selected = [];
       for (let i = 3; i < argv.length; i++) {
         const id = parseInt64(argv[i]);
         if (id === null) throw INVALID_CLIENT_ID;
         const found = ctx.cache.clients.get(Number(id));
-        if (found !== undefined) selected.push(found);
+        if (found !== undefined && (found.internal !== true || found === ctx.client)) selected.push(found);
       }
     } else if (argv.length !== 2) {
       throw SYNTAX;
     } else {
-      selected = [...ctx.cache.clients.values()];
+      selected = visibleClients(ctx);
     }
     let out = '';
     for (const c of selected) out += lineFor(ctx, c, argv) + '\n';
@@ -669,7 +710,7 @@ const clientKill = defineCommand({
       }
     }
     const victims: ClientState[] = [];
-    for (const c of ctx.cache.clients.values()) {
+    for (const c of visibleClients(ctx)) {
       if (filter.id !== undefined && c.id !== filter.id) continue;
       if (filter.type !== undefined && clientType(c) !== filter.type) continue;
       if (filter.addr !== undefined && c.addr !== filter.addr) continue;

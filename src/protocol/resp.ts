@@ -76,6 +76,13 @@ export class RequestParser {
     return this.buffer.length - this.pos + this.chunkBytes;
   }
 
+  /** Bytes of the arguments of a request read so far, its last argument still arriving (Redis shows them as `argv-mem`). */
+  get partialArgBytes(): number {
+    let sum = 0;
+    for (const arg of this.args) sum += typeof arg === 'string' ? Buffer.byteLength(arg) : arg.length;
+    return sum;
+  }
+
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.chunkBytes += chunk.length;

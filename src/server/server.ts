@@ -9,6 +9,7 @@
  * ones, as in Redis. The only module of the package that imports `node:net`.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ManagedRedis } from '../managed-redis.js';
 import type { Bytes } from '../keyspace/bytes.js';
 import { Connection } from '../client/connection.js';
@@ -17,6 +18,16 @@ import { ReplyError } from '../protocol/errors.js';
 import { encodePush, encodeReply, ProtocolError, RequestParser, ReplyWriter } from '../protocol/resp.js';
 import { NO_REPLY, status, type Reply } from '../protocol/reply.js';
 import { namesEndpoints, rewriteEndpoints, type EndpointMap, type ListeningEndpoint } from './endpoints.js';
+import type { TimerHandle } from '../clock.js';
+import {
+  clientLimitStats,
+  connectionCount,
+  idleTimedOut,
+  maxClientsError,
+  outputLimitClass,
+  outputLimitOf,
+  OutputLimitWatch,
+} from '../client-limits.js';
 
 /** Options of {@link ManagedRedis.listen}. */
 export interface ListenOptions {
@@ -35,6 +46,12 @@ export interface ListenOptions {
    */
   unref?: boolean;
   /**
+   * Close connections idle longer than the `timeout` setting (AMR: 10 minutes of the cache clock).
+   * Default true; the node-redis facade turns it off, as in-process clients are never closed for
+   * idling — a virtual clock's jumps would otherwise drop them between two steps of a test.
+   */
+  idleTimeout?: boolean;
+  /**
    * Connect every client to this node's endpoint instead of the bootstrap endpoint (port 10000):
    * whole-database commands (DBSIZE, KEYS, SCAN, FLUSHALL …) then cover that node's shards only,
    * and connections are refused while the node is down.
@@ -46,6 +63,30 @@ export interface ListenOptions {
    * (node-redis `createCluster`, ioredis `Cluster`) can follow the topology. Default false.
    */
   cluster?: boolean;
+  /**
+   * Serve TLS instead of plaintext, as AMR's port 10000 does by default (either one, never both:
+   * AMR's `clientProtocol` is Encrypted or Plaintext). TLS 1.2 and 1.3 only, with AMR's cipher
+   * suites; the URL becomes `rediss://`. See {@link ListenTlsOptions}. `true`: a fresh self-signed
+   * certificate for localhost / 127.0.0.1 (clients trust {@link RespServer.certificate}).
+   */
+  tls?: ListenTlsOptions | true;
+}
+
+/**
+ * The certificate the server presents (PEM strings or buffers, as node:tls takes them). The
+ * protocol versions and ciphers are AMR's and not options: TLS 1.2 (ECDHE-RSA with AES-256-CBC-
+ * SHA384 or AES-128-CBC-SHA256, so a TLS 1.2 client needs an RSA certificate) and TLS 1.3
+ * (TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256; no CHACHA20).
+ */
+export interface ListenTlsOptions {
+  /** Private key (PEM). */
+  key?: string | Buffer;
+  /** Certificate chain (PEM). */
+  cert?: string | Buffer;
+  /** Passphrase of an encrypted `key` or `pfx`. */
+  passphrase?: string;
+  /** Key and certificate as one PKCS#12 bundle, instead of `key` and `cert`. */
+  pfx?: string | Buffer;
 }
 
 /** One node endpoint of a cluster-mode server (`listen({ cluster: true })`). */
@@ -66,13 +107,25 @@ const OUTPUT_HIGH_WATER = 1024 * 1024;
 /** Unread request bytes past which a blocked connection stops reading (it keeps reading up to this to see a disconnect). */
 const INPUT_HIGH_WATER = 1024 * 1024;
 /**
- * Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60` hard limit: a subscriber whose
- * unread messages exceed it is disconnected. Normal clients have no limit (they are paused instead).
+ * How often the server looks at every connection (idle `timeout`, the soft output limits, the
+ * recent buffer peaks), on the cache's clock: Redis's clientsCron visits each client about once a second.
  */
-const PUBSUB_OUTPUT_HARD_LIMIT = 32 * 1024 * 1024;
+const CRON_INTERVAL_MS = 1000;
 
 /** Redis closes, without a reply, a connection whose first word is one of these (an HTTP request). */
 const SECURITY_WARNING_COMMANDS = new Set(['post', 'host:']);
+
+/**
+ * AMR's TLS settings (azure-facts §9): TLS 1.2 and 1.3 only; TLS 1.2 with ECDHE_RSA AES-256-CBC-
+ * SHA384 (P-384) and AES-128-CBC-SHA256 (P-256); TLS 1.3 with the two AES-GCM suites, no CHACHA20.
+ */
+const AMR_TLS = {
+  minVersion: 'TLSv1.2',
+  maxVersion: 'TLSv1.3',
+  ciphers: 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256',
+  ecdhCurve: 'P-384:P-256',
+  honorCipherOrder: true,
+} as const;
 
 /** A running RESP server (what {@link ManagedRedis.listen} resolves with). */
 export class RespServer {
@@ -81,18 +134,26 @@ export class RespServer {
   /** The TCP port it listens on (0 on a socket path). */
   readonly port: number;
   /**
-   * `redis://host:port`, for `createClient({ url })` (node-redis) or `new Redis(url)` (ioredis);
-   * on a socket path, the path itself (what `new Redis(path)` takes).
+   * `redis://host:port` (`rediss://` with TLS), for `createClient({ url })` (node-redis) or
+   * `new Redis(url)` (ioredis); on a socket path, the path itself (what `new Redis(path)` takes).
    */
   readonly url: string;
   /** The socket path it listens on (`listen({ path })`), or null on TCP. */
   readonly path: string | null;
+  /** True when it serves TLS (`listen({ tls })`). */
+  readonly tls: boolean;
+  /**
+   * With `listen({ tls: true })`: the self-signed certificate (PEM) it presents, for clients' `ca`
+   * option; otherwise null.
+   */
+  readonly certificate: string | null;
   /** With `cluster: true`: one listening endpoint per node of the topology; else empty. */
   readonly nodes: readonly NodeEndpoint[];
   /** Resolves once the server has stopped listening and its connections are closed. */
   readonly closed: Promise<void>;
   private readonly sessions = new Set<Session>();
   private closing = false;
+  private cron: TimerHandle | null = null;
 
   /** @internal Use {@link ManagedRedis.listen}. */
   constructor(
@@ -100,15 +161,33 @@ export class RespServer {
     readonly cache: ManagedRedis,
     private readonly listeners: ReadonlyArray<{ server: Server; node: number | undefined }>,
     private readonly endpoints: EndpointMap | null,
+    tls: boolean,
+    certificate: string | null,
+    private readonly closesIdle = true,
   ) {
-    const [main, ...nodes] = listeners.map(({ server, node }) => ({ node, ...addressOf(server) }));
+    this.tls = tls;
+    this.certificate = certificate;
+    const [main, ...nodes] = listeners.map(({ server, node }) => ({ node, ...addressOf(server, tls) }));
     this.host = main.host;
     this.port = main.port;
     this.url = main.url;
     this.path = main.path;
     this.nodes = nodes.map((n) => ({ node: n.node!, host: n.host, port: n.port, url: n.url }));
     this.closed = Promise.all(listeners.map(({ server }) => new Promise<void>((resolve) => server.once('close', () => resolve())))).then(() => {});
-    for (const { server, node } of listeners) server.on('connection', (socket) => this.accept(socket, node));
+    // A TLS connection becomes a client once its handshake is done (a failed one never does).
+    const event = tls ? 'secureConnection' : 'connection';
+    for (const { server, node } of listeners) server.on(event, (socket: Socket) => this.accept(socket, node));
+    this.scheduleCron();
+  }
+
+  /** Every second of the cache clock: each connection's idle timeout, soft output limit and buffer peaks. */
+  private scheduleCron(): void {
+    this.cron = this.cache.clock.setTimeout(() => {
+      if (this.closing) return;
+      const now = this.cache.clock.now();
+      for (const session of [...this.sessions]) session.cron(now);
+      this.scheduleCron();
+    }, CRON_INTERVAL_MS);
   }
 
   /** Open connections. */
@@ -120,6 +199,7 @@ export class RespServer {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = true;
+      this.cron?.cancel();
       for (const { server } of this.listeners) server.close();
       for (const session of this.sessions) session.destroy();
     }
@@ -131,20 +211,34 @@ export class RespServer {
       socket.destroy();
       return;
     }
-    const session = new Session(this.cache, socket, node, this.endpoints, (closed) => this.sessions.delete(closed));
+    // One connection over maxclients gets Redis's error, then the socket closes.
+    if (connectionCount(this.cache) >= Number(this.cache.settings.get('maxclients') ?? 10000)) {
+      clientLimitStats(this.cache).rejectedConnections++;
+      socket.on('error', () => socket.destroy());
+      socket.end(`-${maxClientsError(this.cache)}\r\n`);
+      return;
+    }
+    const session = new Session(this.cache, socket, node, this.endpoints, (closed) => this.sessions.delete(closed), this.closesIdle);
     if (!session.closed) this.sessions.add(session);
   }
 }
 
-function addressOf(server: Server): { host: string; port: number; url: string; path: string | null } {
+function addressOf(server: Server, tls: boolean): { host: string; port: number; url: string; path: string | null } {
   const address = server.address() as AddressInfo | string;
   if (typeof address === 'string') return { host: '', port: 0, url: address, path: address };
   const host = address.address;
-  return { host, port: address.port, url: `redis://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`, path: null };
+  const scheme = tls ? 'rediss' : 'redis';
+  return { host, port: address.port, url: `${scheme}://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`, path: null };
 }
 
-function startListening(host: string, port: number, path?: string): Promise<Server> {
-  const server = createServer({ noDelay: true });
+function startListening(host: string, port: number, tls: ListenTlsOptions | undefined, path?: string): Promise<Server> {
+  const server =
+    tls === undefined
+      ? createServer({ noDelay: true })
+      : createTlsServer({ key: tls.key, cert: tls.cert, passphrase: tls.passphrase, pfx: tls.pfx, ...AMR_TLS, noDelay: true });
+  // A failed handshake (a plaintext client on the TLS port, an old protocol version, no common
+  // cipher) just closes that socket, as redis-server does.
+  if (tls !== undefined) server.on('tlsClientError', (_error, socket: TLSSocket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const where = path === undefined ? { port, host } : { path };
@@ -162,7 +256,9 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
   if (options.cluster && cache.policy !== 'OSS') {
     throw new Error(`listen({ cluster: true }) needs the OSS cluster policy (this cache uses ${cache.policy}): other policies have one endpoint`);
   }
-  const listeners = [{ server: await startListening(host, options.port ?? 0, options.path), node: options.node }];
+  const generated = options.tls === true ? (await import('./self-signed.js')).selfSignedCertificate() : null;
+  const tls = options.tls === true ? generated! : options.tls;
+  const listeners = [{ server: await startListening(host, options.port ?? 0, tls, options.path), node: options.node }];
   if (options.unref) listeners[0].server.unref();
   let endpoints: Map<string, ListeningEndpoint> | null = null;
   if (options.cluster) {
@@ -170,7 +266,7 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
     try {
       // Every node, also one holding only replicas now: a failover can make it an endpoint.
       for (const node of cache.topology.nodes) {
-        const server = await startListening(host, 0);
+        const server = await startListening(host, 0, tls);
         if (options.unref) server.unref();
         listeners.push({ server, node: node.index });
         endpoints.set(`${node.ip}:${node.port}`, { host, port: (server.address() as AddressInfo).port });
@@ -180,7 +276,7 @@ export async function listen(cache: ManagedRedis, options: ListenOptions = {}): 
       throw error;
     }
   }
-  return new RespServer(cache, listeners, endpoints);
+  return new RespServer(cache, listeners, endpoints, tls !== undefined, generated?.cert ?? null, options.idleTimeout !== false);
 }
 
 /** One TCP connection: a socket, a request parser and the emulated connection it drives. */
@@ -197,6 +293,8 @@ class Session {
   private closeAfterReply = false;
   /** Replies are done (QUIT, protocol error, CLIENT KILL): the socket ends once written. */
   private ending = false;
+  /** When the unwritten output first reached its class's soft limit. */
+  private readonly outputWatch = new OutputLimitWatch();
   closed = false;
 
   constructor(
@@ -205,6 +303,7 @@ class Session {
     node: number | undefined,
     private readonly endpoints: EndpointMap | null,
     private readonly onClosed: (session: Session) => void,
+    private readonly closesIdle: boolean,
   ) {
     socket.setNoDelay(true);
     this.conn = new Connection(cache, {
@@ -241,9 +340,14 @@ class Session {
       // MONITOR: each command others run, as a status line (src/command-log.ts formats it).
       monitor: (line) => this.write(encodeReply(status(line), this.conn.state.resp)),
     };
+    // What CLIENT LIST shows of the socket: unwritten replies (omem), a partial request (qbuf).
+    state.outputBytes = () => (this.closed ? 0 : this.socket.writableLength);
+    state.pendingRequest = () => ({ bytes: this.parser.pending, argvBytes: this.parser.partialArgBytes });
     socket.on('data', (chunk: Buffer) => {
+      state.lastInteraction = cache.clock.now(); // Redis: on every read and write
       this.parser.push(chunk);
       this.process();
+      this.checkQueryBuffer();
     });
     socket.on('drain', () => {
       if (!this.backlogged) return;
@@ -268,6 +372,52 @@ class Session {
     }
     this.socket.uncork();
     this.updateReading();
+  }
+
+  /**
+   * Request bytes received and not yet run (a partial request, or what waits behind a blocked
+   * command) over `client-query-buffer-limit`: the connection closes without a reply, as Redis
+   * closes it ("Closing client that reached max query buffer length").
+   */
+  private checkQueryBuffer(): void {
+    if (this.closed) return;
+    const pending = this.parser.pending;
+    const now = this.cache.clock.now();
+    const stats = clientLimitStats(this.cache);
+    stats.recentMaxInput.record(pending, now);
+    if (pending > Number(this.cache.settings.get('client-query-buffer-limit') ?? 1073741824)) {
+      stats.queryBufferLimitDisconnections++;
+      this.destroy();
+    }
+  }
+
+  /**
+   * Unwritten replies over the connection's `client-output-buffer-limit` class (normal, or pubsub
+   * while subscribed): hard limit at once, soft limit once exceeded for longer than its seconds.
+   * Redis frees such a client at once, dropping what it had not sent.
+   */
+  private checkOutputBuffer(now: number): void {
+    const used = this.socket.writableLength;
+    const stats = clientLimitStats(this.cache);
+    stats.recentMaxOutput.record(used, now);
+    const state = this.conn.state;
+    if (this.outputWatch.exceeded(used, outputLimitOf(this.cache, outputLimitClass(state)), now)) {
+      stats.outputBufferLimitDisconnections++;
+      this.destroy();
+    }
+  }
+
+  /** The server's once-a-second look at this connection (see {@link RespServer}). */
+  cron(now: number): void {
+    if (this.closed) return;
+    const state = this.conn.state;
+    const timeout = this.closesIdle ? Number(this.cache.settings.get('timeout') ?? 0) : 0;
+    if (idleTimedOut(state, this.blocked, timeout, now)) {
+      this.destroy();
+      return;
+    }
+    this.checkOutputBuffer(now);
+    if (!this.closed) clientLimitStats(this.cache).recentMaxInput.record(this.parser.pending, now);
   }
 
   /** Reads from the socket only while there is room for more requests and their replies. */
@@ -340,16 +490,15 @@ class Session {
 
   private writeMessage(message: Reply[]): void {
     if (this.closed || this.ending) return;
-    const state = this.conn.state;
-    this.write(encodePush(message, state.resp));
-    // A subscriber (RESP2 or RESP3: Redis counts both as pubsub clients) that does not read its
-    // messages is disconnected, as Redis's pubsub class limit does.
-    if (state.subscriptions > 0 && this.socket.writableLength > PUBSUB_OUTPUT_HARD_LIMIT) this.destroy();
+    this.write(encodePush(message, this.conn.state.resp));
   }
 
   private write(bytes: Buffer): void {
     if (this.closed || this.ending) return;
     this.socket.write(bytes);
+    const now = this.cache.clock.now();
+    this.conn.state.lastInteraction = now;
+    if (this.socket.writableLength > 0) this.checkOutputBuffer(now);
     if (this.socket.writableLength > OUTPUT_HIGH_WATER) this.backlogged = true;
   }
 

@@ -22,11 +22,14 @@ import type { Bytes } from '../../src/keyspace/bytes.js';
 import { PubSubReplies } from '../../src/pubsub.js';
 import { NO_REPLY, type Reply } from '../../src/protocol/reply.js';
 
-/** Starts a `redis-server` for one test file; `stop()` ends it and removes its directory. */
-export async function privateServer(): Promise<{ port: number; stop(): Promise<void> }> {
+/**
+ * Starts a `redis-server` for one test file (with `extraArgs` on its command line); `stop()` ends
+ * it and removes its directory.
+ */
+export async function privateServer(extraArgs: readonly string[] = []): Promise<{ port: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'amr-emulator-private-'));
   const [port] = await freePorts(1);
-  const server = await startServer(dir, port);
+  const server = await startServer(dir, port, undefined, extraArgs);
   return {
     port,
     stop: async () => {

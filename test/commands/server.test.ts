@@ -583,7 +583,10 @@ describe('CLIENT', () => {
     cache.clock.advance(3_000);
     const text = (run('CLIENT', 'LIST') as VerbatimReply).text;
     const rows = text.split('\n').filter((l) => l !== '');
-    expect(rows.map((r) => Number(/^id=(\d+)/.exec(r)![1]))).toEqual([...cache.clients.keys()]);
+    // Every connection; not the cache's own in-process caller (id 1), which is no connection.
+    const connections = [...cache.clients.values()].filter((c) => c.internal !== true).map((c) => c.id);
+    expect(connections).not.toContain(1);
+    expect(rows.map((r) => Number(/^id=(\d+)/.exec(r)![1]))).toEqual(connections);
     const otherRow = rows.find((r) => r.startsWith(`id=${other.id} `))!;
     expect(otherRow).toContain(' name=other age=3 idle=3 ');
     expect(otherRow).toContain(' qbuf=0 qbuf-free=0 argv-mem=0 ');
@@ -602,7 +605,8 @@ describe('CLIENT', () => {
         .split('\n')
         .filter((l) => l !== '')
         .map((l) => Number(/^id=(\d+)/.exec(l)![1]));
-    expect(ids(run('CLIENT', 'LIST', 'TYPE', 'normal'))).toEqual([...cache.clients.keys()]);
+    expect(ids(run('CLIENT', 'LIST', 'TYPE', 'normal'))).toEqual([client.id, other.id]);
+    expect(ids(run('CLIENT', 'LIST', 'ID', '1'))).toEqual([]); // the in-process caller is no connection
     expect(ids(run('CLIENT', 'LIST', 'TYPE', 'replica'))).toEqual([]);
     expect((run('CLIENT', 'LIST', 'TYPE', 'pubsub') as VerbatimReply).text).toBe('');
     expect(ids(run('CLIENT', 'LIST', 'ID', String(other.id), '999', String(client.id)))).toEqual([other.id, client.id]);
@@ -622,6 +626,7 @@ describe('CLIENT', () => {
   it('KILL by id, address, type, age; SKIPME; old form', () => {
     const { cache, run, client } = setup({ startTime: T0 });
     const a = cache.openClient({ name: null });
+    const old = cache.openClient({ name: null });
     cache.clock.advance(10_000);
     const b = cache.openClient({ name: null });
     expect(run('CLIENT', 'KILL', 'ID', String(a.id))).toBe(1);
@@ -634,8 +639,10 @@ describe('CLIENT', () => {
     // SKIPME yes by default: the caller survives a TYPE normal sweep.
     const c = cache.openClient({ name: null });
     const killed = run('CLIENT', 'KILL', 'TYPE', 'normal', 'MAXAGE', '5') as number;
-    expect(killed).toBeGreaterThanOrEqual(1); // everything older than 5 s except the caller
+    expect(killed).toBe(1); // everything older than 5 s except the caller
+    expect(old.closed).toBe(true);
     expect(client.closed).toBe(false);
+    expect(cache.execute(['PING'])).toBe('PONG'); // the in-process caller is no connection to kill
     expect(c.closed).toBe(false); // just opened
     expect(run('CLIENT', 'KILL', 'ID', String(client.id), 'SKIPME', 'no')).toBe(1);
     expect(client.closed).toBe(true);

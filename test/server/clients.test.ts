@@ -12,19 +12,11 @@ import { createClient, createCluster, ErrorReply, WatchError } from 'redis';
 import IORedis from 'ioredis';
 import { ManagedRedis } from '../../src/index.js';
 import type { RespServer } from '../../src/server/server.js';
+import { until } from '../support/until.js';
 import { RawConnection } from '../support/raw-socket.js';
 import { encodeCommand } from '../support/resp-client.js';
 
 const run = promisify(execFile);
-
-/** Resolves once `predicate` holds, checking on each turn of the event loop (never a timing verdict). */
-async function until(predicate: () => boolean, what: string, limitMs = 5_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 /** True while some client waits in a blocking command (INFO `blocked_clients`). */
 function someoneBlocked(cache: ManagedRedis): boolean {

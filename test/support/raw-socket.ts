@@ -5,7 +5,7 @@
  * byte.
  */
 import { connect, type Socket } from 'node:net';
-import { parseReply } from './resp-client.js';
+import { encodeCommand, parseReply } from './resp-client.js';
 
 /** Where the next complete reply ends in `buffer` from `pos`, or -1 when it is not all there. */
 function replyEnd(buffer: Buffer, pos: number): number {
@@ -57,6 +57,12 @@ export class RawConnection {
 
   send(bytes: Buffer | string): void {
     this.socket.write(bytes);
+  }
+
+  /** Sends one command and answers its reply's bytes as latin1 text. */
+  async call(...argv: string[]): Promise<string> {
+    this.send(encodeCommand(argv));
+    return (await this.read()).toString('latin1');
   }
 
   /** The bytes of the next `count` replies (RESP3 pushes count as replies). Rejects if the connection closes first. */

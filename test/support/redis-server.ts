@@ -117,6 +117,7 @@ export async function startServer(
   dir: string,
   port: number,
   cluster?: { busPort: number },
+  extraArgs: readonly string[] = [],
 ): Promise<RedisProcess> {
   installExitHook();
   const logFile = path.join(dir, `redis-${port}.log`);
@@ -130,6 +131,7 @@ export async function startServer(
     '--logfile', logFile,
     '--loglevel', 'warning',
     '--pidfile', path.join(dir, `redis-${port}.pid`),
+    ...extraArgs,
   ];
   if (cluster) {
     args.push(
