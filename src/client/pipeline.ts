@@ -6,6 +6,7 @@
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { NO_REPLY, type Reply } from '../protocol/reply.js';
+import { isBlockedReply, waitForReply } from '../blocking.js';
 import { buildArgv } from './args.js';
 import { asCallback, type Callback } from './callback.js';
 import type { Connection } from './connection.js';
@@ -183,10 +184,7 @@ export class Pipeline {
       return;
     }
     if (target instanceof Error) return resolve(this.failAll(target));
-    const results = this.runAll(target);
-    // A command answered nothing (CLIENT REPLY OFF / SKIP): ioredis waits for every reply, so
-    // the pipeline never settles, as with a real server.
-    if (results !== null) resolve(results);
+    this.runFrom(target, 0, new Array(this.queue.length), { silent: false }, resolve);
   }
 
   private failAll(error: Error): PipelineResult {
@@ -195,13 +193,18 @@ export class Pipeline {
     return results;
   }
 
-  private runAll(conn: Connection): PipelineResult | null {
+  /**
+   * Runs the queue from `start` on one connection, back to back. A blocking command with nothing to
+   * serve holds the rest of the queue until it is served or times out, as on a real connection.
+   * `done` gets the results, unless a command answered nothing (CLIENT REPLY OFF / SKIP): ioredis
+   * waits for every reply, so the pipeline then never settles, as with a real server.
+   */
+  private runFrom(conn: Connection, start: number, results: PipelineResult, state: { silent: boolean }, done: (results: PipelineResult) => void): void {
     const queue = this.queue;
     const stringNumbers = this.redis.stringNumbers;
-    const results: PipelineResult = new Array(queue.length);
     const condition = (this.redis as { condition?: Condition | null }).condition ?? null;
-    let silent = false;
-    for (let i = 0; i < queue.length; i++) {
+    const failed = (entry: PipelineEntry, error: unknown) => [wrapError(error, entry.argv[0] as string, entry.argv) as Error] as unknown as [Error, unknown];
+    for (let i = start; i < queue.length; i++) {
       const entry = queue[i];
       // ioredis refuses, command by command, what a subscriber connection may not send.
       if (refusedInSubscriberMode(condition, entry.name)) {
@@ -210,15 +213,33 @@ export class Pipeline {
       }
       try {
         const reply = entry.script !== undefined ? entry.script.execute(conn, entry.argv) : conn.execute(entry.argv);
-        if (reply === NO_REPLY) silent = true;
+        if (isBlockedReply(reply)) {
+          const next = () => this.runFrom(conn, i + 1, results, state, done);
+          waitForReply(conn.cache, conn.state, entry.argv, reply).then(
+            (served) => {
+              try {
+                results[i] = [null, convert(entry, served, stringNumbers)];
+              } catch (error) {
+                results[i] = failed(entry, error);
+              }
+              next();
+            },
+            (error) => {
+              results[i] = failed(entry, error);
+              next();
+            },
+          );
+          return;
+        }
+        if (reply === NO_REPLY) state.silent = true;
         results[i] = [null, entry.name === 'exec' && Array.isArray(reply) ? this.execItems(i, reply, stringNumbers) : convert(entry, reply, stringNumbers)];
       } catch (error) {
-        results[i] = [wrapError(error, entry.argv[0] as string, entry.argv) as Error] as unknown as [Error, unknown];
+        results[i] = failed(entry, error);
       }
     }
-    if (silent) return null;
+    if (state.silent) return;
     this.notify(results);
-    return results;
+    done(results);
   }
 
   /** The EXEC reply's items, each shaped as the command queued for it would be. */

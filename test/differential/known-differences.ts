@@ -115,10 +115,13 @@ export const EXCLUDED_FROM_RANDOM: Readonly<Record<string, string>> = {
   multi: 'not drawn on its own (a MULTI left open would queue the rest of the sequence): the sequences hold whole transactions (MULTI, commands, EXEC or DISCARD) instead, with blocking commands inside',
 };
 
-/** Applies `f` to every status line of an array reply (HELP texts). */
+/**
+ * Applies `f` to every status line of an array reply (HELP texts). Bulk lines too: a client such
+ * as ioredis hands statuses and bulk strings out alike, so the client differential sees them as bulk.
+ */
 function mapStatuses(reply: Typed, f: (line: string) => string): Typed {
   if (reply[0] !== '*' || !Array.isArray(reply[1])) return reply;
-  return ['*', (reply[1] as Typed[]).map((item) => (item[0] === '+' ? (['+', f(String(item[1]))] as Typed) : item))];
+  return ['*', (reply[1] as Typed[]).map((item) => (item[0] === '+' || item[0] === '$' ? ([item[0], f(String(item[1]))] as Typed) : item))];
 }
 
 /** A double as Redis 7.0 (`%.17g`) or 7.4 (shortest round trip) prints it → one canonical text. */

@@ -1,0 +1,284 @@
+/**
+ * Client-level differential: the real `ioredis` on a live redis-server against the emulator's
+ * `createClient()` on a NoCluster cache, over the seeded command sequences of generators.ts (every
+ * implemented command that ioredis has a method for; the others through `call`), each call made in
+ * one of ioredis's argument forms (client-calls.ts). Every sequence runs four ways, each on a
+ * flushed server and a fresh cache:
+ *
+ * - `direct`: one awaited call at a time (generated transactions as `multi({ pipeline: false })`,
+ *   the commands, `exec()` or `discard()`), on clients without options;
+ * - `prefixed`: the same with `keyPrefix` (and `stringNumbers` on every other sequence);
+ * - `pipeline`: the calls queued on `pipeline()` and `exec()`ed together (`[err, result]` pairs);
+ * - `multi`: the calls queued on `multi()` (EXEC's results, or the EXECABORT rejection).
+ *
+ * Resolved values and rejections are compared exactly (client-calls.ts `judge`), then the whole
+ * keyspace (harness.ts `readState`). Prints `N sequences, M calls, K mismatches`; any mismatch not
+ * in known-differences.ts fails the test.
+ *
+ *   IOREDIS_DIFF_SEED=7 IOREDIS_DIFF_RUNS=1000 npx vitest run test/differential/ioredis.test.ts
+ */
+import fc from 'fast-check';
+import IORedis from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { allCommands } from '../../src/commands/index.js';
+import { ManagedRedis } from '../../src/managed-redis.js';
+import type { RedisClient } from '../../src/client/client.js';
+import { describeLive } from '../support/live.js';
+import { resolveArg, sequenceArb, showArgs, type Sequence } from './generators.js';
+import { BLOCKING, compareReplies, readState, viewOf, type Call } from './harness.js';
+import { knownDifferencesFor } from './known-differences.js';
+import {
+  IOREDIS_METHODS,
+  invoke,
+  within,
+  ioredisLoopsOnNumkeys,
+  judge,
+  looseTyped,
+  planCall,
+  plainCall,
+  queue,
+  sameResult,
+  seededRandom,
+  showCall,
+  showResult,
+  type ClientCall,
+  type Form,
+  type Result,
+} from './client-calls.js';
+
+const SEED = Number(process.env.IOREDIS_DIFF_SEED ?? 20_261_123);
+const RUNS = Number(process.env.IOREDIS_DIFF_RUNS ?? 400);
+const SHOW = Number(process.env.IOREDIS_DIFF_SHOW ?? 5);
+const PREFIX = 'pre:';
+
+type Mode = 'direct' | 'prefixed' | 'pipeline' | 'multi';
+const MODES: readonly Mode[] = ['direct', 'prefixed', 'pipeline', 'multi'];
+/**
+ * Commands that end or open a transaction, or execute a queue: they cannot be queued themselves.
+ * WATCH is refused inside MULTI without a result in EXEC's array, so EXEC's results would no
+ * longer line up with the calls (the `direct` way sends it inside transactions).
+ */
+const NOT_QUEUED = new Set(['multi', 'exec', 'discard', 'watch']);
+
+type AnyClient = Record<string, unknown>;
+
+interface Mismatch {
+  mode: Mode;
+  where: string;
+  real: string;
+  ours: string;
+  note: string;
+}
+
+interface Tally {
+  calls: number;
+  forms: Map<string, number>;
+  known: Map<string, number>;
+  cut: Map<string, number>;
+  methods: Set<string>;
+  /** Calls left out of the prefixed runs because real ioredis would loop on their numkeys. */
+  left: number;
+}
+
+/** One step of a sequence, as calls: a single call, a fixture (uncompared), or a transaction. */
+type Planned = { call: ClientCall } | { fixture: ClientCall[] } | { tx: ClientCall[]; end: 'EXEC' | 'DISCARD' };
+
+function plan(sequence: Sequence, t0: number, random: () => number, forms?: readonly Form[]): Planned[] {
+  return sequence.steps.map((step): Planned => {
+    if ('fixture' in step) {
+      const key = resolveArg(step.key, t0);
+      return { fixture: [plainCall(['DEL', key]), plainCall(['HSET', key, 'f', 'v'])] };
+    }
+    if ('tx' in step) return { tx: step.tx.map((argv) => planCall(argv.map((a) => resolveArg(a, t0)), random, forms)), end: step.end };
+    return { call: planCall(step.argv.map((a) => resolveArg(a, t0)), random, forms) };
+  });
+}
+
+describeLive('differential: ioredis on redis-server vs the emulator client', (redis) => {
+  let realPlain: IORedis;
+  let realPrefixed: IORedis;
+  let realPrefixedStrings: IORedis;
+
+  beforeAll(async () => {
+    const options = { port: redis.clientDifferential.port, host: redis.host, lazyConnect: true, maxRetriesPerRequest: 0 };
+    realPlain = new IORedis(options);
+    realPrefixed = new IORedis({ ...options, keyPrefix: PREFIX });
+    realPrefixedStrings = new IORedis({ ...options, keyPrefix: PREFIX, stringNumbers: true });
+    await Promise.all([realPlain.connect(), realPrefixed.connect(), realPrefixedStrings.connect()]);
+  });
+  afterAll(async () => {
+    await Promise.all([realPlain, realPrefixed, realPrefixedStrings].map((c) => c?.quit().catch(() => undefined)));
+  });
+
+  /** The whole keyspace of one side, read with `callBuffer` on a client without options. */
+  const reader =
+    (client: AnyClient): Call =>
+    async (argv) =>
+      looseTyped(await (client.callBuffer as (...a: unknown[]) => Promise<unknown>).call(client, ...argv).catch((e: unknown) => e));
+
+  async function runOne(sequence: Sequence, index: number, mode: Mode, tally: Tally): Promise<Mismatch | null> {
+    await realPlain.flushall();
+    const time = (await realPlain.call('TIME')) as [string, string];
+    const t0 = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+    const stringNumbers = mode === 'prefixed' && index % 2 === 1;
+    const real = (mode === 'prefixed' ? (stringNumbers ? realPrefixedStrings : realPrefixed) : realPlain) as unknown as AnyClient;
+    // The live clients outlive a run: a WATCH left by an earlier sequence would abort this one's EXEC.
+    await (real.call as (...a: unknown[]) => Promise<unknown>).call(real, 'UNWATCH');
+    const cache = new ManagedRedis({ clusterPolicy: 'NoCluster', seed: 1, evictionPolicy: 'noeviction' });
+    const oursPlain = cache.createClient();
+    const ours = (mode === 'prefixed' ? cache.createClient({ keyPrefix: PREFIX, stringNumbers }) : oursPlain) as unknown as AnyClient;
+    const random = seededRandom(SEED ^ (index * 7919) ^ MODES.indexOf(mode));
+    // Positional callbacks belong to awaited calls; pipelines and multi() take the rest.
+    const queued = mode === 'pipeline' || mode === 'multi';
+    let steps = plan(sequence, t0, random, queued ? (['positional', 'numbers', 'nested', 'buffers', 'object', 'map', 'call'] as const) : undefined);
+    if (mode === 'prefixed') {
+      const keep = (call: ClientCall) => !ioredisLoopsOnNumkeys(call.argv) || (tally.left++, false);
+      steps = steps.map((step) => ('call' in step && !keep(step.call) ? { fixture: [] } : 'tx' in step ? { ...step, tx: step.tx.filter(keep) } : step));
+    }
+    const count = (call: ClientCall) => {
+      tally.calls++;
+      tally.forms.set(call.form, (tally.forms.get(call.form) ?? 0) + 1);
+      tally.methods.add(call.method);
+    };
+    let cut: string | null = null;
+    const run = (side: string, client: AnyClient, call: ClientCall) => within(invoke(client, call), `${side} ${showCall(call)} (sequence ${index}, ${mode})`);
+    const note = (id: string) => tally.known.set(id, (tally.known.get(id) ?? 0) + 1);
+    /** Judges one pair; a mismatch, or null (and notes a known difference or a divergence). */
+    const check = async (call: ClientCall, r: Result, o: Result, where: string): Promise<Mismatch | null> => {
+      const name = String(call.argv[0]).toUpperCase();
+      let keyType: string | undefined;
+      if (name === 'OBJECT' && call.argv.length > 2) keyType = await realPlain.type(mode === 'prefixed' ? Buffer.concat([Buffer.from(PREFIX), Buffer.from(call.argv[2])]) : call.argv[2]);
+      const verdict = judge(call.argv, r, o, { keyType, stringNumbers });
+      if (verdict.known) note(verdict.known);
+      if (verdict.diverges && cut === null) cut = verdict.known ?? `${name} (random pick)`;
+      return verdict.note === null ? null : { mode, where, real: showResult(r), ours: showResult(o), note: verdict.note };
+    };
+    /**
+     * An `exec()` result: both resolved with `[err, result]` pairs (compared pair by pair with the
+     * queued calls), both `null`, or both rejected alike (EXECABORT with `previousErrors`).
+     */
+    const compareExec = async (calls: ClientCall[], r: Result, o: Result, where: string): Promise<Mismatch | null> => {
+      const pairs = (x: Result) => ('ok' in x && Array.isArray(x.ok) && x.ok.length === calls.length ? (x.ok as Array<[unknown, unknown]>) : null);
+      const [rp, op] = [pairs(r), pairs(o)];
+      if (rp === null || op === null) {
+        // A queued command that one server version refuses and the other runs (a known difference
+        // with `skip`, such as ZRANK … WITHSCORE) aborts the whole transaction on one side only.
+        const known = calls.flatMap((call) => knownDifferencesFor(viewOf(call.argv)).filter((d) => d.action.skip));
+        if (known.length > 0 && !sameResult(r, o)) {
+          note(known[0].id);
+          cut ??= known[0].id;
+          return null;
+        }
+        return check({ ...plainCall(['EXEC']), compared: true }, r, o, where);
+      }
+      for (let i = 0; i < calls.length; i++) {
+        if (!calls[i].compared) continue;
+        const asResult = ([error, value]: [unknown, unknown]): Result => (error ? { error } : { ok: value });
+        const m = await check(calls[i], asResult(rp[i]), asResult(op[i]), `${where}, result ${i}: ${showCall(calls[i])}`);
+        if (m) return m;
+      }
+      return null;
+    };
+
+    try {
+      if (mode === 'direct' || mode === 'prefixed') {
+        for (let i = 0; i < steps.length && cut === null; i++) {
+          const step = steps[i];
+          if ('fixture' in step) {
+            for (const call of step.fixture) await Promise.all([run('ioredis', real, call), run('emulator', ours, call)]);
+          } else if ('call' in step) {
+            count(step.call);
+            // Blocking commands time out in real time on both sides (generated timeouts are short).
+            const [r, o] = BLOCKING.has(String(step.call.argv[0]).toUpperCase())
+              ? await Promise.all([run('ioredis', real, step.call), run('emulator', ours, step.call)])
+              : [await run('ioredis', real, step.call), await run('emulator', ours, step.call)];
+            const m = await check(step.call, r, o, `step ${i}: ${showCall(step.call)}`);
+            if (m) return m;
+          } else {
+            const multi: ClientCall = { argv: ['MULTI'], method: 'multi', form: 'positional', args: () => [{ pipeline: false }], compared: true };
+            const end: ClientCall = { argv: [step.end], method: step.end.toLowerCase(), form: 'positional', args: () => [], compared: true };
+            for (const call of [multi, ...step.tx]) {
+              count(call);
+              const m = await check(call, await run('ioredis', real, call), await run('emulator', ours, call), `step ${i} (transaction): ${showCall(call)}`);
+              if (m) return m;
+            }
+            count(end);
+            const [r, o] = [await run('ioredis', real, end), await run('emulator', ours, end)];
+            const m = await compareExec(step.tx, r, o, `step ${i}: ${step.end}`);
+            if (m) return m;
+          }
+        }
+      } else {
+        const calls = steps.flatMap((step) =>
+          'fixture' in step ? step.fixture : 'call' in step ? [step.call] : mode === 'multi' ? step.tx : [],
+        ).filter((call) => !NOT_QUEUED.has(String(call.argv[0]).toLowerCase()));
+        // Transactions' commands only go into multi(): a blocking one there may have a timeout
+        // of 0, which would block a pipeline for good.
+        const runnable = calls;
+        const build = async (client: AnyClient): Promise<Result> => {
+          const chain = (client[mode] as () => AnyClient).call(client);
+          for (const call of runnable) queue(chain, call);
+          try {
+            return { ok: await (chain.exec as () => Promise<unknown>).call(chain) };
+          } catch (error) {
+            return { error };
+          }
+        };
+        runnable.filter((c) => c.compared).forEach(count);
+        const what = (side: string) => `${side} ${mode}.exec() of sequence ${index}: ${runnable.map(showCall).join('; ')}`;
+        const [r, o] = [await within(build(real), what('ioredis')), await within(build(ours), what('emulator'))];
+        const m = await compareExec(runnable, r, o, `${mode}.exec() of ${runnable.length} calls`);
+        if (m) return m;
+      }
+      if (cut !== null) {
+        tally.cut.set(cut, (tally.cut.get(cut) ?? 0) + 1);
+        return null;
+      }
+      const [theirs, mine] = [await readState(reader(realPlain as unknown as AnyClient)), await readState(reader(oursPlain as unknown as AnyClient))];
+      for (let i = 0; i < Math.max(theirs.length, mine.length); i++) {
+        const [label, argv, r] = theirs[i] ?? ['missing', [], ['_']];
+        const e = mine[i]?.[2] ?? ['missing'];
+        const note = compareReplies(argv, r, e);
+        if (note !== null) return { mode, where: `${label}: ${showArgs(argv)}`, real: JSON.stringify(r), ours: JSON.stringify(e), note };
+      }
+      return null;
+    } finally {
+      await oursPlain.quit().catch(() => undefined);
+      if (ours !== (oursPlain as unknown as AnyClient)) await (ours.quit as () => Promise<unknown>)().catch(() => undefined);
+      cache.close();
+    }
+  }
+
+  it(`ioredis and the emulator client agree (seed ${SEED}, ${RUNS} sequences × ${MODES.length} ways)`, async () => {
+    const arb = sequenceArb(allCommands, 20);
+    const sequences = fc.sample(arb, { seed: SEED, numRuns: RUNS });
+    const tally: Tally = { calls: 0, forms: new Map(), known: new Map(), cut: new Map(), methods: new Set(), left: 0 };
+    const failures: Array<{ index: number; mismatch: Mismatch }> = [];
+    let runs = 0;
+    for (const [index, sequence] of sequences.entries()) {
+      for (const mode of MODES) {
+        runs++;
+        const mismatch = await runOne(sequence, index, mode, tally);
+        if (mismatch) failures.push({ index, mismatch });
+      }
+    }
+    const drawn = new Set([...tally.methods].map((m) => m.replace(/Buffer$/, '')));
+    const commandMethods = [...drawn].filter((m) => IOREDIS_METHODS.has(m));
+    const implemented = allCommands.filter((c) => IOREDIS_METHODS.has(c.name)).length;
+    const show = (f: (typeof failures)[number]) =>
+      `sequence ${f.index} (${f.mismatch.mode}) ${f.mismatch.where}: ${f.mismatch.note}\n` +
+      `    ioredis   ${f.mismatch.real}\n    emulator  ${f.mismatch.ours}`;
+    console.log(
+      `ioredis differential (redis-server ${redis.version}, seed ${SEED}): ${runs} sequences, ${tally.calls} calls, ${failures.length} mismatches\n` +
+        `  forms: ${[...tally.forms].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(', ')}\n` +
+        `  command methods called: ${commandMethods.length} of the ${implemented} that ioredis has and the emulator implements ` +
+        `(${[...tally.methods].filter((m) => m.endsWith('Buffer')).length} …Buffer twins)\n` +
+        `  known differences applied: ${tally.known.size ? [...tally.known].map(([id, n]) => `${id} ×${n}`).join(', ') : 'none'}\n` +
+        `  calls left out of keyPrefix runs (ioredis loops on a huge numkeys): ${tally.left}\n` +
+        `  runs cut short after a difference that leaves the data different: ${tally.cut.size ? [...tally.cut].map(([id, n]) => `${id} ×${n}`).join(', ') : 'none'}`,
+    );
+    if (failures.length > 0) console.log(`first mismatches:\n${failures.slice(0, SHOW).map(show).join('\n\n')}`);
+    expect(failures.length, failures[0] ? show(failures[0]) : '').toBe(0);
+    expect(tally.calls).toBeGreaterThan(0);
+  }, Math.max(60_000, RUNS * 2_000));
+});
