@@ -627,10 +627,12 @@ export class RedisClient extends EventEmitter implements PipelineHost {
         this.whenConnected(() => this.runScriptArgv(script, argv, buffers).then(resolve, reject), reject),
       );
     }
+    const outcome = script.execute(target, argv);
+    if ('error' in outcome) return Promise.reject(wrapError(outcome.error, outcome.sent[0] as string, outcome.sent));
     try {
-      return Promise.resolve(convertReply(script.execute(target, argv), buffers, this.stringNumbers));
+      return Promise.resolve(convertReply(outcome.reply, buffers, this.stringNumbers));
     } catch (error) {
-      return Promise.reject(wrapError(error, 'evalsha', argv));
+      return Promise.reject(error);
     }
   }
 

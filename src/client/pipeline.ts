@@ -212,7 +212,17 @@ export class Pipeline {
         continue;
       }
       try {
-        const reply = entry.script !== undefined ? entry.script.execute(conn, entry.argv) : conn.execute(entry.argv);
+        let reply: Reply;
+        if (entry.script !== undefined) {
+          const outcome = entry.script.execute(conn, entry.argv);
+          if ('error' in outcome) {
+            results[i] = [wrapError(outcome.error, outcome.sent[0] as string, outcome.sent) as Error] as unknown as [Error, unknown];
+            continue;
+          }
+          reply = outcome.reply;
+        } else {
+          reply = conn.execute(entry.argv);
+        }
         if (isBlockedReply(reply)) {
           const next = () => this.runFrom(conn, i + 1, results, state, done);
           waitForReply(conn.cache, conn.state, entry.argv, reply).then(
