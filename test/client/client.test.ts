@@ -385,6 +385,38 @@ describe('connection', () => {
     expect(cache.execute(['SCRIPT', 'EXISTS', sha])).toEqual([1]);
   });
 
+  it('a defineCommand error names the command as ioredis sent it: EVAL with the script first, EVALSHA after', async () => {
+    // Found by the ioredis differential: ioredis turns its evalsha Command into an eval on a
+    // connection that has not sent the script (Script.js), and the ReplyError's `command` says so.
+    const lua = "return redis.call('INCR', KEYS[1])";
+    const cache = newCache();
+    const redis = cache.createClient({ keyPrefix: 'p:' });
+    redis.defineCommand('bump', { numberOfKeys: 1, lua });
+    cache.execute(['SET', 'p:k', 'text']);
+    const bump = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>).bump;
+    const first = (await bump.call(redis, 'k').catch((e: unknown) => e)) as Error & { command: unknown };
+    expect(first.message).toMatch(/^ERR value is not an integer or out of range script: /);
+    expect(first.command).toEqual({ name: 'eval', args: [lua, '1', 'p:k'] });
+    const second = (await bump.call(redis, 'k').catch((e: unknown) => e)) as Error & { command: unknown };
+    const sha = cache.execute(['SCRIPT', 'LOAD', lua]) as string;
+    expect(second.command).toEqual({ name: 'evalsha', args: [sha, '1', 'p:k'] });
+    // In a pipeline too.
+    const [[error]] = (await redis.pipeline().call('SCRIPT', 'FLUSH').exec()) as unknown as [[Error | null]];
+    expect(error).toBe(null);
+    const [[third]] = (await (redis.pipeline() as unknown as Record<string, (...a: unknown[]) => { exec(): Promise<unknown> }>).bump('k').exec()) as [[Error & { command: unknown }]];
+    expect(third.command).toEqual({ name: 'eval', args: [lua, '1', 'p:k'] });
+  });
+
+  it('a ReplyError has ioredis’s own properties only (command), with name on the prototype', async () => {
+    // Found by the ioredis differential: redis-errors defines `name` as a prototype getter, so
+    // Object.keys, spreading and deep equality see only `command`.
+    const redis = newCache().createClient();
+    const error = (await redis.call('NOSUCH').catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe('ReplyError');
+    expect(Object.keys(error)).toEqual(['command']);
+    expect({ ...error }).toEqual({ command: { name: 'NOSUCH', args: [] } });
+  });
+
   it('scanStream pages through SCAN', async () => {
     const cache = newCache();
     const redis = cache.createClient();
