@@ -27,6 +27,7 @@ import type { Typed } from '../support/oracle.js';
 import { RANDOM, compareKeyScan, compareReplies, viewOf } from './harness.js';
 import { applyKnownDifferences, type StepView } from './known-differences.js';
 import { showArgs } from './generators.js';
+import { Rng } from '../../src/rng.js';
 
 /** The command methods ioredis has (one per entry of its command table, and a `…Buffer` twin). */
 export const IOREDIS_METHODS: ReadonlySet<string> = new Set(ioredisCommandList.filter((name) => name !== 'monitor'));
@@ -49,16 +50,10 @@ export interface ClientCall {
 /** What a call gave: a resolved value or a rejection. */
 export type Result = { ok: unknown } | { error: unknown };
 
-/** A seeded generator of numbers in [0, 1) (mulberry32), for the choice of forms. */
+/** A seeded generator of numbers in [0, 1), for the choice of forms (the cache's own PRNG). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];

@@ -312,7 +312,9 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
     }
     const drawn = new Set([...tally.methods].map((m) => m.replace(/Buffer$/, '')));
     const commandMethods = [...drawn].filter((m) => IOREDIS_METHODS.has(m));
-    const implemented = allCommands.filter((c) => IOREDIS_METHODS.has(c.name)).length;
+    const implementedMethods = allCommands.filter((c) => IOREDIS_METHODS.has(c.name)).map((c) => c.name);
+    const implemented = implementedMethods.length;
+    const notCalled = implementedMethods.filter((n) => !drawn.has(n));
     const show = (f: (typeof failures)[number]) =>
       `sequence ${f.index} (${f.mismatch.mode}) ${f.mismatch.where}: ${f.mismatch.note}\n` +
       `    ioredis   ${f.mismatch.real}\n    emulator  ${f.mismatch.ours}`;
@@ -320,7 +322,7 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
       `ioredis differential (redis-server ${redis.version}, seed ${SEED}): ${runs} sequences, ${tally.calls} calls, ${failures.length} mismatches\n` +
         `  forms: ${[...tally.forms].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(', ')}\n` +
         `  command methods called: ${commandMethods.length} of the ${implemented} that ioredis has and the emulator implements ` +
-        `(${[...tally.methods].filter((m) => m.endsWith('Buffer')).length} …Buffer twins)\n` +
+        `(${[...tally.methods].filter((m) => m.endsWith('Buffer')).length} …Buffer twins); not called: ${notCalled.join(', ')}\n` +
         `  known differences applied: ${tally.known.size ? [...tally.known].map(([id, n]) => `${id} ×${n}`).join(', ') : 'none'}\n` +
         `  calls left out of keyPrefix runs (ioredis loops on a huge numkeys): ${tally.left}\n` +
         `  runs cut short after a difference that leaves the data different: ${tally.cut.size ? [...tally.cut].map(([id, n]) => `${id} ×${n}`).join(', ') : 'none'}`,
