@@ -56,7 +56,8 @@ export function seededRandom(seed: number): () => number {
   return () => rng.next();
 }
 
-const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];
+/** One of `items`, drawn with `random`. */
+export const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
 /** A string argument that ioredis would send the same way as a number (`String(Number(s)) === s`). */
 function asNumber(arg: string | Buffer): unknown {

@@ -33,6 +33,7 @@ import {
   defineAll,
   definedCall,
   invoke,
+  pick,
   within,
   ioredisLoopsOnNumkeys,
   judge,
@@ -197,16 +198,16 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
         if (m) return m;
       }
       const streams: Array<[StreamMethod, string | Buffer | undefined]> = [[random() < 0.25 ? 'scanBufferStream' : 'scanStream', undefined]];
-      for (const key of [pick(POOL_KEYS), pick(POOL_KEYS)]) {
+      for (const key of [pick(random, POOL_KEYS), pick(random, POOL_KEYS)]) {
         const type = await realPlain.type(mode === 'prefixed' ? Buffer.concat([Buffer.from(PREFIX), Buffer.from(key)]) : key);
         const base = type === 'set' ? 'sscan' : type === 'zset' ? 'zscan' : 'hscan';
         streams.push([`${base}${random() < 0.25 ? 'BufferStream' : 'Stream'}` as StreamMethod, key]);
       }
       for (const [method, key] of streams) {
         const options: Record<string, unknown> = {};
-        if (random() < 0.5) options.count = pick([1, 2, 10]);
-        if (random() < 0.4) options.match = pick(['*', '{t}*', '*a*', 'k:?', '[ab]']);
-        if (key === undefined && random() < 0.3) options.type = pick(['string', 'hash', 'list', 'zset']);
+        if (random() < 0.5) options.count = pick(random, [1, 2, 10]);
+        if (random() < 0.4) options.match = pick(random, ['*', '{t}*', '*a*', 'k:?', '[ab]']);
+        if (key === undefined && random() < 0.3) options.type = pick(random, ['string', 'hash', 'list', 'zset']);
         const what = `${method}(${key === undefined ? '' : `${showArgs([key])}, `}${JSON.stringify(options)})`;
         tally.calls++;
         tally.forms.set('stream', (tally.forms.get('stream') ?? 0) + 1);
@@ -221,7 +222,6 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
       }
       return null;
     };
-    const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
     try {
       if (mode === 'direct' || mode === 'prefixed') {
