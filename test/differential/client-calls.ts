@@ -59,8 +59,14 @@ export function seededRandom(seed: number): () => number {
 /** One of `items`, drawn with `random`. */
 export const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
-/** A string argument that ioredis would send the same way as a number (`String(Number(s)) === s`). */
-function asNumber(arg: string | Buffer): unknown {
+/**
+ * A string argument as another JavaScript value ioredis sends as the same text: a number when
+ * `String(Number(s)) === s`, a boolean for `true`/`false`, `null` or `undefined` for the empty
+ * string (ioredis's toArg).
+ */
+function asNumber(arg: string | Buffer, random: () => number): unknown {
+  if (arg === '') return random() < 0.5 ? null : undefined;
+  if (arg === 'true' || arg === 'false') return arg === 'true';
   if (typeof arg !== 'string' || !/^-?\d+(?:\.\d+)?$/.test(arg)) return arg;
   const n = Number(arg);
   return String(n) === arg ? n : arg;
@@ -80,14 +86,17 @@ const PAIR_COMMANDS: Readonly<Record<string, number>> = { mset: 0, msetnx: 0, hs
 
 /** Splits the arguments into runs, some passed as arrays (and now and then an empty array). */
 function nested(rest: readonly (string | Buffer)[], random: () => number): () => unknown[] {
-  const plan: Array<{ array: boolean; items: Array<string | Buffer> }> = [];
+  const plan: Array<{ array: boolean; deep?: boolean; items: Array<string | Buffer> }> = [];
   for (let i = 0; i < rest.length; ) {
     const size = 1 + Math.floor(random() * 3);
-    plan.push({ array: random() < 0.6, items: rest.slice(i, i + size) });
+    const items = rest.slice(i, i + size);
+    // ioredis flattens one level: a one-string array inside an array is sent as String([s]) = s.
+    const deep = items.length === 1 && typeof items[0] === 'string' && random() < 0.15;
+    plan.push({ array: deep || random() < 0.6, deep, items });
     i += size;
   }
   if (random() < 0.2) plan.splice(Math.floor(random() * (plan.length + 1)), 0, { array: true, items: [] });
-  return () => plan.flatMap((run): unknown[] => (run.array ? [[...run.items]] : run.items));
+  return () => plan.flatMap((run): unknown[] => (run.deep ? [[[...run.items]]] : run.array ? [[...run.items]] : run.items));
 }
 
 /** Chooses how one generated command is called (see the file comment), with `random`. */
@@ -111,8 +120,10 @@ export function planCall(argv: (string | Buffer)[], random: () => number, forms:
   const method = form === 'call' ? (buffers ? 'callBuffer' : 'call') : buffers ? `${name}Buffer` : name;
   const call = (args: () => unknown[]): ClientCall => ({ argv, method, form, args, compared: true });
   switch (form) {
-    case 'numbers':
-      return call(() => rest.map(asNumber));
+    case 'numbers': {
+      const values = rest.map((a) => asNumber(a, random));
+      return call(() => [...values]);
+    }
     case 'nested':
       return call(nested(rest, random));
     case 'buffers':
@@ -190,11 +201,16 @@ export async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   }
 }
 
-/** Queues a call on a pipeline or multi() being built (positional callbacks are not used there). */
-export function queue(chain: AnyClient, call: ClientCall): void {
+/**
+ * Queues a call on a pipeline or multi() being built; a call in the callback form gets a per-command
+ * callback, whose result goes to `heard` at the call's index.
+ */
+export function queue(chain: AnyClient, call: ClientCall, index: number, heard: Map<number, Result>): void {
   const fn = chain[call.method];
   if (typeof fn !== 'function') throw new TypeError(`the pipeline has no method ${call.method}`);
-  (fn as (...a: unknown[]) => unknown).call(chain, ...call.args());
+  const args = call.args();
+  if (call.form === 'callback') args.push((error: unknown, value: unknown) => heard.set(index, error ? { error } : { ok: value }));
+  (fn as (...a: unknown[]) => unknown).call(chain, ...args);
 }
 
 // ---------------------------------------------------------------------------------------------

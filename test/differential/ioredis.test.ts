@@ -18,11 +18,11 @@
  *   IOREDIS_DIFF_SEED=7 IOREDIS_DIFF_RUNS=1000 npx vitest run test/differential/ioredis.test.ts
  */
 import fc from 'fast-check';
-import IORedis from 'ioredis';
+import IORedis, { type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { allCommands } from '../../src/commands/index.js';
 import { ManagedRedis } from '../../src/managed-redis.js';
-import type { RedisClient } from '../../src/client/client.js';
+import type { ClientOptions } from '../../src/client/client.js';
 import { describeLive } from '../support/live.js';
 import { KEYS, VALUES, resolveArg, sequenceArb, showArgs, type Sequence } from './generators.js';
 import { BLOCKING, compareReplies, readState, viewOf, type Call } from './harness.js';
@@ -54,7 +54,7 @@ import {
 const SEED = Number(process.env.IOREDIS_DIFF_SEED ?? 20_261_123);
 const RUNS = Number(process.env.IOREDIS_DIFF_RUNS ?? 300);
 const SHOW = Number(process.env.IOREDIS_DIFF_SHOW ?? 5);
-const PREFIX = 'pre:';
+const PREFIX = 'prè:';
 
 type Mode = 'direct' | 'prefixed' | 'pipeline' | 'multi';
 const MODES: readonly Mode[] = ['direct', 'prefixed', 'pipeline', 'multi'];
@@ -125,21 +125,23 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
     const time = (await realPlain.call('TIME')) as [string, string];
     const t0 = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
     const stringNumbers = mode === 'prefixed' && index % 2 === 1;
-    const clientOptions = mode === 'prefixed' ? { keyPrefix: PREFIX, stringNumbers } : {};
+    // Every other prefixed run has a Buffer prefix (ioredis concatenates bytes then).
+    const prefix = index % 4 >= 2 ? Buffer.from(PREFIX) : PREFIX;
+    const clientOptions = mode === 'prefixed' ? { keyPrefix: prefix, stringNumbers } : {};
+    const prefixed = (key: string | Buffer) => (mode === 'prefixed' ? Buffer.concat([Buffer.from(prefix), Buffer.from(key)]) : key);
     // A new connection per run on both sides: connection state (WATCH, the scripts ioredis has sent
     // on this socket, which decide EVAL or EVALSHA) starts afresh, as the emulator's does.
-    const realClient = new IORedis({ ...options(), ...clientOptions });
+    // ioredis types keyPrefix as a string; its Command concatenates a Buffer prefix as bytes.
+    const realClient = new IORedis({ ...options(), ...clientOptions } as RedisOptions);
     await realClient.connect();
     const real = realClient as unknown as AnyClient;
     defineAll(real);
     const cache = new ManagedRedis({ clusterPolicy: 'NoCluster', seed: 1, evictionPolicy: 'noeviction' });
     const oursPlain = cache.createClient();
-    const ours = (mode === 'prefixed' ? cache.createClient(clientOptions) : oursPlain) as unknown as AnyClient;
+    const ours = (mode === 'prefixed' ? cache.createClient(clientOptions as ClientOptions) : oursPlain) as unknown as AnyClient;
     defineAll(ours);
     const random = seededRandom(SEED ^ (index * 7919) ^ MODES.indexOf(mode));
-    // Positional callbacks belong to awaited calls; pipelines and multi() take the rest.
-    const queued = mode === 'pipeline' || mode === 'multi';
-    let steps = plan(sequence, t0, random, queued ? (['positional', 'numbers', 'nested', 'buffers', 'object', 'map', 'call'] as const) : undefined);
+    let steps = plan(sequence, t0, random);
     if (mode === 'prefixed') {
       const keep = (call: ClientCall) => !ioredisLoopsOnNumkeys(call.argv) || (tally.left++, false);
       steps = steps.map((step) => ('call' in step && !keep(step.call) ? { fixture: [] } : 'tx' in step ? { ...step, tx: step.tx.filter(keep) } : step));
@@ -156,7 +158,7 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
     const check = async (call: ClientCall, r: Result, o: Result, where: string): Promise<Mismatch | null> => {
       const name = String(call.argv[0]).toUpperCase();
       let keyType: string | undefined;
-      if (name === 'OBJECT' && call.argv.length > 2) keyType = await realPlain.type(mode === 'prefixed' ? Buffer.concat([Buffer.from(PREFIX), Buffer.from(call.argv[2])]) : call.argv[2]);
+      if (name === 'OBJECT' && call.argv.length > 2) keyType = await realPlain.type(prefixed(call.argv[2]));
       const verdict = judge(call.argv, r, o, { keyType, stringNumbers });
       if (verdict.known) note(verdict.known);
       if (verdict.diverges && cut === null) cut = verdict.known ?? `${name} (random pick)`;
@@ -199,7 +201,7 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
       }
       const streams: Array<[StreamMethod, string | Buffer | undefined]> = [[random() < 0.25 ? 'scanBufferStream' : 'scanStream', undefined]];
       for (const key of [pick(random, POOL_KEYS), pick(random, POOL_KEYS)]) {
-        const type = await realPlain.type(mode === 'prefixed' ? Buffer.concat([Buffer.from(PREFIX), Buffer.from(key)]) : key);
+        const type = await realPlain.type(prefixed(key));
         const base = type === 'set' ? 'sscan' : type === 'zset' ? 'zscan' : 'hscan';
         streams.push([`${base}${random() < 0.25 ? 'BufferStream' : 'Stream'}` as StreamMethod, key]);
       }
@@ -262,20 +264,35 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
         // Transactions' commands only go into multi(): a blocking one there may have a timeout
         // of 0, which would block a pipeline for good.
         const runnable = [...calls, ...Array.from({ length: 3 }, () => definedCall(random, POOL_KEYS, POOL_VALUES))];
-        const build = async (client: AnyClient): Promise<Result> => {
+        const heard: [Map<number, Result>, Map<number, Result>] = [new Map(), new Map()];
+        const build = async (client: AnyClient, side: 0 | 1): Promise<Result> => {
           const chain = (client[mode] as () => AnyClient).call(client);
-          for (const call of runnable) queue(chain, call);
+          runnable.forEach((call, i) => queue(chain, call, i, heard[side]));
           try {
             return { ok: await (chain.exec as () => Promise<unknown>).call(chain) };
           } catch (error) {
             return { error };
+          } finally {
+            // Per-command callbacks run around exec()'s settling; let them all land.
+            await new Promise((resolve) => setImmediate(resolve));
           }
         };
         runnable.filter((c) => c.compared).forEach(count);
         const what = (side: string) => `${side} ${mode}.exec() of sequence ${index}: ${runnable.map(showCall).join('; ')}`;
-        const [r, o] = [await within(build(real), what('ioredis')), await within(build(ours), what('emulator'))];
+        const [r, o] = [await within(build(real, 0), what('ioredis')), await within(build(ours, 1), what('emulator'))];
         const m = await compareExec(runnable, r, o, `${mode}.exec() of ${runnable.length} calls`);
         if (m) return m;
+        // Per-command callbacks: in a pipeline the command's result, in multi() its QUEUED.
+        for (const [i, call] of runnable.entries()) {
+          if (call.form !== 'callback' || cut !== null) continue;
+          const [hr, ho] = [heard[0].get(i), heard[1].get(i)];
+          if (hr === undefined || ho === undefined) {
+            if (hr !== ho) return { mode, where: `callback of ${showCall(call)}`, real: String(hr && showResult(hr)), ours: String(ho && showResult(ho)), note: 'called on one side only' };
+            continue;
+          }
+          const m = await check(call, hr, ho, `${mode} callback of result ${i}: ${showCall(call)}`);
+          if (m) return m;
+        }
       }
       if (cut !== null) {
         tally.cut.set(cut, (tally.cut.get(cut) ?? 0) + 1);
