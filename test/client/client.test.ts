@@ -213,6 +213,34 @@ describe('reply shapes', () => {
     expect(raw.getKeys()).toEqual(['cmd']);
     expect(Command.checkFlag('ENTER_SUBSCRIBER_MODE', 'SUBSCRIBE')).toBe(true);
   });
+
+  it('a blocking command (also through sendCommand) waits for its key or its timeout, and later commands wait behind it (found by the ioredis differential)', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster', sku: 'Balanced_B1' });
+    try {
+      const redis = cache.createClient();
+      await redis.ping();
+      const timedOut = redis.sendCommand(new Command('blpop', ['q', '1'], { replyEncoding: 'utf8' }));
+      // Sent while BLPOP waits: they answer after it, in order, as on one socket.
+      const order: string[] = [];
+      const get = redis.get('x').then((v) => order.push(`get ${v}`));
+      const served = redis.sendCommand(new Command('brpop', ['r', '0'])).then((v) => {
+        order.push('brpop');
+        return v;
+      });
+      const after = redis.call('ECHO', 'after').then((v) => order.push(`echo ${v}`));
+      cache.execute(['SET', 'x', 'set while blocked']);
+      cache.clock.advance(1_000);
+      expect(await timedOut).toBe(null);
+      await get;
+      expect(order).toEqual(['get set while blocked']);
+      cache.execute(['RPUSH', 'r', 'v']);
+      expect(await served).toEqual([Buffer.from('r'), Buffer.from('v')]);
+      await after;
+      expect(order).toEqual(['get set while blocked', 'brpop', 'echo after']);
+    } finally {
+      cache.close();
+    }
+  });
 });
 
 describe('keyPrefix', () => {

@@ -12,7 +12,10 @@
  * - `object` / `map`: MSET/MSETNX/HSET/HMSET pairs as an object or a Map (ioredis's argument transformers)
  * - `call`: `client.call('HSET', …)` with the name as drawn (any case)
  * - `callback`: positional with a node-style callback, the result taken from the callback
- * and, for any of them but `call`, the `…Buffer` twin of the method (`callBuffer` for `call`).
+ * - `command`: `client.sendCommand(new Command(name, args, { replyEncoding }))` with each side's
+ *   `Command` class (ioredis's, or the one `azure-managed-redis-emulator/ioredis` exports)
+ * and, for any of them but `call` and `command`, the `…Buffer` twin of the method (`callBuffer`
+ * for `call`, no `replyEncoding` for `command`).
  *
  * Comparison (`judge`): exact first (Buffers vs strings, numbers vs strings, nulls, array order,
  * object keys in order, errors by class, `name`, `message`, own enumerable properties such as
@@ -32,8 +35,8 @@ import { Rng } from '../../src/rng.js';
 /** The command methods ioredis has (one per entry of its command table, and a `…Buffer` twin). */
 export const IOREDIS_METHODS: ReadonlySet<string> = new Set(ioredisCommandList.filter((name) => name !== 'monitor'));
 
-export type Form = 'positional' | 'numbers' | 'nested' | 'buffers' | 'object' | 'map' | 'call' | 'callback';
-export const FORMS: readonly Form[] = ['positional', 'numbers', 'nested', 'buffers', 'object', 'map', 'call', 'callback'];
+export type Form = 'positional' | 'numbers' | 'nested' | 'buffers' | 'object' | 'map' | 'call' | 'callback' | 'command';
+export const FORMS: readonly Form[] = ['positional', 'numbers', 'nested', 'buffers', 'object', 'map', 'call', 'callback', 'command'];
 
 /** One client call: what to invoke, and the argv the generator drew (for the known differences). */
 export interface ClientCall {
@@ -114,10 +117,13 @@ export function planCall(argv: (string | Buffer)[], random: () => number, forms:
   const pairs = skip === undefined ? null : pairsOf(rest, skip);
   // ioredis's `redis.exec(callback)` takes nothing but a callback (transaction.js): with arguments
   // before it, the callback is never called (on either client), so exec gets no callback form.
-  const usable = forms.filter((f) => (f === 'object' || f === 'map' ? pairs !== null : f === 'callback' ? name !== 'exec' : true));
+  // A Command sent by hand skips what ioredis's methods add around EXEC and MULTI (pairs).
+  const usable = forms.filter((f) =>
+    f === 'object' || f === 'map' ? pairs !== null : f === 'callback' ? name !== 'exec' : f === 'command' ? !['exec', 'multi'].includes(name) : true,
+  );
   // Objects and Maps only exist for four commands: favour them there.
   const form = pairs !== null && random() < 0.5 ? pick(random, usable.filter((f) => f === 'object' || f === 'map')) : pick(random, usable);
-  const method = form === 'call' ? (buffers ? 'callBuffer' : 'call') : buffers ? `${name}Buffer` : name;
+  const method = form === 'call' ? (buffers ? 'callBuffer' : 'call') : form === 'command' ? 'sendCommand' : buffers ? `${name}Buffer` : name;
   const call = (args: () => unknown[]): ClientCall => ({ argv, method, form, args, compared: true });
   switch (form) {
     case 'numbers': {
@@ -135,6 +141,9 @@ export function planCall(argv: (string | Buffer)[], random: () => number, forms:
       return call(() => [...rest.slice(0, skip), new Map(pairs!)]);
     case 'call':
       return call(() => [drawn, ...rest]);
+    case 'command':
+      // The name as ioredis's methods send it; the options object goes last (see invoke).
+      return call(() => [name, [...rest], buffers ? {} : { replyEncoding: 'utf8' }]);
     default:
       return call(() => [...rest]);
   }
@@ -166,11 +175,22 @@ export function ioredisLoopsOnNumkeys(argv: readonly (string | Buffer)[]): boole
 
 type AnyClient = Record<string, unknown>;
 
-/** Invokes a call on a client (or a pipeline being built, `queue`), resolving with what it gave. */
-export async function invoke(client: AnyClient, call: ClientCall): Promise<Result> {
+/** A `Command` class: ioredis's, or the emulator's. */
+export type CommandClass = new (name: string, args: unknown[], options: object) => object;
+
+/**
+ * Invokes a call on a client, resolving with what it gave. `Command` builds the command of the
+ * `command` form.
+ */
+export async function invoke(client: AnyClient, call: ClientCall, Command?: CommandClass): Promise<Result> {
   const fn = client[call.method];
   if (typeof fn !== 'function') return { error: new TypeError(`the client has no method ${call.method}`) };
   try {
+    if (call.form === 'command') {
+      if (Command === undefined) throw new Error('the command form needs a Command class');
+      const [name, args, options] = call.args() as [string, unknown[], object];
+      return { ok: await (fn as (c: object) => Promise<unknown>).call(client, new Command(name, args, options)) };
+    }
     if (call.form === 'callback') {
       return await new Promise<Result>((resolve) => {
         const promise = (fn as (...a: unknown[]) => unknown).call(client, ...call.args(), (error: unknown, value: unknown) =>

@@ -22,12 +22,14 @@ import IORedis, { type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { allCommands } from '../../src/commands/index.js';
 import { ManagedRedis } from '../../src/managed-redis.js';
+import { Command as EmulatorCommand } from '../../src/client/command.js';
 import type { ClientOptions } from '../../src/client/client.js';
 import { describeLive } from '../support/live.js';
 import { KEYS, VALUES, resolveArg, sequenceArb, showArgs, type Sequence } from './generators.js';
 import { BLOCKING, compareReplies, readState, viewOf, type Call } from './harness.js';
 import { knownDifferencesFor } from './known-differences.js';
 import {
+  FORMS,
   IOREDIS_METHODS,
   collectStream,
   defineAll,
@@ -46,6 +48,7 @@ import {
   showCall,
   showResult,
   type ClientCall,
+  type CommandClass,
   type Form,
   type Result,
   type StreamMethod,
@@ -141,7 +144,8 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
     const ours = (mode === 'prefixed' ? cache.createClient(clientOptions as ClientOptions) : oursPlain) as unknown as AnyClient;
     defineAll(ours);
     const random = seededRandom(SEED ^ (index * 7919) ^ MODES.indexOf(mode));
-    let steps = plan(sequence, t0, random);
+    // A hand-built Command is sent on its own, never queued.
+    let steps = plan(sequence, t0, random, mode === 'pipeline' || mode === 'multi' ? FORMS.filter((f) => f !== 'command') : undefined);
     if (mode === 'prefixed') {
       const keep = (call: ClientCall) => !ioredisLoopsOnNumkeys(call.argv) || (tally.left++, false);
       steps = steps.map((step) => ('call' in step && !keep(step.call) ? { fixture: [] } : 'tx' in step ? { ...step, tx: step.tx.filter(keep) } : step));
@@ -152,7 +156,8 @@ describeLive('differential: ioredis on redis-server vs the emulator client', (re
       tally.methods.add(call.method);
     };
     let cut: string | null = null;
-    const run = (side: string, client: AnyClient, call: ClientCall) => within(invoke(client, call), `${side} ${showCall(call)} (sequence ${index}, ${mode})`);
+    const run = (side: 'ioredis' | 'emulator', client: AnyClient, call: ClientCall) =>
+      within(invoke(client, call, side === 'ioredis' ? (IORedis.Command as unknown as CommandClass) : (EmulatorCommand as unknown as CommandClass)), `${side} ${showCall(call)} (sequence ${index}, ${mode})`);
     const note = (id: string) => tally.known.set(id, (tally.known.get(id) ?? 0) + 1);
     /** Judges one pair; a mismatch, or null (and notes a known difference or a divergence). */
     const check = async (call: ClientCall, r: Result, o: Result, where: string): Promise<Mismatch | null> => {
