@@ -480,8 +480,13 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     return result;
   }
 
-  /** Makes later commands wait until `pending` settles. */
-  private holdUntil(pending: Promise<unknown>): void {
+  /** @internal A pipeline's start, behind a waiting blocking command (null when none waits). */
+  behindBlocked<T>(start: () => Promise<T>): Promise<T> | null {
+    return this.blockedTail === null ? null : this.afterBlocked(start);
+  }
+
+  /** @internal Makes later commands wait until `pending` settles. */
+  holdUntil(pending: Promise<unknown>): void {
     const tail = pending.then(noop, noop);
     this.blockedTail = tail;
     void tail.then(() => {

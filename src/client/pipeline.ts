@@ -41,6 +41,13 @@ export interface PipelineHost {
    */
   pipelineTarget(entries: readonly PipelineEntry[]): Connection | Error | null;
   whenConnected(run: () => void, fail: (error: Error) => void): void;
+  /**
+   * `start()` once the blocking command the client waits on, and what queued behind it, has
+   * answered; null when nothing waits (then the pipeline runs at once).
+   */
+  behindBlocked?<T>(start: () => Promise<T>): Promise<T> | null;
+  /** Makes the client's later commands wait until `pending` settles (this pipeline blocks). */
+  holdUntil?(pending: Promise<unknown>): void;
 }
 
 export interface Pipeline extends PipelineCommands<Pipeline> {}
@@ -163,7 +170,9 @@ export class Pipeline {
 
   private execute(): Promise<PipelineResult> {
     if (this.executed === null) {
-      this.executed = this.queue.length === 0 ? Promise.resolve([]) : new Promise((resolve, reject) => this.attempt(resolve, reject));
+      // Like commands on one socket, a pipeline waits behind a blocking command the client sent.
+      const start = () => new Promise<PipelineResult>((resolve, reject) => this.attempt(resolve, reject));
+      this.executed = this.queue.length === 0 ? Promise.resolve([]) : (this.redis.behindBlocked?.(start) ?? start());
     }
     return this.executed;
   }
@@ -199,7 +208,13 @@ export class Pipeline {
    * `done` gets the results, unless a command answered nothing (CLIENT REPLY OFF / SKIP): ioredis
    * waits for every reply, so the pipeline then never settles, as with a real server.
    */
-  private runFrom(conn: Connection, start: number, results: PipelineResult, state: { silent: boolean }, done: (results: PipelineResult) => void): void {
+  private runFrom(
+    conn: Connection,
+    start: number,
+    results: PipelineResult,
+    state: { silent: boolean; release?: () => void },
+    done: (results: PipelineResult) => void,
+  ): void {
     const queue = this.queue;
     const stringNumbers = this.redis.stringNumbers;
     const condition = (this.redis as { condition?: Condition | null }).condition ?? null;
@@ -224,6 +239,8 @@ export class Pipeline {
           reply = conn.execute(entry.argv);
         }
         if (isBlockedReply(reply)) {
+          // The client's later commands wait for the rest of this pipeline.
+          if (state.release === undefined) this.redis.holdUntil?.(new Promise<void>((release) => (state.release = release)));
           const next = () => this.runFrom(conn, i + 1, results, state, done);
           waitForReply(conn.cache, conn.state, entry.argv, reply).then(
             (served) => {
@@ -247,6 +264,7 @@ export class Pipeline {
         results[i] = failed(entry, error);
       }
     }
+    state.release?.();
     if (state.silent) return;
     this.notify(results);
     done(results);

@@ -108,6 +108,34 @@ describe('pipeline with a blocking command (found by the ioredis differential)',
   });
 });
 
+describe('pipelines and a client’s blocking commands share one socket', () => {
+  it('a pipeline exec()ed while a method’s BLPOP waits runs after it', async () => {
+    const cache = newCache();
+    const redis = cache.createClient();
+    await redis.ping();
+    const order: string[] = [];
+    const blpop = redis.blpop('q', 1).then((v) => order.push(`blpop ${String(v)}`));
+    const piped = redis.pipeline().set('p', '1').get('p').exec().then((r) => order.push(`pipeline ${JSON.stringify(r)}`));
+    await Promise.resolve();
+    expect(cache.execute(['GET', 'p'])).toBe(null);
+    cache.clock.advance(1_000);
+    await Promise.all([blpop, piped]);
+    expect(order).toEqual(['blpop null', 'pipeline [[null,"OK"],[null,"1"]]']);
+  });
+
+  it('a method called while a pipeline’s blocking command waits runs after the pipeline', async () => {
+    const cache = newCache();
+    const redis = cache.createClient();
+    await redis.ping();
+    const order: string[] = [];
+    const piped = redis.pipeline().blpop('q', 1).set('p', 'from pipeline').exec().then(() => order.push('pipeline'));
+    const get = redis.get('p').then((v) => order.push(`get ${v}`));
+    cache.clock.advance(1_000);
+    await Promise.all([piped, get]);
+    expect(order).toEqual(['pipeline', 'get from pipeline']);
+  });
+});
+
 describe('multi()', () => {
   it('resolves with the transaction’s pairs, errors at run time in place', async () => {
     const redis = newCache().createClient();
