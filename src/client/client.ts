@@ -466,8 +466,41 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     return callback === undefined ? promise : asCallback(promise, callback);
   }
 
+  /**
+   * Settles when the blocking command this connection waits on, and everything queued behind it,
+   * has answered; null when nothing waits. A real socket answers in order, so commands sent
+   * meanwhile wait behind it.
+   */
+  private blockedTail: Promise<void> | null = null;
+
+  /** Runs `next` once the commands already waiting on this connection have answered. */
+  private afterBlocked<T>(next: () => Promise<T>): Promise<T> {
+    const result = this.blockedTail === null ? next() : this.blockedTail.then(next);
+    this.holdUntil(result);
+    return result;
+  }
+
+  /** @internal A pipeline's start, behind a waiting blocking command (null when none waits). */
+  behindBlocked<T>(start: () => Promise<T>): Promise<T> | null {
+    return this.blockedTail === null ? null : this.afterBlocked(start);
+  }
+
+  /** @internal Makes later commands wait until `pending` settles. */
+  holdUntil(pending: Promise<unknown>): void {
+    const tail = pending.then(noop, noop);
+    this.blockedTail = tail;
+    void tail.then(() => {
+      if (this.blockedTail === tail) this.blockedTail = null;
+    });
+  }
+
   /** @internal Runs a built argv and settles as ioredis would. */
   run(name: string, argv: Bytes[], buffers: boolean): Promise<unknown> {
+    if (this.blockedTail !== null) return this.afterBlocked(() => this.runNow(name, argv, buffers));
+    return this.runNow(name, argv, buffers);
+  }
+
+  private runNow(name: string, argv: Bytes[], buffers: boolean): Promise<unknown> {
     const conn = this.conn;
     if (conn === null || this.status !== 'ready') {
       if (this.status === 'monitoring' && conn !== null) return this.runMonitoring(conn, name, argv, buffers);
@@ -480,7 +513,11 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     try {
       const reply = conn.execute(argv);
       // A blocking command with nothing to serve yet: wait on the cache's clock (src/blocking.ts).
-      if (isBlockedReply(reply)) return this.runBlocked(conn, name, argv, reply, buffers);
+      if (isBlockedReply(reply)) {
+        const blocked = this.runBlocked(conn, name, argv, reply, buffers);
+        this.holdUntil(blocked);
+        return blocked;
+      }
       // CLIENT REPLY OFF / SKIP: a server that sends nothing leaves ioredis's promise pending.
       if (reply === NO_REPLY) return new Promise(noop);
       value = convertReply(reply, buffers, this.stringNumbers);
@@ -548,9 +585,32 @@ export class RedisClient extends EventEmitter implements PipelineHost {
 
   /** Sends a hand-built {@link Command}; returns its promise. */
   sendCommand(command: Command): Promise<unknown> {
+    if (this.blockedTail !== null) {
+      void this.afterBlocked(() => {
+        this.sendCommandNow(command);
+        return command.promise;
+      });
+      return command.promise;
+    }
+    this.sendCommandNow(command);
+    return command.promise;
+  }
+
+  private sendCommandNow(command: Command): void {
     const run = (conn: Connection) => {
       try {
-        const reply = conn.execute(command.argv());
+        const argv = command.argv();
+        const reply = conn.execute(argv);
+        // A blocking command with nothing to serve yet waits, as for the methods (runBlocked).
+        if (isBlockedReply(reply)) {
+          this.holdUntil(
+            waitForReply(conn.cache, conn.state, argv, reply).then(
+              (served) => command.settle({ reply: served }, this.stringNumbers),
+              (error: Error) => command.settle({ error }, this.stringNumbers),
+            ),
+          );
+          return;
+        }
         // CLIENT REPLY OFF / SKIP: no reply, so the command never settles (as with a real server).
         if (reply !== NO_REPLY) command.settle({ reply }, this.stringNumbers);
       } catch (error) {
@@ -562,7 +622,6 @@ export class RedisClient extends EventEmitter implements PipelineHost {
     else if (refusedInSubscriberMode(this.condition, command.name)) command.reject(new Error(SUBSCRIBER_MODE_MESSAGE));
     else if (target === null) this.whenConnected(() => run(this.conn!), (error) => command.reject(error));
     else run(target);
-    return command.promise;
   }
 
   // ---------------------------------------------------------------- pipelines and transactions
@@ -627,10 +686,12 @@ export class RedisClient extends EventEmitter implements PipelineHost {
         this.whenConnected(() => this.runScriptArgv(script, argv, buffers).then(resolve, reject), reject),
       );
     }
+    const outcome = script.execute(target, argv);
+    if ('error' in outcome) return Promise.reject(wrapError(outcome.error, outcome.sent[0] as string, outcome.sent));
     try {
-      return Promise.resolve(convertReply(script.execute(target, argv), buffers, this.stringNumbers));
+      return Promise.resolve(convertReply(outcome.reply, buffers, this.stringNumbers));
     } catch (error) {
-      return Promise.reject(wrapError(error, 'evalsha', argv));
+      return Promise.reject(error);
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { NO_REPLY, type Reply } from '../protocol/reply.js';
+import { isBlockedReply, waitForReply } from '../blocking.js';
 import { buildArgv } from './args.js';
 import { asCallback, type Callback } from './callback.js';
 import type { Connection } from './connection.js';
@@ -40,6 +41,13 @@ export interface PipelineHost {
    */
   pipelineTarget(entries: readonly PipelineEntry[]): Connection | Error | null;
   whenConnected(run: () => void, fail: (error: Error) => void): void;
+  /**
+   * `start()` once the blocking command the client waits on, and what queued behind it, has
+   * answered; null when nothing waits (then the pipeline runs at once).
+   */
+  behindBlocked?<T>(start: () => Promise<T>): Promise<T> | null;
+  /** Makes the client's later commands wait until `pending` settles (this pipeline blocks). */
+  holdUntil?(pending: Promise<unknown>): void;
 }
 
 export interface Pipeline extends PipelineCommands<Pipeline> {}
@@ -162,7 +170,9 @@ export class Pipeline {
 
   private execute(): Promise<PipelineResult> {
     if (this.executed === null) {
-      this.executed = this.queue.length === 0 ? Promise.resolve([]) : new Promise((resolve, reject) => this.attempt(resolve, reject));
+      // Like commands on one socket, a pipeline waits behind a blocking command the client sent.
+      const start = () => new Promise<PipelineResult>((resolve, reject) => this.attempt(resolve, reject));
+      this.executed = this.queue.length === 0 ? Promise.resolve([]) : (this.redis.behindBlocked?.(start) ?? start());
     }
     return this.executed;
   }
@@ -183,10 +193,7 @@ export class Pipeline {
       return;
     }
     if (target instanceof Error) return resolve(this.failAll(target));
-    const results = this.runAll(target);
-    // A command answered nothing (CLIENT REPLY OFF / SKIP): ioredis waits for every reply, so
-    // the pipeline never settles, as with a real server.
-    if (results !== null) resolve(results);
+    this.runFrom(target, 0, new Array(this.queue.length), { silent: false }, resolve);
   }
 
   private failAll(error: Error): PipelineResult {
@@ -195,13 +202,24 @@ export class Pipeline {
     return results;
   }
 
-  private runAll(conn: Connection): PipelineResult | null {
+  /**
+   * Runs the queue from `start` on one connection, back to back. A blocking command with nothing to
+   * serve holds the rest of the queue until it is served or times out, as on a real connection.
+   * `done` gets the results, unless a command answered nothing (CLIENT REPLY OFF / SKIP): ioredis
+   * waits for every reply, so the pipeline then never settles, as with a real server.
+   */
+  private runFrom(
+    conn: Connection,
+    start: number,
+    results: PipelineResult,
+    state: { silent: boolean; release?: () => void },
+    done: (results: PipelineResult) => void,
+  ): void {
     const queue = this.queue;
     const stringNumbers = this.redis.stringNumbers;
-    const results: PipelineResult = new Array(queue.length);
     const condition = (this.redis as { condition?: Condition | null }).condition ?? null;
-    let silent = false;
-    for (let i = 0; i < queue.length; i++) {
+    const failed = (entry: PipelineEntry, error: unknown) => [wrapError(error, entry.argv[0] as string, entry.argv) as Error] as unknown as [Error, unknown];
+    for (let i = start; i < queue.length; i++) {
       const entry = queue[i];
       // ioredis refuses, command by command, what a subscriber connection may not send.
       if (refusedInSubscriberMode(condition, entry.name)) {
@@ -209,16 +227,47 @@ export class Pipeline {
         continue;
       }
       try {
-        const reply = entry.script !== undefined ? entry.script.execute(conn, entry.argv) : conn.execute(entry.argv);
-        if (reply === NO_REPLY) silent = true;
+        let reply: Reply;
+        if (entry.script !== undefined) {
+          const outcome = entry.script.execute(conn, entry.argv);
+          if ('error' in outcome) {
+            results[i] = [wrapError(outcome.error, outcome.sent[0] as string, outcome.sent) as Error] as unknown as [Error, unknown];
+            continue;
+          }
+          reply = outcome.reply;
+        } else {
+          reply = conn.execute(entry.argv);
+        }
+        if (isBlockedReply(reply)) {
+          // The client's later commands wait for the rest of this pipeline.
+          if (state.release === undefined) this.redis.holdUntil?.(new Promise<void>((release) => (state.release = release)));
+          const next = () => this.runFrom(conn, i + 1, results, state, done);
+          waitForReply(conn.cache, conn.state, entry.argv, reply).then(
+            (served) => {
+              try {
+                results[i] = [null, convert(entry, served, stringNumbers)];
+              } catch (error) {
+                results[i] = failed(entry, error);
+              }
+              next();
+            },
+            (error) => {
+              results[i] = failed(entry, error);
+              next();
+            },
+          );
+          return;
+        }
+        if (reply === NO_REPLY) state.silent = true;
         results[i] = [null, entry.name === 'exec' && Array.isArray(reply) ? this.execItems(i, reply, stringNumbers) : convert(entry, reply, stringNumbers)];
       } catch (error) {
-        results[i] = [wrapError(error, entry.argv[0] as string, entry.argv) as Error] as unknown as [Error, unknown];
+        results[i] = failed(entry, error);
       }
     }
-    if (silent) return null;
+    state.release?.();
+    if (state.silent) return;
     this.notify(results);
-    return results;
+    done(results);
   }
 
   /** The EXEC reply's items, each shaped as the command queued for it would be. */

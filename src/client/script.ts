@@ -36,23 +36,34 @@ export class Script {
     return buildArgv('evalsha', [this.sha, ...rest], this.keyPrefix || undefined);
   }
 
-  /** Runs a call on a connection (EVAL the first time, EVALSHA after, EVAL again on NOSCRIPT). */
-  execute(conn: Connection, argv: Bytes[]): Reply {
+  /**
+   * Runs a call on a connection (EVAL the first time, EVALSHA after, EVAL again on NOSCRIPT).
+   * `sent` is the argv that went out last: an error names it as its command, as ioredis's does
+   * (`{ name: 'eval', args: [lua, …] }` on a connection's first call).
+   */
+  execute(conn: Connection, argv: Bytes[]): { sent: Bytes[]; reply: Reply } | { sent: Bytes[]; error: unknown } {
+    let sent = this.toSend(conn, argv);
     try {
-      return this.send(conn, argv);
+      return { sent, reply: conn.execute(sent) };
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-      conn.scripts.delete(this.sha);
-      return this.send(conn, argv);
+      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) return { sent, error };
+    }
+    conn.scripts.delete(this.sha);
+    sent = this.toSend(conn, argv);
+    try {
+      return { sent, reply: conn.execute(sent) };
+    } catch (error) {
+      return { sent, error };
     }
   }
 
-  private send(conn: Connection, argv: Bytes[]): Reply {
-    if (conn.scripts.has(this.sha)) return conn.execute(argv);
+  /** EVALSHA when this connection has sent the script, else EVAL with the script's text. */
+  private toSend(conn: Connection, argv: Bytes[]): Bytes[] {
+    if (conn.scripts.has(this.sha)) return argv;
     conn.scripts.add(this.sha);
     const evalArgv = argv.slice();
     evalArgv[0] = 'eval';
     evalArgv[1] = this.lua;
-    return conn.execute(evalArgv);
+    return evalArgv;
   }
 }

@@ -5,7 +5,6 @@
 
 /** An error reply from the (emulated) server. `message` is the full text Redis sends, code first. */
 export class ReplyError extends Error {
-  override name = 'ReplyError';
   constructor(message: string) {
     super(message);
   }
@@ -15,6 +14,10 @@ export class ReplyError extends Error {
     return space < 0 ? this.message : this.message.slice(0, space);
   }
 }
+// `name` lives on the prototype, as in ioredis's ReplyError (redis-errors): an error's own
+// enumerable properties are then only what ioredis puts there (`command`, `previousErrors`), so
+// `Object.keys`, spreading and deep equality see the same object as with ioredis.
+Object.defineProperty(ReplyError.prototype, 'name', { value: 'ReplyError', writable: true, configurable: true, enumerable: false });
 
 // Shared instances for the common errors: throwing them allocates nothing, and Error stack capture
 // is the expensive part of an error.

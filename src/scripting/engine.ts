@@ -443,7 +443,7 @@ export class ScriptingEngine {
       return value;
     };
     let message = field('err') ?? 'ERR unknown error';
-    message = lua51Message(message);
+    message = lua51Message(cString(message));
     const source = field('source');
     const line = field('line');
     const text = source !== null && line !== null ? `${message} script: ${name}, on ${source}:${line}.` : message;
@@ -774,11 +774,11 @@ export class ScriptingEngine {
     if (field('err') === T_STRING) {
       const text = sb.toText(-1);
       lua.lua_pop(L, 1);
-      return new ReplyError(lua51Message(text).replace(/[\r\n]/g, ' '));
+      return new ReplyError(errorLine(lua51Message(text)));
     }
     lua.lua_pop(L, 1);
     if (field('ok') === T_STRING) {
-      const text = sb.toText(-1).replace(/[\r\n]/g, ' ');
+      const text = cString(sb.toText(-1)).replace(/[\r\n]/g, ' ');
       lua.lua_pop(L, 1);
       return new StatusReply(text);
     }
@@ -892,6 +892,21 @@ function errorText(sb: LuaSandbox, index: number): string {
  * Lua 5.3 names the variable after the type (`attempt to call a nil value (global 'f')`); Lua 5.1,
  * which Redis runs, names it first (`attempt to call global 'f' (a nil value)`).
  */
+/** A Lua string as Redis reads it with a C `%s`: up to the first NUL byte. */
+function cString(text: string): string {
+  const nul = text.indexOf('\u0000');
+  return nul < 0 ? text : text.slice(0, nul);
+}
+
+/**
+ * An error text a script returns (`redis.error_reply`, `{err = …}`) as Redis sends it
+ * (luaReplyToRedisReply → addReplyErrorFormat "-%s"): up to the first NUL, newlines at the end
+ * trimmed, the others turned into spaces (a leading one too: the "-" ahead of it keeps it from the trim).
+ */
+function errorLine(text: string): string {
+  return cString(text).replace(/[\r\n]+$/, '').replace(/[\r\n]/g, ' ');
+}
+
 export function lua51Message(text: string): string {
   return text.replace(
     /attempt to ([a-z ]+?) a ([a-z]+) value \((global|local|field|upvalue|method|constant) '([^']*)'\)/g,

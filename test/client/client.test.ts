@@ -213,6 +213,34 @@ describe('reply shapes', () => {
     expect(raw.getKeys()).toEqual(['cmd']);
     expect(Command.checkFlag('ENTER_SUBSCRIBER_MODE', 'SUBSCRIBE')).toBe(true);
   });
+
+  it('a blocking command (also through sendCommand) waits for its key or its timeout, and later commands wait behind it (found by the ioredis differential)', async () => {
+    const cache = new ManagedRedis({ clock: 'virtual', clusterPolicy: 'NoCluster', sku: 'Balanced_B1' });
+    try {
+      const redis = cache.createClient();
+      await redis.ping();
+      const timedOut = redis.sendCommand(new Command('blpop', ['q', '1'], { replyEncoding: 'utf8' }));
+      // Sent while BLPOP waits: they answer after it, in order, as on one socket.
+      const order: string[] = [];
+      const get = redis.get('x').then((v) => order.push(`get ${v}`));
+      const served = redis.sendCommand(new Command('brpop', ['r', '0'])).then((v) => {
+        order.push('brpop');
+        return v;
+      });
+      const after = redis.call('ECHO', 'after').then((v) => order.push(`echo ${v}`));
+      cache.execute(['SET', 'x', 'set while blocked']);
+      cache.clock.advance(1_000);
+      expect(await timedOut).toBe(null);
+      await get;
+      expect(order).toEqual(['get set while blocked']);
+      cache.execute(['RPUSH', 'r', 'v']);
+      expect(await served).toEqual([Buffer.from('r'), Buffer.from('v')]);
+      await after;
+      expect(order).toEqual(['get set while blocked', 'brpop', 'echo after']);
+    } finally {
+      cache.close();
+    }
+  });
 });
 
 describe('keyPrefix', () => {
@@ -383,6 +411,38 @@ describe('connection', () => {
     // the script is now cached on the server, so EVALSHA finds it
     const sha = cache.execute(['SCRIPT', 'LOAD', 'return {KEYS[1], ARGV[1]}']) as string;
     expect(cache.execute(['SCRIPT', 'EXISTS', sha])).toEqual([1]);
+  });
+
+  it('a defineCommand error names the command as ioredis sent it: EVAL with the script first, EVALSHA after', async () => {
+    // Found by the ioredis differential: ioredis turns its evalsha Command into an eval on a
+    // connection that has not sent the script (Script.js), and the ReplyError's `command` says so.
+    const lua = "return redis.call('INCR', KEYS[1])";
+    const cache = newCache();
+    const redis = cache.createClient({ keyPrefix: 'p:' });
+    redis.defineCommand('bump', { numberOfKeys: 1, lua });
+    cache.execute(['SET', 'p:k', 'text']);
+    const bump = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>).bump;
+    const first = (await bump.call(redis, 'k').catch((e: unknown) => e)) as Error & { command: unknown };
+    expect(first.message).toMatch(/^ERR value is not an integer or out of range script: /);
+    expect(first.command).toEqual({ name: 'eval', args: [lua, '1', 'p:k'] });
+    const second = (await bump.call(redis, 'k').catch((e: unknown) => e)) as Error & { command: unknown };
+    const sha = cache.execute(['SCRIPT', 'LOAD', lua]) as string;
+    expect(second.command).toEqual({ name: 'evalsha', args: [sha, '1', 'p:k'] });
+    // In a pipeline too.
+    const [[error]] = (await redis.pipeline().call('SCRIPT', 'FLUSH').exec()) as unknown as [[Error | null]];
+    expect(error).toBe(null);
+    const [[third]] = (await (redis.pipeline() as unknown as Record<string, (...a: unknown[]) => { exec(): Promise<unknown> }>).bump('k').exec()) as [[Error & { command: unknown }]];
+    expect(third.command).toEqual({ name: 'eval', args: [lua, '1', 'p:k'] });
+  });
+
+  it('a ReplyError has ioredis’s own properties only (command), with name on the prototype', async () => {
+    // Found by the ioredis differential: redis-errors defines `name` as a prototype getter, so
+    // Object.keys, spreading and deep equality see only `command`.
+    const redis = newCache().createClient();
+    const error = (await redis.call('NOSUCH').catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe('ReplyError');
+    expect(Object.keys(error)).toEqual(['command']);
+    expect({ ...error }).toEqual({ command: { name: 'NOSUCH', args: [] } });
   });
 
   it('scanStream pages through SCAN', async () => {

@@ -74,6 +74,68 @@ describe('pipeline', () => {
   });
 });
 
+describe('pipeline with a blocking command (found by the ioredis differential)', () => {
+  it('waits for the blocking command, then runs the rest of the queue, like one real connection', async () => {
+    const cache = newCache();
+    const redis = cache.createClient();
+    await redis.ping(); // connected: exec() runs the queue at once
+    let settled = false;
+    const done = redis.pipeline().blpop('q', 1).set('after', '1').exec().then((results) => {
+      settled = true;
+      return results;
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    // The commands behind BLPOP wait for it, as they would behind a blocked socket.
+    expect(settled).toBe(false);
+    expect(cache.execute(['GET', 'after'])).toBe(null);
+    cache.clock.advance(1_000);
+    expect(await done).toEqual([[null, null], [null, 'OK']]);
+    expect(cache.execute(['GET', 'after'])).toBe('1');
+  });
+
+  it('is served by another client’s push, reply shaped as the method asks (Buffer twin)', async () => {
+    const cache = newCache();
+    const redis = cache.createClient();
+    await redis.ping();
+    const done = redis.pipeline().blpopBuffer('q', 0).call('BRPOP', 'q', '5').exec();
+    await Promise.resolve();
+    cache.execute(['RPUSH', 'q', 'a', 'b']);
+    expect(await done).toEqual([
+      [null, [Buffer.from('q'), Buffer.from('a')]],
+      [null, ['q', 'b']],
+    ]);
+  });
+});
+
+describe('pipelines and a client’s blocking commands share one socket', () => {
+  it('a pipeline exec()ed while a method’s BLPOP waits runs after it', async () => {
+    const cache = newCache();
+    const redis = cache.createClient();
+    await redis.ping();
+    const order: string[] = [];
+    const blpop = redis.blpop('q', 1).then((v) => order.push(`blpop ${String(v)}`));
+    const piped = redis.pipeline().set('p', '1').get('p').exec().then((r) => order.push(`pipeline ${JSON.stringify(r)}`));
+    await Promise.resolve();
+    expect(cache.execute(['GET', 'p'])).toBe(null);
+    cache.clock.advance(1_000);
+    await Promise.all([blpop, piped]);
+    expect(order).toEqual(['blpop null', 'pipeline [[null,"OK"],[null,"1"]]']);
+  });
+
+  it('a method called while a pipeline’s blocking command waits runs after the pipeline', async () => {
+    const cache = newCache();
+    const redis = cache.createClient();
+    await redis.ping();
+    const order: string[] = [];
+    const piped = redis.pipeline().blpop('q', 1).set('p', 'from pipeline').exec().then(() => order.push('pipeline'));
+    const get = redis.get('p').then((v) => order.push(`get ${v}`));
+    cache.clock.advance(1_000);
+    await Promise.all([piped, get]);
+    expect(order).toEqual(['pipeline', 'get from pipeline']);
+  });
+});
+
 describe('multi()', () => {
   it('resolves with the transaction’s pairs, errors at run time in place', async () => {
     const redis = newCache().createClient();

@@ -76,7 +76,7 @@ const UNORDERED = new Set(['KEYS', 'SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'HKE
  * and then the emulator's set is made equal to the live one (SREM/SADD on the emulator only, which
  * keeps the TTL and the encoding), so that the sequence goes on from the same state.
  */
-const RANDOM = new Set(['SRANDMEMBER', 'HRANDFIELD', 'ZRANDMEMBER', 'SPOP']);
+export const RANDOM = new Set(['SRANDMEMBER', 'HRANDFIELD', 'ZRANDMEMBER', 'SPOP']);
 
 /** Commands that may block; run outside MULTI with a connection that can block, on both sides. */
 export const BLOCKING = new Set(['BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP']);
@@ -201,7 +201,7 @@ function checkRandomPick(view: StepView, reply: Typed, content: Map<string, stri
  * depends on the encoding (7.0 and 7.4 differ for sets), so a complete first call on both sides
  * must hold the same elements (pairs for HSCAN and ZSCAN), and anything else only the shape.
  */
-function compareKeyScan(view: StepView, redis: Typed, emulator: Typed): string | null {
+export function compareKeyScan(view: StepView, redis: Typed, emulator: Typed): string | null {
   const shape = (r: Typed) => (r[0] === '*' && Array.isArray(r[1]) && r[1].length === 2 ? (r[1] as Typed[]) : null);
   const r = shape(redis);
   const e = shape(emulator);

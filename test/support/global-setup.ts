@@ -19,7 +19,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (live.available) {
     console.log(
       `[live redis] redis-server ${live.version}: standalone on ${live.host}:${live.standalone.port}, ` +
-        `differential on ${live.differential.port} and ${live.oracleLive.port}, ` +
+        `differential on ${live.differential.port}, ${live.oracleLive.port} and ${live.clientDifferential.port}, ` +
         `cluster on ${live.cluster.ports.join(', ')} (ready in ${Date.now() - started} ms)`,
     );
   } else {

@@ -24,6 +24,7 @@ const PLACEHOLDER: AvailableRedis = {
   standalone: { port: 0 },
   differential: { port: 0 },
   oracleLive: { port: 0 },
+  clientDifferential: { port: 0 },
   cluster: { ports: [0, 0, 0] },
 };
 

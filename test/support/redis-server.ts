@@ -28,6 +28,8 @@ export type LiveRedis =
       differential: { port: number };
       /** A standalone server reserved for test/differential/oracle-vs-live.test.ts (it flushes it too). */
       oracleLive: { port: number };
+      /** A standalone server reserved for test/differential/ioredis.test.ts (it flushes it too). */
+      clientDifferential: { port: number };
       /** The nodes of a three-primary cluster (slots split by `redis-cli --cluster create`). */
       cluster: { ports: number[] };
     }
@@ -239,7 +241,7 @@ export interface RedisFleet {
 }
 
 /**
- * Starts three standalone servers (one shared, two reserved for the differential tests) and a
+ * Starts four standalone servers (one shared, three reserved for the differential tests) and a
  * cluster of `clusterNodes` primaries (3; 0 for none). Never throws: when something is missing or
  * fails, `live` says why (and whatever did start is stopped). A failed start is retried with new
  * ports, in case another process took a port between choosing it and binding it.
@@ -277,9 +279,9 @@ async function startFleetOnce(version: string, nodes: number): Promise<RedisFlee
     directories.delete(dir);
   };
   try {
-    const standalones = 3;
+    const standalones = 4;
     const ports = await freePorts(standalones + nodes * 2);
-    const [standalonePort, differentialPort, oracleLivePort] = ports;
+    const [standalonePort, differentialPort, oracleLivePort, clientDifferentialPort] = ports;
     const clusterPorts = ports.slice(standalones, standalones + nodes);
     const busPorts = ports.slice(standalones + nodes);
     const started = await Promise.allSettled([
@@ -310,6 +312,7 @@ async function startFleetOnce(version: string, nodes: number): Promise<RedisFlee
         standalone: { port: standalonePort },
         differential: { port: differentialPort },
         oracleLive: { port: oracleLivePort },
+        clientDifferential: { port: clientDifferentialPort },
         cluster: { ports: clusterPorts },
       },
       stop,
