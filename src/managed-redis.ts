@@ -17,7 +17,7 @@ import { dispatch, lookupCommand } from './dispatch.js';
 import { toPlain, type PlainReply } from './protocol/plain.js';
 import type { Reply } from './protocol/reply.js';
 import { EventBus } from './events.js';
-import type { CacheCore, ChangeListener, ClientState, ClusterPolicy, ServerStats, Shard } from './core-types.js';
+import type { CacheCore, ChangeListener, ClientState, ClusterPolicy, GeoInfoSource, ServerStats, Shard } from './core-types.js';
 import { getSku, validateOptions } from './cluster/skus.js';
 import type { SkuName } from './cluster/skus.js';
 import { createClient, type ClientOptions, type RedisClient } from './client/client.js';
@@ -57,7 +57,10 @@ export interface ManagedRedisOptions {
   clusterPolicy?: ClusterPolicy;
   /** Replica shards on other nodes (default true, as on AMR). */
   highAvailability?: boolean;
-  /** Part of an active geo-replication group: DEL/MSET/UNLINK must be single-slot, FLUSHALL/FLUSHDB are blocked. */
+  /**
+   * Part of an active geo-replication group: DEL/MSET/UNLINK must be single-slot, FLUSHALL/FLUSHDB
+   * are blocked. This alone links nothing: {@link GeoReplicationGroup.create} makes linked members.
+   */
   geoReplication?: boolean;
   /** `'real'` (default), `'virtual'`, or a clock of your own. */
   clock?: 'real' | 'virtual' | Clock;
@@ -158,6 +161,8 @@ export class ManagedRedis implements CacheCore {
   readonly topology: Topology;
   readonly policy: ClusterPolicy;
   readonly geoReplication: boolean;
+  /** @internal Set while the cache is a member of a {@link GeoReplicationGroup} (INFO `crdt`). */
+  geo: GeoInfoSource | null = null;
   /** The access key connections must AUTH with (the `accessKey` option), or null. */
   readonly accessKey: string | null;
   /**

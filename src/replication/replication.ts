@@ -626,18 +626,39 @@ export class Replication implements ReplicationObserver {
 
   /** Replays effects on the replica keyspace through the command table. */
   private replay(link: ShardLink, effects: readonly (readonly Bytes[])[], now: number): void {
+    this.run(link.replicaClient, link.replicaShard, effects, now);
+  }
+
+  /**
+   * Runs effects through the command table on a keyspace as a replica applies them: nothing is
+   * reported to the change hook, nothing is counted in the cache's stats. Returns how many failed
+   * (a replica applies what it can and skips what the emulator cannot replay).
+   */
+  private run(client: ClientState, shard: Shard, effects: readonly (readonly Bytes[])[], now: number): number {
     const core = this.core;
+    let failed = 0;
     for (const effect of effects) {
       // A unit's MULTI/EXEC frame: the batch is applied whole anyway.
       if (effect.length === 1 && (effect[0] === 'MULTI' || effect[0] === 'EXEC')) continue;
       try {
         const spec = lookupCommand(core, effect);
-        const ctx = new ExecContext(core, link.replicaClient, link.replicaShard, link.replicaShard.keyspace, now);
+        const ctx = new ExecContext(core, client, shard, shard.keyspace, now);
         spec.exec(ctx, effect);
       } catch {
-        // A replica applies what it can; an effect the emulator cannot replay is skipped.
+        failed++;
       }
     }
+    return failed;
+  }
+
+  /**
+   * @internal Writes effects into a primary shard's keyspace without reporting them (geo-replication
+   * merges, src/geo): the caller tells the other change listeners itself. Returns the failures.
+   */
+  replayOn(shard: Shard, effects: readonly (readonly Bytes[])[], now: number): number {
+    const link = this.link(shard.index);
+    const standIn: Shard = { index: shard.index, keyspace: shard.keyspace, gate: null, tier: null };
+    return this.run({ ...link.replicaClient, shards: [standIn] }, standIn, effects, now);
   }
 
   /** @internal Applies every queued batch due at `now` (Infinity: everything). */
