@@ -4,10 +4,10 @@
  * wherever they are applied, in any order.
  *
  * The shape follows Redis Enterprise's Active-Active rules (azure-facts.md §6.2):
- * - every write mints **stamps** `(time, lamport, origin, seq, idx)`: the origin's clock time, a
- *   Lamport counter (so a write made after seeing another always sorts after it), the member that
- *   made it, its batch number there and its place in the batch. `origin.seq.idx` is the write's
- *   **tag**, unique in the group;
+ * - every write mints **stamps** `(time, counter, origin, seq, idx)`: a hybrid logical clock (the
+ *   clock's time, and a counter so a write made after seeing another in the same millisecond
+ *   sorts after it), the member that made it, its batch number there and its place in the batch.
+ *   `origin.seq.idx` is the write's **tag**, unique in the group;
  * - removals are **observed-removes**: they name the tags (and, for counters, the increments per
  *   origin up to a batch number) they saw; what they did not see survives (add wins). A removal
  *   that arrives before the write it saw leaves a tombstone that the write consumes on arrival;
@@ -35,16 +35,23 @@ import { addLongDouble, formatLongDoubleHuman, fromInteger, parseLongDouble, typ
 
 /** When and where a write was made; compares as a tuple in this order. */
 export interface Stamp {
+  /** The hybrid logical clock's time: the shared clock's ms, or a later one already seen. */
   readonly time: number;
+  /** The hybrid logical clock's counter within {@link time}. */
   readonly lamport: number;
   readonly origin: number;
   readonly seq: number;
   readonly idx: number;
 }
 
-/** Total order of stamps: time, then Lamport counter, then member, batch, index. */
+/**
+ * Total order of stamps (the greater wins): time, then the hybrid-logical-clock counter (a write
+ * made in the same millisecond after seeing another sorts after it), then the member — the
+ * **smaller** member index winning a true tie, as Redis Enterprise's documented example of two
+ * ZADDs at the exact same time shows instance 1 winning — then batch and index.
+ */
 export function compareStamps(a: Stamp, b: Stamp): number {
-  return a.time - b.time || a.lamport - b.lamport || a.origin - b.origin || a.seq - b.seq || a.idx - b.idx;
+  return a.time - b.time || a.lamport - b.lamport || b.origin - a.origin || a.seq - b.seq || a.idx - b.idx;
 }
 
 /** The unique tag of a write: `origin.seq.idx`. */
@@ -361,7 +368,9 @@ export class CrdtState {
   readonly tombstones = new Set<string>();
   /** Keys holding a register cut that waits for increments still in flight. */
   readonly waiting = new Set<string>();
-  lamport = 0;
+  /** Hybrid logical clock: the latest time seen, and the counter within it. */
+  hlcTime = 0;
+  hlcCount = 0;
 
   constructor(members: number) {
     this.applied = new Array<number>(members).fill(0);
@@ -379,13 +388,13 @@ export class CrdtState {
     if (state === undefined) this.keys.set(op.key, (state = new KeyState()));
     switch (op.op) {
       case 'assign': {
-        const reg = this.register(state, op, op.key);
+        const reg = this.register(state, op);
         this.removeFrom(reg, op.removal, op.key);
         if (!this.tombstones.delete(tagOf(op.stamp))) reg.assignments.set(tagOf(op.stamp), { stamp: op.stamp, value: op.value, at: op.at });
         break;
       }
       case 'incr': {
-        const reg = this.register(state, op, op.key);
+        const reg = this.register(state, op);
         const origin = op.stamp.origin;
         const cut = reg.cuts?.get(origin);
         if (cut !== undefined && op.stamp.seq <= cut) break;
@@ -399,7 +408,7 @@ export class CrdtState {
         break;
       }
       case 'unset':
-        this.removeFrom(this.register(state, op, op.key), op.removal, op.key);
+        this.removeFrom(this.register(state, op), op.removal, op.key);
         break;
       case 'sadd': {
         const tag = tagOf(op.stamp);
@@ -439,7 +448,7 @@ export class CrdtState {
   }
 
   /** The register an operation addresses (made when missing). */
-  private register(state: KeyState, address: RegisterAddress, _key: string): Register {
+  private register(state: KeyState, address: RegisterAddress): Register {
     switch (address.kind) {
       case 'string':
         return (state.string ??= new Register());
@@ -516,8 +525,26 @@ export class CrdtState {
     for (const [key, state] of this.keys) copy.keys.set(key, state.clone());
     for (const tag of this.tombstones) copy.tombstones.add(tag);
     for (const key of this.waiting) copy.waiting.add(key);
-    copy.lamport = this.lamport;
+    copy.hlcTime = this.hlcTime;
+    copy.hlcCount = this.hlcCount;
     return copy;
+  }
+
+  /** The clock reading for a local write at `now` (`[time, counter]`); the state moves to it. */
+  tick(now: number): [number, number] {
+    if (now > this.hlcTime) {
+      this.hlcTime = now;
+      this.hlcCount = 0;
+    } else this.hlcCount++;
+    return [this.hlcTime, this.hlcCount];
+  }
+
+  /** Takes in a peer's clock reading (a batch applied here). */
+  observe(time: number, count: number): void {
+    if (time > this.hlcTime) {
+      this.hlcTime = time;
+      this.hlcCount = count;
+    } else if (time === this.hlcTime && count > this.hlcCount) this.hlcCount = count;
   }
 
   /** Metadata waiting to be collected: tombstones and register cuts (INFO crdt's `crdt_gc_pending`). */

@@ -123,8 +123,11 @@ export interface RegionFailure {
 interface Batch {
   readonly origin: number;
   readonly seq: number;
-  readonly lamport: number;
+  /** The writer's hybrid logical clock reading. */
   readonly time: number;
+  readonly count: number;
+  /** The clock time the write was made (lag is counted from it). */
+  readonly written: number;
   readonly ops: readonly Op[];
   readonly keys: readonly string[];
   readonly bytes: number;
@@ -318,7 +321,7 @@ export class GeoReplicationGroup {
           ...this.info(link),
           pendingBatches: link.pending,
           pendingBytes: link.pendingBytes,
-          lagMs: link.pending === 0 ? 0 : Math.max(0, now - link.queue[link.head].batch.time),
+          lagMs: link.pending === 0 ? 0 : Math.max(0, now - link.queue[link.head].batch.written),
           appliedBatches: link.applied,
         });
       }
@@ -468,11 +471,10 @@ export class GeoReplicationGroup {
     for (const row of this.links) for (const link of row) link.clear();
     for (const m of this.members) {
       if (!m.linked) continue;
-      const applied = m.state.applied;
-      const lamport = m.state.lamport;
+      const old = m.state;
       m.state = new CrdtState(this.members.length);
-      m.state.applied = applied;
-      m.state.lamport = lamport;
+      m.state.applied = old.applied;
+      m.state.observe(old.hlcTime, old.hlcCount);
       if (!m.up) continue;
       m.suspended = true;
       try {
@@ -509,12 +511,12 @@ export class GeoReplicationGroup {
     if (!m.up || !m.linked || m.suspended) return;
     const now = change.time;
     const seq = m.seq + 1;
-    const lamport = m.state.lamport + 1;
+    const state = m.state;
+    const [time, count] = [Math.max(now, state.hlcTime), now > state.hlcTime ? 0 : state.hlcCount + 1];
     let idx = 0;
-    const mint = () => ({ time: now, lamport, origin: m.index, seq, idx: idx++ });
+    const mint = () => ({ time, lamport: count, origin: m.index, seq, idx: idx++ });
     const ops: Op[] = [];
     const keys: string[] = [];
-    const state = m.state;
     const done = new Set<string>();
     for (const key of change.keys) {
       if (done.has(key)) continue;
@@ -544,8 +546,8 @@ export class GeoReplicationGroup {
     if (ops.length === 0) return;
     m.seq = seq;
     state.applied[m.index] = seq;
-    state.lamport = lamport;
-    const batch: Batch = { origin: m.index, seq, lamport, time: now, ops, keys, bytes: respBytes(change.effects) };
+    state.tick(now);
+    const batch: Batch = { origin: m.index, seq, time, count, written: now, ops, keys, bytes: respBytes(change.effects) };
     for (const to of this.members) {
       if (to === m || !to.linked) continue;
       const link = this.links[m.index][to.index];
@@ -592,7 +594,7 @@ export class GeoReplicationGroup {
       link.pendingBytes -= batch.bytes;
       link.applied++;
       delivered++;
-      oldest = Math.min(oldest, batch.time);
+      oldest = Math.min(oldest, batch.written);
       this.merge(to, batch, now);
     }
     if (link.head === link.queue.length) link.clear();
@@ -608,7 +610,7 @@ export class GeoReplicationGroup {
     if (batch.seq <= state.applied[batch.origin]) return;
     for (const op of batch.ops) state.apply(op);
     state.applied[batch.origin] = batch.seq;
-    state.lamport = Math.max(state.lamport, batch.lamport);
+    state.observe(batch.time, batch.count);
     for (const key of Array.from(state.waiting)) state.collect(key);
     for (const key of batch.keys) {
       state.collect(key);
@@ -654,7 +656,7 @@ export class GeoReplicationGroup {
       ['crdt_config_version', 1],
       ['crdt_group_nickname', this.nickname],
       ['crdt_replid', m.index + 1],
-      ['crdt_clock', m.state.lamport],
+      ['crdt_clock', `${m.state.hlcTime}.${m.state.hlcCount}`],
       ['crdt_ovc', m.state.applied.map((seq, i) => `${i + 1}:${seq}`).join(',')],
       ['crdt_gc_pending', m.state.gcPending],
       ['crdt_geo_replication_healthy', this.healthMetric],
@@ -664,7 +666,7 @@ export class GeoReplicationGroup {
     for (const peer of this.members) {
       if (peer === m || !peer.linked) continue;
       const incoming = this.links[peer.index][m.index];
-      const lag = incoming.pending === 0 ? 0 : Math.max(0, now - incoming.queue[incoming.head].batch.time);
+      const lag = incoming.pending === 0 ? 0 : Math.max(0, now - incoming.queue[incoming.head].batch.written);
       fields.push([
         `peer${i++}`,
         `name=${peer.name},region=${peer.region},state=${peer.up ? 'up' : 'down'},pending_batches=${incoming.pending},pending_bytes=${incoming.pendingBytes},lag_ms=${lag}`,
