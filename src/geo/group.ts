@@ -273,6 +273,11 @@ export class GeoReplicationGroup {
       member.listener = (change) => this.captured(member, change);
       member.cache.changeListeners.push(member.listener);
       member.cache.geo = { crdtInfo: () => this.crdtInfo(member) };
+      // A failover inside the region swaps in a replica that may lack the last writes: the
+      // member's keyspace is brought back to what its CRDT state holds (nothing the state holds is lost).
+      member.cache.events.on('shard-up', ({ shard }) => {
+        if (member.up && member.linked) this.reconcile(member, shard);
+      });
     }
   }
 
@@ -434,10 +439,7 @@ export class GeoReplicationGroup {
     m.state = state;
     m.up = true;
     const now = this.clock.now();
-    const stale = new Set<string>();
-    for (const shard of m.cache.shards) for (const key of shard.keyspace.keys()) if (!state.keys.has(key)) stale.add(key);
-    for (const key of stale) this.write(m, key, null, now);
-    for (const key of state.keys.keys()) this.write(m, key, materialize(state.keys.get(key), now), now);
+    for (const shard of m.cache.shards) this.reconcile(m, shard.index);
     this.events.emit('geo-region-up', now, { member: m.name, region: m.region, source: source?.name ?? null, keys: state.keys.size });
     this.checkHealth();
   }
@@ -538,10 +540,7 @@ export class GeoReplicationGroup {
       ops.push(...keyOps);
       keys.push(key);
       // A counter's value is the CRDT's sum (an INCRBYFLOAT rounding the other way is corrected).
-      if (keyOps.some((op) => op.op === 'incr')) {
-        const target = materialize(state.keys.get(key), now);
-        if (!matches(target, value, at)) this.write(m, key, target, now);
-      }
+      if (keyOps.some((op) => op.op === 'incr')) this.refresh(m, key, now);
     }
     if (ops.length === 0) return;
     m.seq = seq;
@@ -614,13 +613,7 @@ export class GeoReplicationGroup {
     for (const key of Array.from(state.waiting)) state.collect(key);
     for (const key of batch.keys) {
       state.collect(key);
-      const target = materialize(state.keys.get(key), now);
-      const shard = m.cache.shardForSlot(slotOfName(key));
-      const keyspace = shard.keyspace;
-      let at = keyspace.expireTime(key) ?? Infinity;
-      const value = at <= now ? undefined : keyspace.valueOf(key);
-      if (value === undefined) at = Infinity;
-      if (!matches(target, value, at)) this.write(m, key, target, now);
+      this.refresh(m, key, now);
     }
   }
 
@@ -639,6 +632,26 @@ export class GeoReplicationGroup {
     if (target !== null && target.at !== Infinity) events.push('expire');
     const record: ChangeRecord = { shard, command: 'crdt-merge', keys: events.map(() => key), events, effects, time: now };
     for (const listener of listeners.slice()) if (listener !== m.listener) listener(record);
+  }
+
+  /** Rewrites a shard's keys that differ from the member's CRDT state. */
+  private reconcile(m: Member, shardIndex: number): void {
+    const now = this.clock.now();
+    const shard = m.cache.shards[shardIndex];
+    const keys = new Set<string>();
+    for (const key of shard.keyspace.keys()) keys.add(key);
+    for (const key of m.state.keys.keys()) if (m.cache.shardForSlot(slotOfName(key)) === shard) keys.add(key);
+    for (const key of keys) this.refresh(m, key, now);
+  }
+
+  /** Rewrites `key` in a member's keyspace when it differs from what the member's CRDT state shows. */
+  private refresh(m: Member, key: string, now: number): void {
+    const target = materialize(m.state.keys.get(key), now);
+    const keyspace = m.cache.shardForSlot(slotOfName(key)).keyspace;
+    let at = keyspace.expireTime(key) ?? Infinity;
+    const value = at <= now ? undefined : keyspace.valueOf(key);
+    if (value === undefined) at = Infinity;
+    if (!matches(target, value, at)) this.write(m, key, target, now);
   }
 
   private checkHealth(): void {
