@@ -171,8 +171,6 @@ class Member {
   seq = 0;
   up = true;
   linked = true;
-  /** True while the control plane rewrites this member (flush): its changes are not captured. */
-  suspended = false;
   listener: ChangeListener | null = null;
   constructor(
     readonly index: number,
@@ -187,6 +185,17 @@ class Member {
 
 /** Settings that must be equal on every member (AMR: "identical configuration"). */
 const SAME_EVERYWHERE = ['sku', 'clusterPolicy', 'highAvailability', 'evictionPolicy', 'modules', 'maxmemoryBytes', 'persistence'] as const;
+
+/** What a member has when it does not name a setting (ManagedRedis's defaults, AMR's). */
+const AMR_DEFAULTS: Record<(typeof SAME_EVERYWHERE)[number], unknown> = {
+  sku: 'Balanced_B5',
+  clusterPolicy: 'OSS',
+  highAvailability: true,
+  evictionPolicy: 'volatile-lru',
+  modules: [],
+  maxmemoryBytes: 'the SKU default',
+  persistence: 'none',
+};
 
 /**
  * An active geo-replication group (AMR's "Active geo-replication", Redis Enterprise
@@ -240,10 +249,12 @@ export class GeoReplicationGroup {
       regions.add(spec.region);
     }
     const configs = specs.map((spec) => ({ ...shared, persistence, ...spec.options }));
+    const shown = (config: (typeof configs)[number], setting: (typeof SAME_EVERYWHERE)[number]): string =>
+      JSON.stringify(config[setting] ?? AMR_DEFAULTS[setting]);
     for (const setting of SAME_EVERYWHERE) {
-      const first = JSON.stringify(configs[0][setting] ?? null);
+      const first = shown(configs[0], setting);
       for (let i = 1; i < configs.length; i++) {
-        const other = JSON.stringify(configs[i][setting] ?? null);
+        const other = shown(configs[i], setting);
         if (other !== first) {
           throw new RangeError(
             `Every cache of a geo-replication group needs the same configuration: ${setting} is ${first} on ${specs[0].name} and ${other} on ${specs[i].name}`,
@@ -478,13 +489,8 @@ export class GeoReplicationGroup {
       m.state.applied = old.applied;
       m.state.observe(old.hlcTime, old.hlcCount);
       if (!m.up) continue;
-      m.suspended = true;
-      try {
-        const spec = m.cache.commands.get('flushall')!;
-        m.cache.runSpec(spec, ['FLUSHALL']);
-      } finally {
-        m.suspended = false;
-      }
+      // Every key goes, as a DEL its replicas and watchers see (FLUSHALL itself is blocked).
+      for (const shard of m.cache.shards) this.reconcile(m, shard.index);
       flushed.push(m.name);
     }
     this.events.emit('geo-flush', this.clock.now(), { members: flushed });
@@ -510,7 +516,7 @@ export class GeoReplicationGroup {
 
   /** A member's change hook: the command's changes become one batch of CRDT operations, shipped to every peer. */
   private captured(m: Member, change: ChangeRecord): void {
-    if (!m.up || !m.linked || m.suspended) return;
+    if (!m.up || !m.linked) return;
     const now = change.time;
     const seq = m.seq + 1;
     const state = m.state;
