@@ -628,9 +628,9 @@ export class GeoReplicationGroup {
    * capturing it again), then tells the member's other change listeners — its replicas, WATCH,
    * keyspace notifications, client-side caching — with the same effects.
    */
-  private write(m: Member, key: string, target: Target | null, now: number): void {
+  private write(m: Member, key: string, target: Target | null, now: number, current?: StoredValue, currentAt = Infinity): void {
     const shard = m.cache.shardForSlot(slotOfName(key));
-    const effects = rebuildEffects(key, target);
+    const effects = (current !== undefined && target !== null && changeEffects(key, target, current, currentAt)) || rebuildEffects(key, target);
     m.cache.replication.replayOn(shard, effects, now);
     const listeners = m.cache.changeListeners;
     if (listeners.length <= 1) return;
@@ -657,7 +657,7 @@ export class GeoReplicationGroup {
     let at = keyspace.expireTime(key) ?? Infinity;
     const value = at <= now ? undefined : keyspace.valueOf(key);
     if (value === undefined) at = Infinity;
-    if (!matches(target, value, at)) this.write(m, key, target, now);
+    if (!matches(target, value, at)) this.write(m, key, target, now, value, at);
   }
 
   private checkHealth(): void {
@@ -740,6 +740,50 @@ function rebuildEffects(key: string, target: Target | null): Bytes[][] {
       break;
   }
   if (target.at !== Infinity) effects.push(['PEXPIREAT', k, String(target.at)]);
+  return effects;
+}
+
+/**
+ * The effects that turn a set, hash or sorted set into `target` member by member (additions
+ * first, so the key never empties and keeps its TTL), or null when the whole value must be
+ * rebuilt (another type, a list, a string, an object).
+ */
+function changeEffects(key: string, target: Target, current: StoredValue, currentAt: number): Bytes[][] | null {
+  const k = arg(key);
+  const effects: Bytes[][] = [];
+  if (target.kind === 'set' && current instanceof SetValue) {
+    const wanted = new Set(target.members);
+    const added = target.members.filter((m) => !current.has(m));
+    const removed = Array.from(current.members()).filter((m) => !wanted.has(m));
+    if (added.length !== 0) effects.push(['SADD', k, ...added.map(arg)]);
+    if (removed.length !== 0) effects.push(['SREM', k, ...removed.map(arg)]);
+  } else if (target.kind === 'hash' && current instanceof RedisHash) {
+    const wanted = new Set<string>();
+    const set: Bytes[] = [];
+    const ttls: Bytes[][] = [];
+    for (const [f, v, at] of target.fields) {
+      wanted.add(f);
+      const mine = current.fields.get(f);
+      if (mine !== undefined && bytesEqual(mine, v) && current.fieldExpiry(f) === at) continue;
+      set.push(arg(f), v);
+      if (at !== undefined) ttls.push(['HPEXPIREAT', k, String(at), 'FIELDS', '1', arg(f)]);
+    }
+    const removed = Array.from(current.fields.keys()).filter((f) => !wanted.has(f));
+    if (set.length !== 0) effects.push(['HSET', k, ...set], ...ttls);
+    if (removed.length !== 0) effects.push(['HDEL', k, ...removed.map(arg)]);
+  } else if (target.kind === 'zset' && current instanceof ZSet) {
+    const wanted = new Set<string>();
+    const add: Bytes[] = [];
+    for (const [m, score] of target.pairs) {
+      wanted.add(m);
+      if (current.dict.get(m) !== score) add.push(scoreText(score), arg(m));
+    }
+    const removed: string[] = [];
+    for (const m of current.dict.keys()) if (!wanted.has(m)) removed.push(m);
+    if (add.length !== 0) effects.push(['ZADD', k, ...add]);
+    if (removed.length !== 0) effects.push(['ZREM', k, ...removed.map(arg)]);
+  } else return null;
+  if (target.at !== currentAt) effects.push(target.at === Infinity ? ['PERSIST', k] : ['PEXPIREAT', k, String(target.at)]);
   return effects;
 }
 
