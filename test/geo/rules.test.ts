@@ -102,3 +102,37 @@ describe('members', () => {
     expect(new Set(Object.values(g.digests())).size).toBe(1);
   });
 });
+
+describe('clients of members', () => {
+  it('transactions and scripts replicate command by command; a BLPOP in one region is served by a push in another', async () => {
+    const g = create({ lag: 10 });
+    const [a, b] = g.caches;
+    const ca = a.createClient();
+    const cb = b.createClient();
+    await ca.multi().incr('n').incr('n').exec();
+    await ca.eval("redis.call('INCRBY', KEYS[1], 5); return redis.call('SADD', KEYS[2], 'm')", 2, '{t}n', '{t}s');
+    const popped = cb.blpop('q', 0);
+    await cb.ping();
+    a.execute(['RPUSH', 'q', 'job']);
+    g.clock.advance(20);
+    expect(await popped).toEqual(['q', 'job']);
+    expect([b.execute(['GET', 'n']), b.execute(['GET', '{t}n']), b.execute(['SMEMBERS', '{t}s'])]).toEqual(['2', '5', ['m']]);
+    // The pop in region b replicates back: the list is gone in region a too.
+    g.clock.advance(20);
+    expect(a.execute(['EXISTS', 'q'])).toBe(0);
+    ca.disconnect();
+    cb.disconnect();
+  });
+
+  it('WATCH in one region sees a write merged from another', async () => {
+    const g = create({ lag: 10 });
+    const [a, b] = g.caches;
+    const cb = b.createClient();
+    await cb.watch('k');
+    a.execute(['SET', 'k', 'from-a']);
+    g.clock.advance(20);
+    expect(await cb.multi().set('k', 'from-b').exec()).toBeNull();
+    expect(b.execute(['GET', 'k'])).toBe('from-a');
+    cb.disconnect();
+  });
+});
