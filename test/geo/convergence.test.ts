@@ -57,6 +57,16 @@ const command: fc.Arbitrary<Bytes[]> = fc.oneof(
   key.map((k) => ['PERSIST', k]),
   fc.tuple(key, key).map(([a, b]) => ['RENAME', a, b]),
   fc.tuple(key, key, key).map(([d, a, b]) => ['SUNIONSTORE', d, a, b]),
+  key.map((k) => ['SPOP', k]),
+  fc.tuple(key, key, value).map(([a, b, m]) => ['SMOVE', a, b, m]),
+  fc.tuple(key, value, fc.constantFrom('30', '300')).map(([k, f, ms]) => ['HPEXPIRE', k, ms, 'FIELDS', '1', f]),
+  fc.tuple(key, value, fc.constantFrom('0.5', '2')).map(([k, f, n]) => ['HINCRBYFLOAT', k, f, n]),
+  fc.tuple(key, int, value).map(([k, n, m]) => ['ZADD', k, 'INCR', n, m]),
+  fc.tuple(key, fc.constantFrom('0', '-1'), value).map(([k, i, v]) => ['LSET', k, i, v]),
+  fc.tuple(key, key).map(([a, b]) => ['LMOVE', a, b, 'LEFT', 'RIGHT']),
+  fc.tuple(key, fc.constantFrom('0', '2'), value).map(([k, o, v]) => ['SETRANGE', k, o, v]),
+  key.map((k) => ['GETDEL', k]),
+  fc.tuple(key, key).map(([a, b]) => ['COPY', a, b, 'REPLACE']),
 );
 
 type Step = { kind: 'write'; member: number; argv: Bytes[] } | { kind: 'wait'; ms: number };
@@ -104,6 +114,41 @@ describe('convergence', () => {
         },
       ),
       { numRuns: 400, seed: 20261123 },
+    );
+  });
+
+  it('region failures and recoveries at random points still end in one dataset', () => {
+    const event = fc.oneof(
+      { weight: 6, arbitrary: step },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }).map((member) => ({ kind: 'fail' as const, member })) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }).map((member) => ({ kind: 'recover' as const, member })) },
+    );
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 60 }), fc.integer({ min: 0, max: 1000 }), (events, seed) => {
+        const g = group3(seed, (from, to) => (from < to ? 40 : 150), 60);
+        const names = ['a', 'b', 'c'];
+        for (const e of events) {
+          const state = e.kind === 'fail' || e.kind === 'recover' ? g.status()[e.member].state : null;
+          if (e.kind === 'fail') {
+            if (state === 'up' && g.status().filter((s) => s.state === 'up').length > 1) g.failRegion(names[e.member]);
+          } else if (e.kind === 'recover') {
+            if (state === 'down') g.recoverRegion(names[e.member]);
+          } else {
+            try {
+              run(g, [e]);
+            } catch (error) {
+              if (!String(error).includes('ECONNREFUSED')) throw error;
+            }
+          }
+        }
+        for (const s of g.status()) if (s.state === 'down') g.recoverRegion(s.name);
+        g.sync();
+        const digests = Object.values(g.digests());
+        expect(digests).toHaveLength(3);
+        expect(new Set(digests).size).toBe(1);
+        g.close();
+      }),
+      { numRuns: 200, seed: 11 },
     );
   });
 
