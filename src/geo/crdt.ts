@@ -147,6 +147,24 @@ export class Register {
   }
 }
 
+/** An origin's increments of one register are folded once there are more than this many. */
+const COMPACT_ABOVE = 32;
+
+/**
+ * Folds the increments up to batch `stable` into one entry (the last one's stamp). A removal
+ * names, per origin, the last increment it saw; none can fall between folded entries, since every
+ * removal made or still to come saw them all. The fold is the same left fold the sum is, so the
+ * value does not change.
+ */
+function compact(list: Increment[], stable: number): void {
+  let k = 0;
+  while (k < list.length && list[k].stamp.seq <= stable) k++;
+  if (k < 2) return;
+  let delta = list[0].delta;
+  for (let i = 1; i < k; i++) delta = addDelta(delta, list[i].delta);
+  list.splice(0, k, { stamp: list[k - 1].stamp, delta });
+}
+
 function addDelta(a: Delta, b: Delta): Delta {
   if (typeof a === 'number') return a + (b as number);
   // A sum out of range stays at its last value (Redis refused the increment that overflowed).
@@ -368,6 +386,11 @@ export class CrdtState {
   readonly tombstones = new Set<string>();
   /** Keys holding a register cut that waits for increments still in flight. */
   readonly waiting = new Set<string>();
+  /**
+   * The last batch of `origin` that every member has applied and that no removal still in flight
+   * was made without (set by the group): increments up to it can be folded into one entry.
+   */
+  stable: ((origin: number) => number) | null = null;
   /** Hybrid logical clock: the latest time seen, and the counter within it. */
   hlcTime = 0;
   hlcCount = 0;
@@ -404,6 +427,7 @@ export class CrdtState {
         else {
           mine.list.push({ stamp: op.stamp, delta: op.delta });
           mine.sum = addDelta(mine.sum, op.delta);
+          if (mine.list.length > COMPACT_ABOVE && this.stable !== null) compact(mine.list, this.stable(origin));
         }
         break;
       }
@@ -525,6 +549,7 @@ export class CrdtState {
     for (const [key, state] of this.keys) copy.keys.set(key, state.clone());
     for (const tag of this.tombstones) copy.tombstones.add(tag);
     for (const key of this.waiting) copy.waiting.add(key);
+    copy.stable = this.stable;
     copy.hlcTime = this.hlcTime;
     copy.hlcCount = this.hlcCount;
     return copy;

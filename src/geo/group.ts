@@ -128,6 +128,8 @@ interface Batch {
   readonly count: number;
   /** The clock time the write was made (lag is counted from it). */
   readonly written: number;
+  /** The writer's applied batches per origin when it wrote (what its removals could have seen). */
+  readonly seen: readonly number[];
   readonly ops: readonly Op[];
   readonly keys: readonly string[];
   readonly bytes: number;
@@ -281,6 +283,7 @@ export class GeoReplicationGroup {
     this.caches = this.members.map((m) => m.cache);
     this.links = this.members.map((from) => this.members.map((to) => new Link(from, to)));
     for (const member of this.members) {
+      member.state = this.newState();
       member.listener = (change) => this.captured(member, change);
       member.cache.changeListeners.push(member.listener);
       member.cache.geo = { crdtInfo: () => this.crdtInfo(member) };
@@ -423,7 +426,7 @@ export class GeoReplicationGroup {
       }
     }
     m.up = false;
-    m.state = new CrdtState(this.members.length);
+    m.state = this.newState();
     for (const node of m.cache.topology.nodes) m.cache.faults.failNode(node.index);
     const keysLost = keys.map((k) => Buffer.from(k, 'latin1'));
     this.events.emit('geo-region-down', this.clock.now(), { member: m.name, region: m.region, effectsLost: lost.size, keysLost });
@@ -445,7 +448,7 @@ export class GeoReplicationGroup {
     this.sync();
     const source = this.members.find((s) => s !== m && s.linked && s.up) ?? null;
     for (const from of this.members) this.links[from.index][m.index].clear();
-    const state = source === null ? new CrdtState(this.members.length) : source.state.clone();
+    const state = source === null ? this.newState() : source.state.clone();
     state.applied[m.index] = Math.max(state.applied[m.index], m.seq);
     m.state = state;
     m.up = true;
@@ -485,7 +488,7 @@ export class GeoReplicationGroup {
     for (const m of this.members) {
       if (!m.linked) continue;
       const old = m.state;
-      m.state = new CrdtState(this.members.length);
+      m.state = this.newState();
       m.state.applied = old.applied;
       m.state.observe(old.hlcTime, old.hlcCount);
       if (!m.up) continue;
@@ -520,6 +523,7 @@ export class GeoReplicationGroup {
     const now = change.time;
     const seq = m.seq + 1;
     const state = m.state;
+    const seen = state.applied.slice();
     const [time, count] = [Math.max(now, state.hlcTime), now > state.hlcTime ? 0 : state.hlcCount + 1];
     let idx = 0;
     const mint = () => ({ time, lamport: count, origin: m.index, seq, idx: idx++ });
@@ -552,7 +556,7 @@ export class GeoReplicationGroup {
     m.seq = seq;
     state.applied[m.index] = seq;
     state.tick(now);
-    const batch: Batch = { origin: m.index, seq, time, count, written: now, ops, keys, bytes: respBytes(change.effects) };
+    const batch: Batch = { origin: m.index, seq, time, count, written: now, seen, ops, keys, bytes: respBytes(change.effects) };
     for (const to of this.members) {
       if (to === m || !to.linked) continue;
       const link = this.links[m.index][to.index];
@@ -562,6 +566,26 @@ export class GeoReplicationGroup {
       link.pendingBytes += batch.bytes;
       this.arm(link);
     }
+  }
+
+  /**
+   * The last batch of `origin` that every live member has applied and that every batch in flight
+   * was written after (CRDT counter compaction: no removal can name part of what precedes it).
+   */
+  private stableSeq(origin: number): number {
+    let stable = Infinity;
+    for (const m of this.members) if (m.linked && m.up) stable = Math.min(stable, m.state.applied[origin]);
+    for (const row of this.links) {
+      for (const link of row) for (let i = link.head; i < link.queue.length; i++) stable = Math.min(stable, link.queue[i].batch.seen[origin]);
+    }
+    return stable;
+  }
+
+  /** An empty CRDT state for a member, able to compact counters. */
+  private newState(): CrdtState {
+    const state = new CrdtState(this.members.length);
+    state.stable = (origin) => this.stableSeq(origin);
+    return state;
   }
 
   private lagFor(link: Link): number {

@@ -169,6 +169,37 @@ describe('convergence', () => {
     );
   });
 
+  it('long-lived counters (their increments folded as they become stable) converge with removals in flight', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 2 }),
+            fc.oneof(
+              { weight: 12, arbitrary: fc.constant<Bytes[]>(['INCRBY', 'n', '3']) },
+              { weight: 12, arbitrary: fc.constant<Bytes[]>(['ZINCRBY', 'z', '1.5', 'm']) },
+              { weight: 12, arbitrary: fc.constant<Bytes[]>(['HINCRBYFLOAT', 'h', 'f', '0.1']) },
+              { weight: 1, arbitrary: fc.constantFrom<Bytes[]>(['SET', 'n', '100'], ['DEL', 'n'], ['ZREM', 'z', 'm'], ['HDEL', 'h', 'f']) },
+            ),
+            fc.integer({ min: 0, max: 30 }),
+          ),
+          { minLength: 100, maxLength: 400 },
+        ),
+        (writes) => {
+          const g = group3(5, (from, to) => (from === 'a' && to === 'c' ? 200 : 20), 10);
+          for (const [member, argv, wait] of writes) {
+            g.caches[member].execute(argv);
+            g.clock.advance(wait);
+          }
+          g.sync();
+          expect(new Set(Object.values(g.digests())).size).toBe(1);
+          g.close();
+        },
+      ),
+      { numRuns: 30, seed: 13 },
+    );
+  });
+
   it('adds only: every member ends with the union of the members added anywhere', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom('p', 'q', 'r', 's', 't'), fc.integer({ min: 0, max: 80 })), { maxLength: 30 }), (adds) => {
