@@ -2,7 +2,7 @@
  * `ManagedRedis`: one emulated Azure Managed Redis instance — options, clock, PRNG, topology,
  * shards and the command table — and its synchronous entry point, `execute`.
  */
-import { RealClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
+import { clockFor, type Clock, type TimerHandle } from './clock.js';
 import { Rng } from './rng.js';
 import { Keyspace } from './keyspace/keyspace.js';
 import { AccessTracker, accessModeFor, isAllKeysPolicy } from './keyspace/access.js';
@@ -214,12 +214,7 @@ export class ManagedRedis implements CacheCore {
       throw new RangeError('accessKey must be a non-empty string');
     }
     this.accessKey = options.accessKey ?? null;
-    this.clock =
-      typeof options.clock === 'object'
-        ? options.clock
-        : options.clock === 'virtual'
-          ? new VirtualClock(options.startTime ?? DEFAULT_START_TIME)
-          : new RealClock();
+    this.clock = clockFor(options.clock, options.startTime ?? DEFAULT_START_TIME);
     this.rng = new Rng(options.seed ?? 0);
     this.entra = options.entra === undefined ? null : new EntraAuth(options.entra, this.clock, this.events, this);
     this.stats = {

@@ -38,7 +38,7 @@ export interface Stamp {
   /** The hybrid logical clock's time: the shared clock's ms, or a later one already seen. */
   readonly time: number;
   /** The hybrid logical clock's counter within {@link time}. */
-  readonly lamport: number;
+  readonly count: number;
   readonly origin: number;
   readonly seq: number;
   readonly idx: number;
@@ -51,7 +51,7 @@ export interface Stamp {
  * ZADDs at the exact same time shows instance 1 winning — then batch and index.
  */
 export function compareStamps(a: Stamp, b: Stamp): number {
-  return a.time - b.time || a.lamport - b.lamport || b.origin - a.origin || a.seq - b.seq || a.idx - b.idx;
+  return a.time - b.time || a.count - b.count || b.origin - a.origin || a.seq - b.seq || a.idx - b.idx;
 }
 
 /** The unique tag of a write: `origin.seq.idx`. */

@@ -9,7 +9,7 @@
  * and rewrites the keys they touched in the peer's keyspace (through the command table, so the
  * peer's own replicas, WATCH, keyspace notifications and client-side caching see the change).
  */
-import { RealClock, VirtualClock, type Clock, type TimerHandle } from '../clock.js';
+import { clockFor, type Clock, type TimerHandle } from '../clock.js';
 import { Rng } from '../rng.js';
 import { EventBus } from '../events.js';
 import { DEFAULT_START_TIME, ManagedRedis, type ManagedRedisOptions } from '../managed-redis.js';
@@ -271,7 +271,7 @@ export class GeoReplicationGroup {
     if (!(jitter === undefined || jitter >= 0)) throw new RangeError('jitter must be a non-negative number of ms');
     if (typeof lag === 'number' && !(lag >= 0)) throw new RangeError('lag must be a non-negative number of ms');
     this.nickname = nickname;
-    this.clock = typeof clock === 'object' ? clock : clock === 'virtual' ? new VirtualClock(startTime ?? DEFAULT_START_TIME) : new RealClock();
+    this.clock = clockFor(clock, startTime ?? DEFAULT_START_TIME);
     this.rng = new Rng(seed ?? 0);
     this.lag = lag ?? 0;
     this.jitter = jitter ?? 0;
@@ -526,7 +526,7 @@ export class GeoReplicationGroup {
     const seen = state.applied.slice();
     const [time, count] = [Math.max(now, state.hlcTime), now > state.hlcTime ? 0 : state.hlcCount + 1];
     let idx = 0;
-    const mint = () => ({ time, lamport: count, origin: m.index, seq, idx: idx++ });
+    const mint = () => ({ time, count, origin: m.index, seq, idx: idx++ });
     const ops: Op[] = [];
     const keys: string[] = [];
     const done = new Set<string>();
