@@ -114,3 +114,9 @@ export class RealClock implements Clock {
     throw new Error("clock.set() needs clock: 'virtual'");
   }
 }
+
+/** The clock a `clock` option names: one given, a virtual clock starting at `startTime`, or the real one. */
+export function clockFor(option: 'real' | 'virtual' | Clock | undefined, startTime: number): Clock {
+  if (typeof option === 'object') return option;
+  return option === 'virtual' ? new VirtualClock(startTime) : new RealClock();
+}

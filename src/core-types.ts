@@ -175,11 +175,19 @@ export interface ChangeRecord {
   readonly time: number;
   /** The connection whose command made the change; absent for expiry and eviction. */
   readonly client?: ClientState;
+  /** The command's arguments (absent for expiry, eviction and merges): geo-replication reads counters' increments. */
+  readonly argv?: readonly Bytes[];
   /** Keys among {@link keys} changed without touching WATCH (consumer-group state); absent or null when none. */
   readonly unwatched?: readonly string[] | null;
 }
 
 export type ChangeListener = (change: ChangeRecord) => void;
+
+/** What a member of a geo-replication group shows in INFO's `crdt` section. */
+export interface GeoInfoSource {
+  /** The section's fields, in order. */
+  crdtInfo(): [string, string | number][];
+}
 
 /** Counters INFO reports. */
 export interface ServerStats {
@@ -204,6 +212,8 @@ export interface CacheCore {
   readonly topology: Topology;
   readonly policy: ClusterPolicy;
   readonly geoReplication: boolean;
+  /** The geo-replication group's view of this member (INFO `crdt`), null when not linked (src/geo). */
+  readonly geo: GeoInfoSource | null;
   /** The access key AUTH must give (the `accessKey` option), or null: any credentials are accepted. */
   readonly accessKey: string | null;
   /** Microsoft Entra ID authentication (the `entra` option), or null when it is not enabled. */

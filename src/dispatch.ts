@@ -494,6 +494,7 @@ function report(cache: CacheCore, ctx: ExecContext, spec: CommandSpec, argv: rea
     time: ctx.now,
     client: ctx.client,
     unwatched: ctx.unwatched,
+    argv,
   };
   for (const listener of cache.changeListeners) listener(change);
 }

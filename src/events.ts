@@ -140,6 +140,24 @@ export interface CacheEvents {
    * that has expired (`token-expired`): WRONGPASS (AMR's `MicrosoftEntraAuthenticationFailure`).
    */
   'entra-authentication-failed': { objectId: string; client: number; reason: 'invalid-token' | 'token-expired' };
+  /**
+   * Geo-replication (on a group's bus, `group.events`): a link applied `batches` write batches
+   * from `from` at `to`; `lagMs` is the age of the oldest one when applied.
+   */
+  'geo-sync': { from: string; to: string; batches: number; lagMs: number };
+  /**
+   * A region of a geo-replication group went down: `effectsLost` write batches it had acknowledged
+   * and no other region had received are gone, touching `keysLost`.
+   */
+  'geo-region-down': { member: string; region: string; effectsLost: number; keysLost: Buffer[] };
+  /** A region rejoined: it loaded a full copy of `source`'s data (`keys` keys with CRDT metadata). */
+  'geo-region-up': { member: string; region: string; source: string | null; keys: number };
+  /** AMR's `Geo Replication Healthy` metric changed (1 healthy, 0 not); `membersDown` are the regions down. */
+  'geo-replication-health': { healthy: boolean; value: 0 | 1; membersDown: string[] };
+  /** A member was force-unlinked from its group. */
+  'geo-unlinked': { member: string; region: string };
+  /** The control-plane flush wiped every linked member (`members`: those up). */
+  'geo-flush': { members: string[] };
 }
 
 /** An event as recorded in the history: its name, the clock's time, and its payload. */

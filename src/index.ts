@@ -71,11 +71,23 @@ export { RdbFileError } from './persistence/import-export.js';
 export type { ExportRdbOptions, ImportRdbResult } from './persistence/import-export.js';
 export { Scaling, checkScale, SCALING_NODE_MS } from './cluster/scaling.js';
 export type { ScaleTarget, ScalingRun, ScaleSource } from './cluster/scaling.js';
+// Active geo-replication: linked caches converging by CRDT merges (docs/geo-replication.md).
+export { GeoReplicationGroup } from './geo/group.js';
+export type {
+  GeoReplicationGroupOptions,
+  GeoMemberSpec,
+  GeoMemberOptions,
+  GeoLagModel,
+  GeoLinkInfo,
+  GeoLinkStatus,
+  GeoMemberStatus,
+  RegionFailure,
+} from './geo/group.js';
 // Types that public members and signatures refer to (so the API reference can show them).
 export type { Bytes } from './keyspace/bytes.js';
 export type { Listener } from './events.js';
 export type { Fn } from './sync-api.js';
-export type { CacheCore, ChangeListener, ClientSubscriptions, MultiState, ServerStats, Shard, WatchState } from './core-types.js';
+export type { CacheCore, ChangeListener, ClientSubscriptions, GeoInfoSource, MultiState, ServerStats, Shard, WatchState } from './core-types.js';
 export type { CommandSpec, CommandContext, CommandFlag, KeySpec, CrossSlotMerge } from './commands/command.js';
 export type { Config } from './config.js';
 export type { Rng } from './rng.js';

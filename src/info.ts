@@ -622,6 +622,9 @@ export function infoText(ctx: InfoContext, args: readonly string[]): string {
 
   if (want('cluster')) add('Cluster', lines([['cluster_enabled', clusterEnabled ? 1 : 0]]));
 
+  // Redis Enterprise's Active-Active section, on members of a geo-replication group (src/geo).
+  if (want('crdt') && cache.geo !== null) add('CRDT', lines(cache.geo.crdtInfo()));
+
   if (want('keyspace')) {
     let keys = 0;
     let expires = 0;

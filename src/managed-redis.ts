@@ -2,7 +2,7 @@
  * `ManagedRedis`: one emulated Azure Managed Redis instance — options, clock, PRNG, topology,
  * shards and the command table — and its synchronous entry point, `execute`.
  */
-import { RealClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
+import { clockFor, type Clock, type TimerHandle } from './clock.js';
 import { Rng } from './rng.js';
 import { Keyspace } from './keyspace/keyspace.js';
 import { AccessTracker, accessModeFor, isAllKeysPolicy } from './keyspace/access.js';
@@ -17,7 +17,7 @@ import { dispatch, lookupCommand } from './dispatch.js';
 import { toPlain, type PlainReply } from './protocol/plain.js';
 import type { Reply } from './protocol/reply.js';
 import { EventBus } from './events.js';
-import type { CacheCore, ChangeListener, ClientState, ClusterPolicy, ServerStats, Shard } from './core-types.js';
+import type { CacheCore, ChangeListener, ClientState, ClusterPolicy, GeoInfoSource, ServerStats, Shard } from './core-types.js';
 import { getSku, validateOptions } from './cluster/skus.js';
 import type { SkuName } from './cluster/skus.js';
 import { createClient, type ClientOptions, type RedisClient } from './client/client.js';
@@ -60,7 +60,10 @@ export interface ManagedRedisOptions {
   clusterPolicy?: ClusterPolicy;
   /** Replica shards on other nodes (default true, as on AMR). */
   highAvailability?: boolean;
-  /** Part of an active geo-replication group: DEL/MSET/UNLINK must be single-slot, FLUSHALL/FLUSHDB are blocked. */
+  /**
+   * Part of an active geo-replication group: DEL/MSET/UNLINK must be single-slot, FLUSHALL/FLUSHDB
+   * are blocked. This alone links nothing: {@link GeoReplicationGroup.create} makes linked members.
+   */
   geoReplication?: boolean;
   /** `'real'` (default), `'virtual'`, or a clock of your own. */
   clock?: 'real' | 'virtual' | Clock;
@@ -171,6 +174,8 @@ export class ManagedRedis implements CacheCore {
   readonly topology: Topology;
   readonly policy: ClusterPolicy;
   readonly geoReplication: boolean;
+  /** @internal Set while the cache is a member of a {@link GeoReplicationGroup} (INFO `crdt`). */
+  geo: GeoInfoSource | null = null;
   /** The access key connections must AUTH with (the `accessKey` option), or null. */
   readonly accessKey: string | null;
   /**
@@ -233,12 +238,7 @@ export class ManagedRedis implements CacheCore {
       throw new RangeError('accessKey must be a non-empty string');
     }
     this.accessKey = options.accessKey ?? null;
-    this.clock =
-      typeof options.clock === 'object'
-        ? options.clock
-        : options.clock === 'virtual'
-          ? new VirtualClock(options.startTime ?? DEFAULT_START_TIME)
-          : new RealClock();
+    this.clock = clockFor(options.clock, options.startTime ?? DEFAULT_START_TIME);
     this.rng = new Rng(options.seed ?? 0);
     this.entra = options.entra === undefined ? null : new EntraAuth(options.entra, this.clock, this.events, this);
     this.stats = {

@@ -178,9 +178,10 @@ export function replayTarget(index: number, keyspace: Keyspace, template: Client
 /**
  * Replays normalised effects on a target's keyspace through the command table (`core`: the
  * cache's). A unit's MULTI/EXEC frame is skipped (the batch is applied whole anyway); an effect the
- * emulator cannot replay is skipped, as a replica applies what it can.
+ * emulator cannot replay is skipped, as a replica applies what it can. Returns how many were skipped.
  */
-export function replayEffects(core: ManagedRedis, target: ReplayTarget, effects: readonly (readonly Bytes[])[], now: number): void {
+export function replayEffects(core: ManagedRedis, target: ReplayTarget, effects: readonly (readonly Bytes[])[], now: number): number {
+  let failed = 0;
   for (const effect of effects) {
     if (effect.length === 1 && (effect[0] === 'MULTI' || effect[0] === 'EXEC')) continue;
     try {
@@ -189,8 +190,10 @@ export function replayEffects(core: ManagedRedis, target: ReplayTarget, effects:
       spec.exec(ctx, effect);
     } catch {
       // skipped (see above)
+      failed++;
     }
   }
+  return failed;
 }
 
 /** A 40-hex replication id derived from a seed string (no draw from the PRNG). */
@@ -660,6 +663,14 @@ export class Replication implements ReplicationObserver {
   /** Replays effects on the replica keyspace through the command table. */
   private replay(link: ShardLink, effects: readonly (readonly Bytes[])[], now: number): void {
     replayEffects(this.core, link, effects, now);
+  }
+
+  /**
+   * @internal Writes effects into a primary shard's keyspace without reporting them (geo-replication
+   * merges, src/geo): the caller tells the other change listeners itself. Returns the failures.
+   */
+  replayOn(shard: Shard, effects: readonly (readonly Bytes[])[], now: number): number {
+    return replayEffects(this.core, replayTarget(shard.index, shard.keyspace, this.link(shard.index).replicaClient), effects, now);
   }
 
   /** @internal Applies every queued batch due at `now` (Infinity: everything). */
