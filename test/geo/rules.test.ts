@@ -112,7 +112,9 @@ describe('clients of members', () => {
     await ca.multi().incr('n').incr('n').exec();
     await ca.eval("redis.call('INCRBY', KEYS[1], 5); return redis.call('SADD', KEYS[2], 'm')", 2, '{t}n', '{t}s');
     const popped = cb.blpop('q', 0);
-    await cb.ping();
+    // Let the BLPOP block (a PING on the same client would now wait behind it, as in Redis).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(b.execute(['CLIENT', 'LIST']).toString()).toContain('cmd=blpop');
     a.execute(['RPUSH', 'q', 'job']);
     g.clock.advance(20);
     expect(await popped).toEqual(['q', 'job']);
