@@ -114,7 +114,7 @@ describe('clients of members', () => {
     const popped = cb.blpop('q', 0);
     // Let the BLPOP block (a PING on the same client would now wait behind it, as in Redis).
     await new Promise((resolve) => setImmediate(resolve));
-    expect(b.execute(['CLIENT', 'LIST']).toString()).toContain('cmd=blpop');
+    expect(String(b.execute(['CLIENT', 'LIST']))).toContain('cmd=blpop');
     a.execute(['RPUSH', 'q', 'job']);
     g.clock.advance(20);
     expect(await popped).toEqual(['q', 'job']);
