@@ -602,17 +602,26 @@ const arrtrim = jsonCommand('json.arrtrim', 'write', [1, 1, 1], (ctx, argv) => {
 
 // ---- objects ---------------------------------------------------------------------------------------------------
 
+/**
+ * The object a legacy path names (its first match), or null when the key or the path is missing;
+ * `wrongType` makes the error for a match that is not an object (OBJKEYS and OBJLEN word it apart).
+ */
+function legacyObject(doc: ReturnType<typeof lookup>, path: JsonPath, wrongType: (value: JsonValue) => Error): Map<string, JsonValue> | null {
+  if (doc === undefined) return null;
+  const found = select(doc.root, path);
+  if (found.length === 0) return null;
+  const value = found[0].value;
+  if (!(value instanceof Map)) throw wrongType(value);
+  return value;
+}
+
 const objkeys = jsonCommand('json.objkeys', 'readonly', [1, 1, 1], (ctx, argv) => {
   const key = keyOf(argv, 1, 'json.objkeys');
   const path = argv.length > 2 ? new JsonPath(str(argv[2])) : LEGACY_ROOT;
   const doc = lookup(ctx, key, false);
   if (path.legacy) {
-    if (doc === undefined) return null;
-    const found = select(doc.root, path);
-    if (found.length === 0) return null;
-    const v = found[0].value;
-    if (!(v instanceof Map)) throw pathMissingOr(path.path, 'not an object');
-    return [...v.keys()];
+    const object = legacyObject(doc, path, () => pathMissingOr(path.path, 'not an object'));
+    return object === null ? null : [...object.keys()];
   }
   if (doc === undefined) throw NO_KEY;
   return select(doc.root, path).map((m) => (m.value instanceof Map ? [...m.value.keys()] : null));
@@ -623,12 +632,8 @@ const objlen = jsonCommand('json.objlen', 'readonly', [1, 1, 1], (ctx, argv) => 
   const path = argv.length > 2 ? new JsonPath(str(argv[2])) : LEGACY_ROOT;
   const doc = lookup(ctx, key, false);
   if (path.legacy) {
-    if (doc === undefined) return null;
-    const found = select(doc.root, path);
-    if (found.length === 0) return null;
-    const v = found[0].value;
-    if (!(v instanceof Map)) throw expectedType('object', typeName(v));
-    return v.size;
+    const object = legacyObject(doc, path, (v) => expectedType('object', typeName(v)));
+    return object === null ? null : object.size;
   }
   if (doc === undefined) throw pathMissingOr(path.path, 'not an object');
   return select(doc.root, path).map((m) => (m.value instanceof Map ? m.value.size : null));

@@ -37,7 +37,8 @@ function compressionArg(arg: Bytes): number {
 }
 
 /**
- * `RedisModule_StringToDouble` (`string2d`: no NaN, no overflow) over each argument, else `error`;
+ * Each argument parsed as a double the way the module's `RedisModule_StringToDouble` parses it
+ * (NaN and out-of-range values refused); an unparsable one throws `ERR T-Digest: <message>`.
  * `check` runs on each value as it is read, as the module's loops check.
  */
 function doubles(args: readonly Bytes[], error: string, check?: (value: number) => void): number[] {
